@@ -1,0 +1,180 @@
+package nn
+
+import (
+	"fmt"
+
+	"github.com/nofeedback/lwf/core/tensor"
+)
+
+// The six rules differ only in the learning signal s_k that reaches each hidden
+// layer's post-activation output h_k. From there every rule goes the same way:
+//
+//	δ_k = s_k ⊙ f'(a_k),  dW_k = x_{k−1}ᵀ·δ_k,  db_k = Σ_batch δ_k
+//
+// and the output layer always learns from its exact loss gradient δ_L = dL/da_L.
+//
+//	BP:      s_k = δ_{k+1}·W_{k+1}ᵀ      carried down through every layer above
+//	FA:      s_k = δ_{k+1}·B_{k+1}ᵀ      the same, through fixed random matrices
+//	DFA:     s_k = e·B_k                 e = y − t, straight from the output
+//	sDFA:    s_k = sign(e)·B_k
+//	DRTP:    s_k = t·B_k                 the target alone: row c of B_k for class c
+//	shallow: s_k = 0                     hidden layers keep their initial weights
+//
+// DFA, sDFA and DRTP signals are used as they are: not scaled by the batch size or the
+// loss. DRTP needs neither the output nor the layers above: its hidden updates could
+// be made before the forward pass even reaches the output.
+
+// layerGrad is where one layer's weight and bias gradients go; nil for a layer that
+// learns nothing.
+type layerGrad[F tensor.Float] struct{ w, b []F }
+
+// Gradients runs a training-mode forward pass on b, then fills the Grad of every
+// learning parameter under the network's rule. It returns the batch's loss, reduced
+// by mean as the reference reports it.
+func (n *Network[F]) Gradients(b Batch[F]) (float64, error) {
+	if err := n.Check(b); err != nil {
+		return 0, err
+	}
+	if b.T == nil {
+		return 0, fmt.Errorf("batch of %d samples has no targets", b.N)
+	}
+	y := n.forward(b.X, b.N, true)
+	n.target = b
+	k := n.cfg.Labels
+	loss := LossSum(n.cfg.Loss, y, b.T, b.Labels, b.N, k) / meanDivisor(n.cfg.Loss, b.N, k)
+	n.delta = grow(n.delta, b.N*k)
+	outputDelta(n.cfg.Loss, n.cfg.OutputAct, n.delta, y, b.T, b.Labels, b.N, k)
+	grads := make([]layerGrad[F], len(n.layers))
+	for i, l := range n.layers {
+		grads[i] = layerGrad[F]{l.weight.Grad, l.bias.Grad}
+	}
+	n.backward(n.cfg.Mode, grads)
+	return loss, nil
+}
+
+// HiddenGradient pairs, for one hidden layer, the weight gradient its rule produced
+// with the true one (backpropagation) on the same batch and the same dropout masks.
+type HiddenGradient[F tensor.Float] struct {
+	Weight *Param[F] // the layer's weight
+	Rule   []F       // the rule's gradient: Weight.Grad
+	BP     []F       // the true gradient, in the same layout
+}
+
+// TrueGradients computes, from the record of the last Gradients call, the true
+// gradient of every hidden layer that learns, beside the rule's own (for BP the two
+// are equal). It draws no random numbers, so calling it does not change the run.
+func (n *Network[F]) TrueGradients() ([]HiddenGradient[F], error) {
+	if n.target.N == 0 || !n.train || n.rows != n.target.N {
+		return nil, fmt.Errorf("no training batch recorded: call Gradients first")
+	}
+	grads := make([]layerGrad[F], len(n.layers))
+	var out []HiddenGradient[F]
+	for i, l := range n.layers[:len(n.layers)-1] {
+		if l.weight.Grad == nil {
+			continue
+		}
+		grads[i] = layerGrad[F]{make([]F, len(l.weight.Value)), make([]F, len(l.bias.Value))}
+		out = append(out, HiddenGradient[F]{Weight: l.weight, Rule: l.weight.Grad, BP: grads[i].w})
+	}
+	n.backward(BP, grads)
+	return out, nil
+}
+
+// backward turns the recorded forward pass and output delta into gradients under
+// mode, writing them into grads (layers with nil slices are skipped).
+func (n *Network[F]) backward(mode Mode, grads []layerGrad[F]) {
+	rows, last := n.rows, len(n.layers)-1
+	if g := grads[last]; g.w != nil {
+		clear(g.w)
+		clear(g.b)
+		n.layers[last].accumulateGrads(n.delta[:rows*n.cfg.Labels], rows, g.w, g.b)
+	}
+	switch mode {
+	case BP, FA:
+		d := n.delta[:rows*n.cfg.Labels]
+		for k := last; k > 0; k-- {
+			below, g := n.layers[k-1], grads[k-1]
+			if g.w == nil {
+				break // frozen conv: so is every block below it
+			}
+			// s_{k−1} = δ_k·W_kᵀ (BP) or δ_k·B_kᵀ (FA), through dropout and pooling
+			s := below.unpool(n.layers[k].backInput(d, rows, mode == FA), rows)
+			d = below.deltaFromSignal(s, rows)
+			clear(g.w)
+			clear(g.b)
+			below.accumulateGrads(d, rows, g.w, g.b)
+		}
+	case DFA, SDFA, DRTP:
+		e := n.outputError(mode)
+		for k, l := range n.layers[:last] {
+			g := grads[k]
+			if g.w == nil {
+				continue
+			}
+			d := l.deltaFromSignal(n.directSignal(mode, l, e), rows)
+			clear(g.w)
+			clear(g.b)
+			l.accumulateGrads(d, rows, g.w, g.b)
+		}
+	case Shallow:
+		for _, g := range grads[:last] {
+			clear(g.w)
+			clear(g.b)
+		}
+	}
+}
+
+// outputError returns what DFA projects: e = y − t, with y = softmax(output) under CE
+// with no output activation; sDFA takes sign(e). DRTP needs none.
+func (n *Network[F]) outputError(mode Mode) []F {
+	if mode != DFA && mode != SDFA {
+		return nil
+	}
+	rows, k := n.rows, n.cfg.Labels
+	n.err = grow(n.err, rows*k)
+	e, y, t := n.err[:rows*k], n.y[:rows*k], n.target.T
+	if n.cfg.Loss == CE && n.cfg.OutputAct == None {
+		for r := 0; r < rows; r++ {
+			softmaxRow(e[r*k:(r+1)*k], y[r*k:(r+1)*k])
+		}
+	} else {
+		copy(e, y)
+	}
+	for i := range e {
+		e[i] -= t[i] // e = y − t
+		if mode == SDFA {
+			e[i] = sign(e[i])
+		}
+	}
+	return e
+}
+
+// directSignal returns s_k = e·B_k (DFA, sDFA with e already signed) or t·B_k (DRTP)
+// for one hidden layer.
+func (n *Network[F]) directSignal(mode Mode, l *layer[F], e []F) []F {
+	rows, k := n.rows, n.cfg.Labels
+	s := l.signalBuffer(rows)
+	b := l.hook.Value
+	if mode == DRTP && n.target.Labels != nil {
+		for r, c := range n.target.Labels { // s = t·B: row c of B for a one-hot t
+			copy(s[r*l.units:(r+1)*l.units], b[c*l.units:(c+1)*l.units])
+		}
+		return s
+	}
+	if mode == DRTP {
+		e = n.target.T
+	}
+	clear(s)
+	tensor.MulAdd(s, e[:rows*k], b, rows, k, l.units)
+	return s
+}
+
+func sign[F tensor.Float](x F) F {
+	switch {
+	case x > 0:
+		return 1
+	case x < 0:
+		return -1
+	}
+	return x // 0 (or NaN) stays
+}
