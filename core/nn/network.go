@@ -111,17 +111,25 @@ func New[F tensor.Float](cfg Config) (*Network[F], error) {
 			}
 			c, h, w = spec.Units, 1, 1
 		}
+		if l.units > maxUnits {
+			return nil, fmt.Errorf("topology %q: %s at position %d has %d outputs per sample, more than the limit of %d",
+				cfg.Topology, spec, i+1, l.units, maxUnits)
+		}
 		n.layers = append(n.layers, l)
 	}
 	if last := specs[len(specs)-1]; last.Units != cfg.Labels {
 		return nil, fmt.Errorf("topology %q ends with %s but the data has %d labels", cfg.Topology, last, cfg.Labels)
 	}
 	if size := n.paramCount(); size > maxParams {
-		return nil, fmt.Errorf("topology %q needs %d parameters, more than the limit of %d", cfg.Topology, size, maxParams)
+		return nil, fmt.Errorf("topology %q needs %.3g parameters, more than the limit of %d", cfg.Topology, size, maxParams)
 	}
 	n.initParams()
 	return n, nil
 }
+
+// maxUnits bounds the values of one sample at any point of the network (a CONV
+// block's output before pooling: 32 channels of 28×28 are 25088).
+const maxUnits = 1 << 24
 
 // maxParams bounds the parameters of one network (weights and feedback matrices):
 // 2³⁰ float32 values are 4 GiB, more than a browser tab can hold.
@@ -131,6 +139,8 @@ func (cfg Config) validate() error {
 	var errs []error
 	if cfg.InputSide < 1 || cfg.InputChannels < 1 {
 		errs = append(errs, fmt.Errorf("input of %d channel(s) of %dx%d: sizes must be at least 1", cfg.InputChannels, cfg.InputSide, cfg.InputSide))
+	} else if float64(cfg.InputChannels)*float64(cfg.InputSide)*float64(cfg.InputSide) > maxUnits {
+		errs = append(errs, fmt.Errorf("input of %d channel(s) of %dx%d: more than %d values per sample", cfg.InputChannels, cfg.InputSide, cfg.InputSide, maxUnits))
 	}
 	if cfg.Labels < 1 {
 		errs = append(errs, fmt.Errorf("labels %d: must be at least 1", cfg.Labels))
@@ -161,20 +171,21 @@ func (cfg Config) validate() error {
 	return errors.Join(errs...)
 }
 
-// paramCount counts every value New will allocate for parameters.
-func (n *Network[F]) paramCount() int {
-	total := 0
+// paramCount counts every value New will allocate for parameters, in float64 so
+// that absurd sizes cannot overflow.
+func (n *Network[F]) paramCount() float64 {
+	total := 0.0
 	for _, l := range n.layers {
-		w := l.in * l.units
+		w := float64(l.in) * float64(l.units)
 		if l.spec.Kind == ConvBlock {
-			w = l.spec.Channels * l.conv.ColRows()
+			w = float64(l.spec.Channels) * float64(l.conv.ColRows())
 		}
-		total += w + l.biasSize()
+		total += w + float64(l.biasSize())
 		if n.cfg.Mode == FA {
 			total += w
 		}
 		if n.cfg.Mode.usesHookFeedback() && !l.output {
-			total += n.cfg.Labels * l.units
+			total += float64(n.cfg.Labels) * float64(l.units)
 		}
 	}
 	return total

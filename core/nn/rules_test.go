@@ -1,0 +1,180 @@
+package nn
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// smallConfig is a conv network small enough to check by hand.
+func smallConfig(mode Mode) Config {
+	return Config{Topology: "CONV_3_3_1_1_FC_8_FC_4", InputSide: 6, InputChannels: 1, Labels: 4,
+		Mode: mode, ConvAct: Tanh, HiddenAct: Tanh, OutputAct: Sigmoid, Loss: BCE, Seed: 11}
+}
+
+func classBatch(rng *rand.Rand, net *Network[float64], n int) Batch[float64] {
+	k := net.Outputs()
+	b := Batch[float64]{X: make([]float64, n*net.InputSize()), T: make([]float64, n*k), Labels: make([]int, n), N: n}
+	for i := range b.X {
+		b.X[i] = rng.Float64()
+	}
+	for i := range n {
+		b.Labels[i] = rng.IntN(k)
+		b.T[i*k+b.Labels[i]] = 1
+	}
+	return b
+}
+
+func gradsOf(net *Network[float64], names ...string) map[string][]float64 {
+	out := map[string][]float64{}
+	for _, name := range names {
+		out[name] = append([]float64(nil), net.Param(name).Grad...)
+	}
+	return out
+}
+
+var hiddenNames = []string{"layers.0.conv.weight", "layers.0.conv.bias", "layers.1.fc.weight", "layers.1.fc.bias"}
+
+func TestDRTPHiddenUpdatesIgnoreTheOutputError(t *testing.T) {
+	// Changing the output layer changes the output error: DFA's hidden updates follow
+	// it, DRTP's do not move at all.
+	for _, tt := range []struct {
+		mode    Mode
+		changes bool
+	}{{DRTP, false}, {DFA, true}, {FA, true}, {BP, true}} {
+		t.Run(tt.mode.String(), func(t *testing.T) {
+			net, err := New[float64](smallConfig(tt.mode))
+			require.NoError(t, err)
+			b := classBatch(rand.New(rand.NewPCG(1, 1)), net, 5)
+			_, err = net.Gradients(b)
+			require.NoError(t, err)
+			before := gradsOf(net, hiddenNames...)
+			out := net.Param("layers.2.fc.weight").Value
+			for i := range out {
+				out[i] = -3*out[i] + 0.5
+			}
+			_, err = net.Gradients(b)
+			require.NoError(t, err)
+			after := gradsOf(net, hiddenNames...)
+			if tt.changes {
+				assert.NotEqual(t, before, after)
+			} else {
+				assert.Equal(t, before, after)
+			}
+		})
+	}
+}
+
+func TestDRTPNeedsNothingFromTheLayersAbove(t *testing.T) {
+	// With NaN in the output layer nothing computed above a hidden layer is usable:
+	// DRTP's hidden gradients stay finite and unchanged, because it never runs a
+	// backward pass through the layers above.
+	net, err := New[float64](smallConfig(DRTP))
+	require.NoError(t, err)
+	b := classBatch(rand.New(rand.NewPCG(2, 2)), net, 5)
+	_, err = net.Gradients(b)
+	require.NoError(t, err)
+	want := gradsOf(net, hiddenNames...)
+	for i := range net.Param("layers.2.fc.weight").Value {
+		net.Param("layers.2.fc.weight").Value[i] = math.NaN()
+	}
+	_, err = net.Gradients(b)
+	require.NoError(t, err)
+	assert.Equal(t, want, gradsOf(net, hiddenNames...))
+	assert.True(t, math.IsNaN(net.Param("layers.2.fc.bias").Grad[0]), "the output layer itself does see the NaN")
+}
+
+func TestDRTPSignalIsARowOfB(t *testing.T) {
+	// One hidden layer: dW = xᵀ·(B[c] ⊙ f'(a)), db = Σ B[c] ⊙ f'(a), written out here.
+	cfg := Config{Topology: "FC_5_FC_3", InputSide: 2, InputChannels: 1, Labels: 3, Mode: DRTP,
+		HiddenAct: Sigmoid, OutputAct: Sigmoid, Loss: BCE, Seed: 4}
+	net, err := New[float64](cfg)
+	require.NoError(t, err)
+	b := classBatch(rand.New(rand.NewPCG(3, 3)), net, 4)
+	_, err = net.Gradients(b)
+	require.NoError(t, err)
+	w, bias, fb := net.Param("layers.0.fc.weight"), net.Param("layers.0.fc.bias"), net.Param("layers.0.hook.feedback")
+	W, B := w.Torch(), fb.Torch() // [5][4], [3][5]
+	wantW, wantB := make([]float64, 20), make([]float64, 5)
+	for s := range b.N {
+		x := b.X[s*4 : s*4+4]
+		c := b.Labels[s]
+		for j := range 5 {
+			a := bias.Value[j]
+			for i := range 4 {
+				a += W[j*4+i] * x[i]
+			}
+			h := 1 / (1 + math.Exp(-a))
+			d := B[c*5+j] * h * (1 - h)
+			wantB[j] += d
+			for i := range 4 {
+				wantW[j*4+i] += d * x[i]
+			}
+		}
+	}
+	assert.InDeltaSlice(t, wantW, w.TorchGrad(), 1e-12)
+	assert.InDeltaSlice(t, wantB, bias.Grad, 1e-12)
+}
+
+func TestSDFAUsesTheSignOfTheError(t *testing.T) {
+	// Scaling the output error without changing its sign leaves sDFA unmoved: with a
+	// sigmoid output below 1 and one-hot targets, e = y − t has a fixed sign pattern.
+	net, err := New[float64](smallConfig(SDFA))
+	require.NoError(t, err)
+	b := classBatch(rand.New(rand.NewPCG(4, 4)), net, 3)
+	_, err = net.Gradients(b)
+	require.NoError(t, err)
+	before := gradsOf(net, hiddenNames...)
+	out := net.Param("layers.2.fc.weight").Value
+	for i := range out {
+		out[i] *= 0.5
+	}
+	_, err = net.Gradients(b)
+	require.NoError(t, err)
+	assert.Equal(t, before, gradsOf(net, hiddenNames...))
+}
+
+func TestFAOutputUpdateEqualsBP(t *testing.T) {
+	// The same seed gives FA and BP the same forward weights; the output layer's own
+	// update is exact under FA, only what it sends down goes through B.
+	fa, err := New[float64](smallConfig(FA))
+	require.NoError(t, err)
+	bp, err := New[float64](smallConfig(BP))
+	require.NoError(t, err)
+	b := classBatch(rand.New(rand.NewPCG(5, 5)), fa, 6)
+	_, err = fa.Gradients(b)
+	require.NoError(t, err)
+	_, err = bp.Gradients(b)
+	require.NoError(t, err)
+	for _, name := range []string{"layers.2.fc.weight", "layers.2.fc.bias"} {
+		assert.Equal(t, bp.Param(name).Grad, fa.Param(name).Grad, name)
+	}
+	assert.NotEqual(t, bp.Param("layers.1.fc.weight").Grad, fa.Param("layers.1.fc.weight").Grad)
+}
+
+func TestTrueGradientsAreBPs(t *testing.T) {
+	for _, mode := range Modes() {
+		t.Run(mode.String(), func(t *testing.T) {
+			net, err := New[float64](smallConfig(mode))
+			require.NoError(t, err)
+			bp, err := New[float64](smallConfig(BP))
+			require.NoError(t, err)
+			b := classBatch(rand.New(rand.NewPCG(6, 6)), net, 4)
+			_, err = net.Gradients(b)
+			require.NoError(t, err)
+			_, err = bp.Gradients(b)
+			require.NoError(t, err)
+			rule := gradsOf(net, "layers.0.conv.weight", "layers.1.fc.weight")
+			hg, err := net.TrueGradients()
+			require.NoError(t, err)
+			require.Len(t, hg, 2)
+			for _, g := range hg {
+				assert.InDeltaSlice(t, bp.Param(g.Weight.Name).Grad, g.BP, 1e-15, g.Weight.Name)
+				assert.Equal(t, rule[g.Weight.Name], g.Rule, "the rule's own gradient is left as it was")
+			}
+		})
+	}
+}
