@@ -8,7 +8,7 @@ CACHE    := $(CURDIR)/.cache
 # Losses of a fixed-seed run, written natively and compared bit for bit in WebAssembly.
 DETERMINISM := $(CACHE)/determinism-losses.txt
 
-.PHONY: test test-native test-wasm bench
+.PHONY: test test-native test-wasm bench train
 
 test: test-native test-wasm
 
@@ -32,3 +32,7 @@ test-wasm:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 3s ./core/...
+
+# A short MNIST demo of DRTP natively: 784-500-10, three epochs.
+train:
+	$(GO) run ./tools/train --dataset MNIST --train-mode DRTP --topology FC_500_FC_10 --lr 1e-3 --fc-zero-init --epochs 3

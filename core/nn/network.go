@@ -80,6 +80,22 @@ type Batch[F tensor.Float] struct {
 // New builds a network from a Config, drawing its initial weights and its feedback
 // matrices from cfg.Seed.
 func New[F tensor.Float](cfg Config) (*Network[F], error) {
+	n, err := plan[F](cfg)
+	if err != nil {
+		return nil, err
+	}
+	n.initParams()
+	return n, nil
+}
+
+// Check returns the first problem New would report, without allocating the network.
+func (cfg Config) Check() error {
+	_, err := plan[float32](cfg)
+	return err
+}
+
+// plan checks cfg and lays out the network's blocks, without their parameters.
+func plan[F tensor.Float](cfg Config) (*Network[F], error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
@@ -123,7 +139,6 @@ func New[F tensor.Float](cfg Config) (*Network[F], error) {
 	if size := n.paramCount(); size > maxParams {
 		return nil, fmt.Errorf("topology %q needs %.3g parameters, more than the limit of %d", cfg.Topology, size, maxParams)
 	}
-	n.initParams()
 	return n, nil
 }
 

@@ -1,0 +1,78 @@
+package train
+
+import (
+	"sync"
+	"testing"
+
+	"github.com/nofeedback/lwf/core/data"
+	"github.com/nofeedback/lwf/core/nn"
+	"github.com/nofeedback/lwf/core/optim"
+)
+
+var mnist struct {
+	once  sync.Once
+	train *data.Set
+	err   error
+}
+
+// mnistTrain loads the real MNIST training set once: the zero pixels of real digits
+// are part of what is measured.
+func mnistTrain(b *testing.B) *data.Set {
+	mnist.once.Do(func() {
+		dir, err := data.GoMNISTDir()
+		if err != nil {
+			mnist.err = err
+			return
+		}
+		mnist.train, _, mnist.err = data.LoadIDXDir(dir)
+	})
+	if mnist.err != nil {
+		b.Skipf("MNIST is not available: %v", mnist.err)
+	}
+	return mnist.train
+}
+
+// BenchmarkStep measures one training step, batch 100, on real MNIST batches, with the
+// reference's defaults (tanh, sigmoid output, BCE, NAG). It reports samples/s.
+func BenchmarkStep(b *testing.B) {
+	cases := []struct {
+		topology string
+		modes    []nn.Mode
+	}{
+		{"FC_500_FC_10", nn.Modes()},
+		{"FC_1000_FC_1000_FC_10", []nn.Mode{nn.BP, nn.DRTP}},
+		{"CONV_32_5_1_2_FC_1000_FC_10", []nn.Mode{nn.BP, nn.DRTP}},
+	}
+	for _, c := range cases {
+		for _, mode := range c.modes {
+			b.Run(c.topology+"/"+mode.String(), func(b *testing.B) {
+				set := mnistTrain(b)
+				cfg := nn.DefaultConfig()
+				cfg.Topology, cfg.Mode = c.topology, mode
+				net, err := nn.New[float32](cfg)
+				if err != nil {
+					b.Fatal(err)
+				}
+				tr, err := New(net, optim.NAG, 1e-3)
+				if err != nil {
+					b.Fatal(err)
+				}
+				const size = 100
+				order := data.Order(set.Len(), 1, 0)
+				batches := make([]nn.Batch[float32], 20)
+				for i := range batches {
+					if err := data.Fill(set, &batches[i], order[i*size:(i+1)*size], false, nil); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					if _, err := tr.Step(batches[i%len(batches)]); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(size*b.N)/b.Elapsed().Seconds(), "samples/s")
+			})
+		}
+	}
+}

@@ -1,0 +1,209 @@
+package train
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/nofeedback/lwf/core/data"
+	"github.com/nofeedback/lwf/core/nn"
+	"github.com/nofeedback/lwf/core/optim"
+	"github.com/nofeedback/lwf/core/tensor"
+)
+
+// Options are the settings of a run beyond the network itself.
+type Options struct {
+	Net       nn.Config
+	Optimizer optim.Kind
+	LR        float64
+	BatchSize int
+	Epochs    int  // 0: no limit
+	Augment   bool // random horizontal flips, for sets that allow them (CIFAR10aug)
+}
+
+// DefaultOptions returns the reference command line's defaults.
+func DefaultOptions() Options {
+	return Options{Net: nn.DefaultConfig(), Optimizer: optim.NAG, LR: 1e-4, BatchSize: 100, Epochs: 100}
+}
+
+// Check returns every problem of the options, or nil.
+func (o Options) Check() error {
+	var errs []error
+	if o.BatchSize < 1 {
+		errs = append(errs, fmt.Errorf("batch size %d: must be at least 1", o.BatchSize))
+	}
+	if o.Epochs < 0 {
+		errs = append(errs, fmt.Errorf("epochs %d: must be at least 0", o.Epochs))
+	}
+	if err := optim.CheckLearningRate(o.LR); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// streamOrder seeds the data order apart from the network's own streams.
+const streamOrder = 0x6f72646572 // "order"
+
+// ErrDiverged reports a loss that is no longer a finite number.
+var ErrDiverged = errors.New("training diverged")
+
+// Session is one training run over a data set: the network, its optimiser, where the
+// run is in its epochs, and the figures it has seen. The command line and the
+// browser's worker both drive one, batch by batch.
+type Session[F tensor.Float] struct {
+	Trainer     *Trainer[F]
+	Train, Test *data.Set
+	Opts        Options
+
+	Epoch   int // epochs completed
+	Batch   int // batches done in the current epoch
+	Steps   int // batches done in all
+	Samples int // training samples seen
+
+	order  []int
+	batch  nn.Batch[F]
+	augRNG *rand.Rand
+}
+
+// NewSession builds the network of opts and prepares a run over trainSet, whose
+// shape must fit the network. testSet may be nil.
+func NewSession[F tensor.Float](opts Options, trainSet, testSet *data.Set) (*Session[F], error) {
+	if err := opts.Check(); err != nil {
+		return nil, err
+	}
+	if trainSet == nil || trainSet.Len() == 0 {
+		return nil, fmt.Errorf("the training set is empty")
+	}
+	for _, s := range []*data.Set{trainSet, testSet} {
+		if s == nil {
+			continue
+		}
+		if s.Channels != opts.Net.InputChannels || s.Side != opts.Net.InputSide || s.Labels != opts.Net.Labels {
+			return nil, fmt.Errorf("data set %s has %d channel(s) of %dx%d and %d labels, the network expects %d of %dx%d and %d",
+				s.Name, s.Channels, s.Side, s.Side, s.Labels, opts.Net.InputChannels, opts.Net.InputSide, opts.Net.InputSide, opts.Net.Labels)
+		}
+	}
+	net, err := nn.New[F](opts.Net)
+	if err != nil {
+		return nil, err
+	}
+	tr, err := New(net, opts.Optimizer, opts.LR)
+	if err != nil {
+		return nil, err
+	}
+	s := &Session[F]{Trainer: tr, Train: trainSet, Test: testSet, Opts: opts,
+		augRNG: rand.New(rand.NewPCG(opts.Net.Seed, streamOrder+1))}
+	s.order = data.Order(trainSet.Len(), opts.Net.Seed^streamOrder, 0)
+	return s, nil
+}
+
+// Net returns the network being trained.
+func (s *Session[F]) Net() *nn.Network[F] { return s.Trainer.Net }
+
+// Done reports whether every epoch has run.
+func (s *Session[F]) Done() bool { return s.Opts.Epochs > 0 && s.Epoch >= s.Opts.Epochs }
+
+// BatchesPerEpoch returns the number of batches of an epoch (the last may be short).
+func (s *Session[F]) BatchesPerEpoch() int {
+	return (s.Train.Len() + s.Opts.BatchSize - 1) / s.Opts.BatchSize
+}
+
+// Step trains on the next batch of the epoch's seeded order. It returns the batch's
+// loss and whether the batch ended an epoch. A loss that is not finite stops the
+// run with an error wrapping ErrDiverged; the parameters then hold the update made
+// from that batch.
+func (s *Session[F]) Step() (loss float64, epochEnd bool, err error) {
+	if s.Done() {
+		return 0, false, fmt.Errorf("the run is over: %d epochs done", s.Epoch)
+	}
+	size := s.Opts.BatchSize
+	from := s.Batch * size
+	idx := s.order[from:min(from+size, len(s.order))]
+	if err := data.Fill(s.Train, &s.batch, idx, s.Opts.Augment, s.augRNG); err != nil {
+		return 0, false, err
+	}
+	loss, err = s.Trainer.Step(s.batch)
+	if err != nil {
+		return 0, false, err
+	}
+	s.Steps++
+	s.Batch++
+	s.Samples += len(idx)
+	if math.IsNaN(loss) || math.IsInf(loss, 0) {
+		return loss, false, fmt.Errorf("%w: the loss of batch %d (epoch %d) is %v", ErrDiverged, s.Batch, s.Epoch+1, loss)
+	}
+	if s.Batch*size >= len(s.order) {
+		s.Epoch++
+		s.Batch = 0
+		s.order = data.Order(s.Train.Len(), s.Opts.Net.Seed^streamOrder, s.Epoch)
+		return loss, true, nil
+	}
+	return loss, false, nil
+}
+
+// Evaluation is what a pass over a set in evaluation mode (no dropout) measured.
+type Evaluation struct {
+	Samples  int
+	Loss     float64 // the sum-reduced loss over the set divided by its samples
+	Correct  int     // samples whose output's argmax is their class
+	Accuracy float64 // Correct in percent of Samples
+	// Confusion counts samples by class (row) and prediction (column).
+	Confusion [][]int
+}
+
+// Evaluate runs the network over set in chunks of chunk samples (the result does not
+// depend on it) and returns its figures.
+func Evaluate[F tensor.Float](net *nn.Network[F], set *data.Set, chunk int) (Evaluation, error) {
+	if chunk < 1 {
+		return Evaluation{}, fmt.Errorf("evaluation batch size %d: must be at least 1", chunk)
+	}
+	k := net.Outputs()
+	ev := Evaluation{Samples: set.Len(), Confusion: make([][]int, k)}
+	for i := range ev.Confusion {
+		ev.Confusion[i] = make([]int, k)
+	}
+	var b nn.Batch[F]
+	idx := make([]int, 0, chunk)
+	var lossSum float64
+	for from := 0; from < set.Len(); from += chunk {
+		idx = idx[:0]
+		for i := from; i < min(from+chunk, set.Len()); i++ {
+			idx = append(idx, i)
+		}
+		if err := data.Fill(set, &b, idx, false, nil); err != nil {
+			return ev, err
+		}
+		y, err := net.Forward(b.X, b.N, false)
+		if err != nil {
+			return ev, err
+		}
+		lossSum += nn.LossSum(net.Config().Loss, y, b.T, b.Labels, b.N, k)
+		for r := 0; r < b.N; r++ {
+			want := argmax(b.T[r*k : (r+1)*k])
+			if b.Labels != nil {
+				want = b.Labels[r]
+			}
+			got := argmax(y[r*k : (r+1)*k])
+			ev.Confusion[want][got]++
+			if got == want {
+				ev.Correct++
+			}
+		}
+	}
+	if ev.Samples > 0 {
+		ev.Loss = lossSum / float64(ev.Samples)
+		ev.Accuracy = 100 * float64(ev.Correct) / float64(ev.Samples)
+	}
+	return ev, nil
+}
+
+func argmax[F tensor.Float](v []F) int {
+	best := 0
+	for i, x := range v {
+		if x > v[best] {
+			best = i
+		}
+	}
+	return best
+}

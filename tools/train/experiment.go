@@ -1,0 +1,259 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/nofeedback/lwf/core/data"
+	"github.com/nofeedback/lwf/core/settings"
+	"github.com/nofeedback/lwf/core/tensor"
+	"github.com/nofeedback/lwf/core/train"
+)
+
+// experiment is a prepared run: its data, where it reports, and how far it got.
+type experiment struct {
+	c           *command
+	out         io.Writer
+	term        bool // out is a terminal: draw a progress bar
+	train, test *data.Set
+	shape       settings.Shape
+	log         *epochLog
+	trial       int
+	epoch       int
+	batch       int
+	errors      []float64 // final test error of each finished trial, in percent
+}
+
+// prepare loads the data and opens the log; every problem here is the user's input.
+func prepare(c *command, out io.Writer) (*experiment, error) {
+	s := c.settings
+	shape, err := settings.ShapeOf(s.Dataset)
+	if err != nil {
+		return nil, err
+	}
+	exp := &experiment{c: c, out: out, shape: shape, term: isTerminal(out)}
+	exp.train, exp.test, err = loadData(s.Dataset, c.data, s.Seed)
+	if err != nil {
+		return nil, err
+	}
+	if c.subset > 0 {
+		exp.train = exp.train.Subset(c.subset)
+	}
+	if _, err := s.Options(shape, 0); err != nil {
+		return nil, err
+	}
+	if c.log != "" {
+		if exp.log, err = openLog(c.log); err != nil {
+			return nil, err
+		}
+	}
+	return exp, nil
+}
+
+func loadData(dataset, dir string, seed uint64) (trainSet, testSet *data.Set, err error) {
+	switch dataset {
+	case settings.MNIST:
+		if dir == "" {
+			if dir, err = data.GoMNISTDir(); err != nil {
+				return nil, nil, err
+			}
+		}
+		return data.LoadIDXDir(dir)
+	case settings.CIFAR10, settings.CIFAR10aug:
+		if dir == "" {
+			return nil, nil, fmt.Errorf("--dataset %s needs --data FOLDER holding data_batch_1.bin ... data_batch_5.bin and test_batch.bin", dataset)
+		}
+		return data.LoadCIFARDir(dir, dataset == settings.CIFAR10aug)
+	case settings.Regression:
+		trainSet, testSet = data.RegressionSets(seed)
+	case settings.Classification:
+		trainSet, testSet = data.ClassificationSets(seed)
+	}
+	if dir != "" {
+		return nil, nil, fmt.Errorf("--data is for MNIST-like and CIFAR-10 files; %s is generated", dataset)
+	}
+	return trainSet, testSet, nil
+}
+
+func (e *experiment) close() {
+	if e.log != nil {
+		e.log.close()
+	}
+}
+
+func (e *experiment) progressText() string {
+	return fmt.Sprintf("trial %d, epoch %d, batch %d", e.trial+1, e.epoch+1, e.batch)
+}
+
+func runTrials[F tensor.Float](ctx context.Context, e *experiment) error {
+	s := e.c.settings
+	for e.trial = 0; e.trial < s.Trials; e.trial++ {
+		opts, err := s.Options(e.shape, e.trial)
+		if err != nil {
+			return err
+		}
+		sess, err := train.NewSession[F](opts, e.train, e.test)
+		if err != nil {
+			return err
+		}
+		if s.Trials > 1 {
+			fmt.Fprintf(e.out, "\n=== Trial %d/%d (seed %d)\n", e.trial+1, s.Trials, opts.Net.Seed)
+		}
+		if e.trial == 0 {
+			var zero F
+			fmt.Fprintf(e.out, "%s", sess.Net())
+			fmt.Fprintf(e.out, "Data %s: %d training and %d test samples. Optimizer %s, lr %g, batch size %d, %T.\n",
+				s.Dataset, e.train.Len(), e.test.Len(), s.Optimizer, s.LR, s.BatchSize, zero)
+		}
+		fmt.Fprintf(e.out, "\n=== Starting model training with %d epochs:\n", s.Epochs)
+		if err := runEpochs(ctx, e, sess); err != nil {
+			return err
+		}
+	}
+	if len(e.errors) > 1 {
+		mean, std := meanStd(e.errors)
+		fmt.Fprintf(e.out, "\n=== Test error over %d trials: %.2f ± %.2f%%\n", len(e.errors), mean, std)
+	}
+	return nil
+}
+
+func runEpochs[F tensor.Float](ctx context.Context, e *experiment, sess *train.Session[F]) error {
+	s := e.c.settings
+	perEpoch := sess.BatchesPerEpoch()
+	for e.epoch = 0; !sess.Done(); e.epoch++ {
+		start := time.Now()
+		samples := 0
+		lastDraw := time.Time{}
+		for e.batch = 0; e.batch < perEpoch; {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			_, _, err := sess.Step()
+			e.batch++
+			samples = min(e.batch*s.BatchSize, e.train.Len())
+			if err != nil {
+				return fmt.Errorf("epoch %d, batch %d: %w", e.epoch+1, e.batch, err)
+			}
+			if e.term && time.Since(lastDraw) > 100*time.Millisecond {
+				e.drawProgress(samples, time.Since(start))
+				lastDraw = time.Now()
+			}
+		}
+		elapsed := time.Since(start)
+		if e.term {
+			fmt.Fprint(e.out, "\r\033[K")
+		}
+		trainEv, err := train.Evaluate(sess.Net(), e.train, s.TestBatchSize)
+		if err != nil {
+			return err
+		}
+		testEv, err := train.Evaluate(sess.Net(), e.test, s.TestBatchSize)
+		if err != nil {
+			return err
+		}
+		rate := float64(samples) / elapsed.Seconds()
+		fmt.Fprintf(e.out, "\nSummary of epoch %d:\n", e.epoch+1)
+		fmt.Fprintf(e.out, "\t[Training set] Loss: %6f, Accuracy: %6.2f%%\n", trainEv.Loss, trainEv.Accuracy)
+		fmt.Fprintf(e.out, "\t[ Testing set] Loss: %6f, Accuracy: %6.2f%%\n", testEv.Loss, testEv.Accuracy)
+		fmt.Fprintf(e.out, "\tTraining took %.2f s, %.0f samples/s\n", elapsed.Seconds(), rate)
+		if e.log != nil {
+			if err := e.log.write(epochRecord{Trial: e.trial + 1, Epoch: e.epoch + 1, TrainLoss: trainEv.Loss,
+				TrainAccuracy: trainEv.Accuracy, TestLoss: testEv.Loss, TestAccuracy: testEv.Accuracy,
+				Seconds: elapsed.Seconds(), SamplesPerSecond: rate}); err != nil {
+				return err
+			}
+		}
+		if sess.Done() {
+			e.errors = append(e.errors, 100-testEv.Accuracy)
+		}
+	}
+	return nil
+}
+
+func (e *experiment) drawProgress(done int, elapsed time.Duration) {
+	total := e.train.Len()
+	const width = 30
+	filled := width * done / total
+	bar := strings.Repeat("=", filled) + strings.Repeat(" ", width-filled)
+	fmt.Fprintf(e.out, "\r\033[KEpoch %d [%s] %3d%% %d/%d  %.0f samples/s", e.epoch+1, bar,
+		100*done/total, done, total, float64(done)/elapsed.Seconds())
+}
+
+func meanStd(v []float64) (mean, std float64) {
+	for _, x := range v {
+		mean += x
+	}
+	mean /= float64(len(v))
+	for _, x := range v {
+		std += (x - mean) * (x - mean)
+	}
+	return mean, math.Sqrt(std / float64(len(v)-1))
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// epochRecord is one line of the log.
+type epochRecord struct {
+	Trial            int     `json:"trial"`
+	Epoch            int     `json:"epoch"`
+	TrainLoss        float64 `json:"train_loss"`
+	TrainAccuracy    float64 `json:"train_accuracy"`
+	TestLoss         float64 `json:"test_loss"`
+	TestAccuracy     float64 `json:"test_accuracy"`
+	Seconds          float64 `json:"seconds"`
+	SamplesPerSecond float64 `json:"samples_per_second"`
+}
+
+// epochLog writes epoch records as CSV or JSON lines, flushed after each one so that
+// an interrupted run keeps every finished epoch.
+type epochLog struct {
+	f   *os.File
+	csv *csv.Writer
+}
+
+func openLog(path string) (*epochLog, error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("--log: %w", err)
+	}
+	l := &epochLog{f: f}
+	if strings.HasSuffix(strings.ToLower(path), ".csv") {
+		l.csv = csv.NewWriter(f)
+		l.csv.Write([]string{"trial", "epoch", "train_loss", "train_accuracy", "test_loss", "test_accuracy", "seconds", "samples_per_second"})
+		l.csv.Flush()
+	}
+	return l, nil
+}
+
+func (l *epochLog) write(r epochRecord) error {
+	if l.csv != nil {
+		g := func(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
+		l.csv.Write([]string{strconv.Itoa(r.Trial), strconv.Itoa(r.Epoch), g(r.TrainLoss), g(r.TrainAccuracy),
+			g(r.TestLoss), g(r.TestAccuracy), g(r.Seconds), g(r.SamplesPerSecond)})
+		l.csv.Flush()
+		return l.csv.Error()
+	}
+	line, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	_, err = l.f.Write(append(line, '\n'))
+	return err
+}
+
+func (l *epochLog) close() { l.f.Close() }

@@ -1,0 +1,128 @@
+// Command train runs the reference's experiments natively: the same flags, choices
+// and defaults as the reference command line, the same per-epoch report, on MNIST
+// (from the GoMNIST module or any folder of IDX files), CIFAR-10 or the two synthetic
+// sets.
+//
+//	go run ./tools/train --dataset MNIST --topology FC_500_FC_10 --lr 1e-3 --epochs 3
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/nofeedback/lwf/core/settings"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// Exit statuses.
+const (
+	exitOK          = 0
+	exitFailed      = 1 // the run itself failed, e.g. diverged
+	exitUsage       = 2 // bad flags or bad data
+	exitInterrupted = 130
+)
+
+// command holds everything the flags say.
+type command struct {
+	settings settings.Settings
+	data     string // folder of IDX or CIFAR files
+	log      string // file for per-epoch figures: .csv, else JSON lines
+	subset   int    // train on the first n samples only (0: all)
+	float64  bool
+}
+
+func parseFlags(args []string, stderr io.Writer) (*command, error) {
+	c := &command{settings: settings.Default()}
+	fs := flag.NewFlagSet("train", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	for _, f := range settings.Fields() {
+		usage := f.Usage
+		if f.Choices != nil {
+			usage += " (" + strings.Join(f.Choices, ", ") + ")"
+		}
+		fs.Var(&settingFlag{c: c, f: f}, f.Name, usage)
+	}
+	fs.StringVar(&c.data, "data", "", "folder of the data set's files: IDX (MNIST layout, .gz or not) or CIFAR-10 binary (default: MNIST from the GoMNIST module)")
+	fs.StringVar(&c.log, "log", "", "write each epoch's figures to `FILE`: CSV if it ends in .csv, JSON lines otherwise")
+	fs.IntVar(&c.subset, "subset", 0, "train on the first `N` samples only (0: the whole training set)")
+	fs.BoolVar(&c.float64, "float64", false, "compute in float64 instead of float32")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: train [flags]\n\nTrains a network with BP, FA, DFA, sDFA, DRTP or shallow learning, as the reference code does.\n\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q (flags start with --)", fs.Arg(0))
+	}
+	if c.subset < 0 {
+		return nil, fmt.Errorf("--subset %d: must be 0 or more", c.subset)
+	}
+	return c, nil
+}
+
+// settingFlag is one option of settings as a flag.
+type settingFlag struct {
+	c *command
+	f settings.Field
+}
+
+func (s *settingFlag) String() string {
+	if s.c == nil {
+		return ""
+	}
+	return s.c.settings.Get(s.f.Name)
+}
+func (s *settingFlag) Set(v string) error {
+	err := s.c.settings.Set(s.f.Name, v)
+	var e *settings.Error
+	if errors.As(err, &e) {
+		return e.Err // flag adds the flag's name itself
+	}
+	return err
+}
+func (s *settingFlag) IsBoolFlag() bool { return s.f.Bool }
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	c, err := parseFlags(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "train: %v\n", err)
+		return exitUsage
+	}
+	exp, err := prepare(c, stdout)
+	if err != nil {
+		fmt.Fprintf(stderr, "train: %v\n", err)
+		return exitUsage
+	}
+	defer exp.close()
+	if c.float64 {
+		err = runTrials[float64](ctx, exp)
+	} else {
+		err = runTrials[float32](ctx, exp)
+	}
+	switch {
+	case ctx.Err() != nil && errors.Is(err, ctx.Err()):
+		fmt.Fprintf(stdout, "\nInterrupted: stopped after %s.\n", exp.progressText())
+		return exitInterrupted
+	case err != nil:
+		fmt.Fprintf(stderr, "train: %v\n", err)
+		return exitFailed
+	}
+	return exitOK
+}

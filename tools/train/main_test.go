@@ -1,0 +1,134 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func runCommand(t *testing.T, ctx context.Context, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = run(ctx, args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func TestBadInputExitsWithStatus2(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--train-mode", "XYZ"}, `invalid value "XYZ" for flag -train-mode: unknown train mode "XYZ"`},
+		{[]string{"--lr", "0"}, "learning rate 0: must be a positive finite number"},
+		{[]string{"--lr", "fast"}, `"fast" is not a number`},
+		{[]string{"--topology", "FC_500_FC_7", "--dataset", "regression_synth"}, "ends with FC_7 but the data has 10 labels"},
+		{[]string{"--topology", "FC_500_QQ_10"}, `unknown item "QQ"`},
+		{[]string{"--output-act", "tanh", "--dataset", "regression_synth", "--topology", "FC_10"}, "loss BCE needs outputs in [0, 1]"},
+		{[]string{"--dataset", "CIFAR10"}, "--dataset CIFAR10 needs --data FOLDER"},
+		{[]string{"--data", "/no/such/folder"}, "/no/such/folder"},
+		{[]string{"--dataset", "regression_synth", "--data", "/tmp"}, "--data is for MNIST-like and CIFAR-10 files"},
+		{[]string{"--batch-size", "0"}, `"0" is not a whole number from 1`},
+		{[]string{"--colour", "red"}, "flag provided but not defined: -colour"},
+		{[]string{"extra"}, `unexpected argument "extra"`},
+		{[]string{"--subset", "-1"}, "--subset -1: must be 0 or more"},
+		{[]string{"--dataset", "regression_synth", "--topology", "FC_10", "--log", "/no/such/dir/log.csv"}, "--log: open /no/such/dir/log.csv"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			code, _, stderr := runCommand(t, context.Background(), tt.args...)
+			assert.Equal(t, exitUsage, code)
+			assert.Contains(t, stderr, tt.want)
+		})
+	}
+}
+
+var testAccuracy = regexp.MustCompile(`\[ Testing set\] Loss: [0-9.]+, Accuracy: +([0-9.]+)%`)
+
+func lastTestAccuracy(t *testing.T, out string) float64 {
+	m := testAccuracy.FindAllStringSubmatch(out, -1)
+	require.NotEmpty(t, m, "no test accuracy in:\n%s", out)
+	acc, err := strconv.ParseFloat(m[len(m)-1][1], 64)
+	require.NoError(t, err)
+	return acc
+}
+
+func TestReportAndLog(t *testing.T) {
+	for _, name := range []string{"epochs.csv", "epochs.jsonl"} {
+		t.Run(name, func(t *testing.T) {
+			log := filepath.Join(t.TempDir(), name)
+			code, out, stderr := runCommand(t, context.Background(), "--dataset", "classification_synth",
+				"--topology", "FC_64_FC_10", "--train-mode", "DFA", "--lr", "1e-3", "--epochs", "2",
+				"--subset", "2000", "--seed", "3", "--log", log)
+			require.Equal(t, exitOK, code, stderr)
+			assert.Contains(t, out, "Network FC_64_FC_10, trained with DFA (loss BCE)")
+			assert.Contains(t, out, "Summary of epoch 2:")
+			assert.Regexp(t, `\t\[Training set\] Loss: [0-9.]+, Accuracy: +[0-9.]+%`, out)
+			assert.Regexp(t, `samples/s`, out)
+			assert.NotContains(t, out, "\r", "no progress bar when the output is not a terminal")
+			raw, err := os.ReadFile(log)
+			require.NoError(t, err)
+			lines := strings.Split(strings.TrimSpace(string(raw)), "\n")
+			if strings.HasSuffix(name, ".csv") {
+				require.Len(t, lines, 3)
+				assert.Equal(t, "trial,epoch,train_loss,train_accuracy,test_loss,test_accuracy,seconds,samples_per_second", lines[0])
+				assert.True(t, strings.HasPrefix(lines[2], "1,2,"))
+			} else {
+				require.Len(t, lines, 2)
+				var rec epochRecord
+				require.NoError(t, json.Unmarshal([]byte(lines[1]), &rec))
+				assert.Equal(t, 2, rec.Epoch)
+				assert.InDelta(t, lastTestAccuracy(t, out), rec.TestAccuracy, 0.006)
+			}
+		})
+	}
+}
+
+func TestTrialsReportMeanAndSpread(t *testing.T) {
+	code, out, stderr := runCommand(t, context.Background(), "--dataset", "regression_synth", "--topology", "FC_10",
+		"--loss", "MSE", "--output-act", "none", "--epochs", "1", "--trials", "2", "--subset", "500")
+	require.Equal(t, exitOK, code, stderr)
+	assert.Contains(t, out, "=== Trial 2/2 (seed 1)")
+	assert.Contains(t, out, "Test error over 2 trials:")
+}
+
+// TestDRTPLearnsMNIST trains DRTP on real MNIST for a short run. With fc-zero-init the
+// hidden layer starts with no information about the input, so 80% test accuracy
+// needs a hidden layer that learns; shallow learning, from the same start, cannot
+// get near it.
+func TestDRTPLearnsMNIST(t *testing.T) {
+	args := []string{"--dataset", "MNIST", "--topology", "FC_500_FC_10", "--fc-zero-init", "--loss", "CE",
+		"--output-act", "none", "--lr", "0.01", "--epochs", "1", "--subset", "10000", "--test-batch-size", "2000"}
+	code, out, stderr := runCommand(t, context.Background(), append(args, "--train-mode", "DRTP")...)
+	require.Equal(t, exitOK, code, stderr)
+	drtp := lastTestAccuracy(t, out)
+	assert.GreaterOrEqual(t, drtp, 80.0, out)
+
+	code, out, stderr = runCommand(t, context.Background(), append(args, "--train-mode", "shallow")...)
+	require.Equal(t, exitOK, code, stderr)
+	assert.Less(t, lastTestAccuracy(t, out), 50.0, "shallow learning from zero hidden weights cannot classify")
+	t.Logf("test accuracy after 10000 samples: DRTP %.2f%%", drtp)
+}
+
+func TestInterruptStopsCleanly(t *testing.T) {
+	log := filepath.Join(t.TempDir(), "log.jsonl")
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	code, out, _ := runCommand(t, ctx, "--dataset", "classification_synth", "--topology", "FC_32_FC_10",
+		"--epochs", "1000", "--subset", "500", "--log", log)
+	assert.Equal(t, exitInterrupted, code)
+	assert.Regexp(t, `Interrupted: stopped after trial 1, epoch \d+, batch \d+\.`, out)
+	raw, err := os.ReadFile(log)
+	require.NoError(t, err)
+	finished := strings.Count(out, "Summary of epoch")
+	assert.Equal(t, finished, strings.Count(string(raw), "\n"), "the log holds every finished epoch")
+}
