@@ -338,6 +338,15 @@ func (n *Network[F]) Forward(x []F, rows int, train bool) ([]F, error) {
 	return n.forward(x, rows, train), nil
 }
 
+// Output returns the output of the last forward pass (rows × labels, after the output
+// activation), or nil before the first.
+func (n *Network[F]) Output() []F {
+	if n.y == nil {
+		return nil
+	}
+	return n.y[:n.rows*n.cfg.Labels]
+}
+
 func (n *Network[F]) forward(x []F, rows int, train bool) []F {
 	n.rows, n.train = rows, train
 	in := x

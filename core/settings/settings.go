@@ -15,7 +15,6 @@ import (
 
 	"github.com/nofeedback/lwf/core/nn"
 	"github.com/nofeedback/lwf/core/optim"
-	"github.com/nofeedback/lwf/core/train"
 )
 
 // The data sets of the reference.
@@ -313,21 +312,29 @@ func ShapeOf(dataset string) (Shape, error) {
 	return Shape{}, fmt.Errorf("unknown data set %q", dataset)
 }
 
-// Options turns the settings into a run's options for data of the given shape, and
-// checks that they fit together (the network can be built, BCE has a sigmoid
-// output). The seed of trial t is Seed + t.
-func (s Settings) Options(shape Shape, trial int) (train.Options, error) {
-	opts := train.Options{
-		Net: nn.Config{
-			Topology: s.Topology, InputSide: shape.Side, InputChannels: shape.Channels, Labels: shape.Labels,
-			Mode: s.Mode, ConvAct: s.ConvAct, HiddenAct: s.HiddenAct, OutputAct: s.OutputAct, Loss: s.Loss,
-			Dropout: s.Dropout, FCZeroInit: s.FCZeroInit, FreezeConv: s.FreezeConv, Seed: s.Seed + uint64(trial),
-		},
-		Optimizer: s.Optimizer, LR: s.LR, BatchSize: s.BatchSize, Epochs: s.Epochs,
-		Augment: s.Dataset == CIFAR10aug,
+// Config returns the network the settings describe for data of the given shape. The
+// seed of trial t is Seed + t.
+func (s Settings) Config(shape Shape, trial int) nn.Config {
+	return nn.Config{
+		Topology: s.Topology, InputSide: shape.Side, InputChannels: shape.Channels, Labels: shape.Labels,
+		Mode: s.Mode, ConvAct: s.ConvAct, HiddenAct: s.HiddenAct, OutputAct: s.OutputAct, Loss: s.Loss,
+		Dropout: s.Dropout, FCZeroInit: s.FCZeroInit, FreezeConv: s.FreezeConv, Seed: s.Seed + uint64(trial),
 	}
-	if err := opts.Check(); err != nil {
-		return opts, err
+}
+
+// Check reports whether the settings fit together for data of the given shape: the
+// network can be built (its last layer has one unit a label, BCE has a sigmoid
+// output, convolutions do not vanish), and the learning rate and sizes are valid.
+func (s Settings) Check(shape Shape) error {
+	var errs []error
+	if err := optim.CheckLearningRate(s.LR); err != nil {
+		errs = append(errs, err)
 	}
-	return opts, opts.Net.Check()
+	if s.BatchSize < 1 || s.Epochs < 1 || s.Trials < 1 || s.TestBatchSize < 1 {
+		errs = append(errs, fmt.Errorf("batch sizes, epochs and trials must be at least 1"))
+	}
+	if err := s.Config(shape, 0).Check(); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
 }

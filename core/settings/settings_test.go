@@ -110,13 +110,11 @@ func TestOptionsCheckTheWhole(t *testing.T) {
 			tt.edit(&s)
 			shape, err := ShapeOf(s.Dataset)
 			require.NoError(t, err)
-			_, err = s.Options(shape, 0)
-			assert.ErrorContains(t, err, tt.want)
+			assert.ErrorContains(t, s.Check(shape), tt.want)
 		})
 	}
 	s := Default()
 	s.Seed = 10
-	opts, err := s.Options(Shape{1, 28, 10}, 2)
-	require.NoError(t, err)
-	assert.Equal(t, uint64(12), opts.Net.Seed, "trial t runs with seed + t")
+	require.NoError(t, s.Check(Shape{1, 28, 10}))
+	assert.Equal(t, uint64(12), s.Config(Shape{1, 28, 10}, 2).Seed, "trial t runs with seed + t")
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/nofeedback/lwf/core/data"
 	"github.com/nofeedback/lwf/core/nn"
 	"github.com/nofeedback/lwf/core/optim"
+	"github.com/nofeedback/lwf/core/settings"
 	"github.com/nofeedback/lwf/core/tensor"
 )
 
@@ -25,6 +26,16 @@ type Options struct {
 // DefaultOptions returns the reference command line's defaults.
 func DefaultOptions() Options {
 	return Options{Net: nn.DefaultConfig(), Optimizer: optim.NAG, LR: 1e-4, BatchSize: 100, Epochs: 100}
+}
+
+// OptionsFrom returns the options of trial t of s, for data of the given shape, after
+// checking that the settings fit together.
+func OptionsFrom(s settings.Settings, shape settings.Shape, trial int) (Options, error) {
+	if err := s.Check(shape); err != nil {
+		return Options{}, err
+	}
+	return Options{Net: s.Config(shape, trial), Optimizer: s.Optimizer, LR: s.LR,
+		BatchSize: s.BatchSize, Epochs: s.Epochs, Augment: s.Dataset == settings.CIFAR10aug}, nil
 }
 
 // Check returns every problem of the options, or nil.
@@ -109,37 +120,62 @@ func (s *Session[F]) BatchesPerEpoch() int {
 	return (s.Train.Len() + s.Opts.BatchSize - 1) / s.Opts.BatchSize
 }
 
-// Step trains on the next batch of the epoch's seeded order. It returns the batch's
-// loss and whether the batch ended an epoch. A loss that is not finite stops the
-// run with an error wrapping ErrDiverged; the parameters then hold the update made
-// from that batch.
-func (s *Session[F]) Step() (loss float64, epochEnd bool, err error) {
+// StepResult is what one training step measured on its batch, before the update.
+type StepResult struct {
+	Loss     float64 // the batch's loss (mean, as the reference reports it)
+	Correct  int     // samples whose output's argmax was their class
+	N        int     // samples in the batch
+	EpochEnd bool    // the batch ended an epoch
+}
+
+// Step trains on the next batch of the epoch's seeded order. A loss that is not
+// finite stops the run with an error wrapping ErrDiverged; the parameters then hold
+// the update made from that batch.
+func (s *Session[F]) Step() (StepResult, error) {
 	if s.Done() {
-		return 0, false, fmt.Errorf("the run is over: %d epochs done", s.Epoch)
+		return StepResult{}, fmt.Errorf("the run is over: %d epochs done", s.Epoch)
 	}
 	size := s.Opts.BatchSize
 	from := s.Batch * size
 	idx := s.order[from:min(from+size, len(s.order))]
 	if err := data.Fill(s.Train, &s.batch, idx, s.Opts.Augment, s.augRNG); err != nil {
-		return 0, false, err
+		return StepResult{}, err
 	}
-	loss, err = s.Trainer.Step(s.batch)
+	loss, err := s.Trainer.Net.Gradients(s.batch)
 	if err != nil {
-		return 0, false, err
+		return StepResult{}, fmt.Errorf("train step %d: %w", s.Steps+1, err)
 	}
+	res := StepResult{Loss: loss, N: len(idx), Correct: correct(s.Trainer.Net.Output(), s.batch)}
+	if math.IsNaN(loss) || math.IsInf(loss, 0) {
+		return res, fmt.Errorf("%w: the loss of batch %d (epoch %d) is %v", ErrDiverged, s.Batch+1, s.Epoch+1, loss)
+	}
+	s.Trainer.Opt.Step()
 	s.Steps++
 	s.Batch++
 	s.Samples += len(idx)
-	if math.IsNaN(loss) || math.IsInf(loss, 0) {
-		return loss, false, fmt.Errorf("%w: the loss of batch %d (epoch %d) is %v", ErrDiverged, s.Batch, s.Epoch+1, loss)
-	}
 	if s.Batch*size >= len(s.order) {
 		s.Epoch++
 		s.Batch = 0
 		s.order = data.Order(s.Train.Len(), s.Opts.Net.Seed^streamOrder, s.Epoch)
-		return loss, true, nil
+		res.EpochEnd = true
 	}
-	return loss, false, nil
+	return res, nil
+}
+
+// correct counts the samples of b whose output row y has its argmax at their class.
+func correct[F tensor.Float](y []F, b nn.Batch[F]) int {
+	k := len(b.T) / b.N
+	n := 0
+	for r := 0; r < b.N; r++ {
+		want := argmax(b.T[r*k : (r+1)*k])
+		if b.Labels != nil {
+			want = b.Labels[r]
+		}
+		if argmax(y[r*k:(r+1)*k]) == want {
+			n++
+		}
+	}
+	return n
 }
 
 // Evaluation is what a pass over a set in evaluation mode (no dropout) measured.

@@ -47,7 +47,7 @@ func prepare(c *command, out io.Writer) (*experiment, error) {
 	if c.subset > 0 {
 		exp.train = exp.train.Subset(c.subset)
 	}
-	if _, err := s.Options(shape, 0); err != nil {
+	if err := s.Check(shape); err != nil {
 		return nil, err
 	}
 	if c.log != "" {
@@ -96,7 +96,7 @@ func (e *experiment) progressText() string {
 func runTrials[F tensor.Float](ctx context.Context, e *experiment) error {
 	s := e.c.settings
 	for e.trial = 0; e.trial < s.Trials; e.trial++ {
-		opts, err := s.Options(e.shape, e.trial)
+		opts, err := train.OptionsFrom(s, e.shape, e.trial)
 		if err != nil {
 			return err
 		}
@@ -136,7 +136,7 @@ func runEpochs[F tensor.Float](ctx context.Context, e *experiment, sess *train.S
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			_, _, err := sess.Step()
+			_, err := sess.Step()
 			e.batch++
 			samples = min(e.batch*s.BatchSize, e.train.Len())
 			if err != nil {

@@ -1,0 +1,135 @@
+package train
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/nofeedback/lwf/core/data"
+	"github.com/nofeedback/lwf/core/nn"
+	"github.com/nofeedback/lwf/core/optim"
+	"github.com/nofeedback/lwf/core/settings"
+)
+
+func synthOptions(topology string, mode nn.Mode) Options {
+	s := settings.Default()
+	s.Dataset, s.Topology, s.Mode, s.LR, s.Epochs, s.BatchSize = settings.Classification, topology, mode, 1e-3, 2, 64
+	opts, err := OptionsFrom(s, settings.Shape{Channels: 1, Side: 16, Labels: 10}, 0)
+	if err != nil {
+		panic(err)
+	}
+	return opts
+}
+
+func TestSessionWalksEpochsInSeededOrder(t *testing.T) {
+	trainSet := data.Classification(1, 300)
+	sess, err := NewSession[float32](synthOptions("FC_16_FC_10", nn.DRTP), trainSet, nil)
+	require.NoError(t, err)
+	assert.Equal(t, 5, sess.BatchesPerEpoch())
+	var ends []int
+	for i := 1; !sess.Done(); i++ {
+		res, err := sess.Step()
+		require.NoError(t, err)
+		if i%5 == 0 {
+			assert.Equal(t, 300-4*64, res.N, "the last batch of an epoch is short")
+		} else {
+			assert.Equal(t, 64, res.N)
+		}
+		if res.EpochEnd {
+			ends = append(ends, i)
+		}
+	}
+	assert.Equal(t, []int{5, 10}, ends)
+	assert.Equal(t, 600, sess.Samples)
+	_, err = sess.Step()
+	assert.ErrorContains(t, err, "the run is over: 2 epochs done")
+
+	// The same seed gives the same run.
+	again, err := NewSession[float32](synthOptions("FC_16_FC_10", nn.DRTP), trainSet, nil)
+	require.NoError(t, err)
+	for !again.Done() {
+		_, err := again.Step()
+		require.NoError(t, err)
+	}
+	for i, p := range sess.Net().Params() {
+		assert.Equal(t, p.Value, again.Net().Params()[i].Value, p.Name)
+	}
+}
+
+func TestSessionStopsOnDivergenceKeepingTheLastGoodWeights(t *testing.T) {
+	// ReLU hidden units, no output activation, MSE and a learning rate of 100 explode.
+	opts := synthOptions("FC_64_FC_10", nn.BP)
+	opts.Net.HiddenAct, opts.Net.OutputAct, opts.Net.Loss = nn.ReLU, nn.None, nn.MSE
+	opts.LR, opts.Optimizer, opts.Epochs = 100, optim.SGD, 50
+	sess, err := NewSession[float32](opts, data.Classification(2, 640), nil)
+	require.NoError(t, err)
+	var before [][]float32
+	for i := 0; i < 1000; i++ {
+		before = before[:0]
+		for _, p := range sess.Net().Params() {
+			before = append(before, append([]float32(nil), p.Value...))
+		}
+		_, err = sess.Step()
+		if err != nil {
+			break
+		}
+	}
+	require.ErrorIs(t, err, ErrDiverged)
+	assert.Regexp(t, `training diverged: the loss of batch \d+ \(epoch \d+\) is (NaN|\+Inf)`, err.Error())
+	for i, p := range sess.Net().Params() {
+		assert.Equal(t, before[i], p.Value, "%s keeps its last good values", p.Name)
+	}
+}
+
+func TestNewSessionRefusesMismatchedData(t *testing.T) {
+	opts := synthOptions("FC_16_FC_10", nn.DRTP)
+	_, err := NewSession[float32](opts, data.Regression(1, 10).Subset(0), nil)
+	assert.ErrorContains(t, err, "the training set is empty")
+	opts.Net.InputSide = 28
+	_, err = NewSession[float32](opts, data.Classification(1, 10), nil)
+	assert.ErrorContains(t, err, "has 1 channel(s) of 16x16 and 10 labels, the network expects 1 of 28x28 and 10")
+	opts = synthOptions("FC_16_FC_10", nn.DRTP)
+	opts.BatchSize = 0
+	_, err = NewSession[float32](opts, data.Classification(1, 10), nil)
+	assert.ErrorContains(t, err, "batch size 0: must be at least 1")
+}
+
+func TestEvaluate(t *testing.T) {
+	set := data.Classification(3, 250)
+	sess, err := NewSession[float64](synthOptions("FC_16_FC_10", nn.BP), set, set)
+	require.NoError(t, err)
+	whole, err := Evaluate(sess.Net(), set, 1000)
+	require.NoError(t, err)
+	chunked, err := Evaluate(sess.Net(), set, 7)
+	require.NoError(t, err)
+	assert.InDelta(t, whole.Loss, chunked.Loss, 1e-12, "the chunk size does not change the figures")
+	assert.Equal(t, whole.Confusion, chunked.Confusion)
+
+	total, diagonal := 0, 0
+	for c, row := range whole.Confusion {
+		for p, n := range row {
+			total += n
+			if c == p {
+				diagonal += n
+			}
+		}
+	}
+	assert.Equal(t, 250, total)
+	assert.Equal(t, whole.Correct, diagonal)
+	assert.InDelta(t, 100*float64(diagonal)/250, whole.Accuracy, 1e-12)
+
+	// The loss is the sum-reduced loss over the set divided by its samples.
+	var b nn.Batch[float64]
+	idx := make([]int, 250)
+	for i := range idx {
+		idx[i] = i
+	}
+	require.NoError(t, data.Fill(set, &b, idx, false, nil))
+	y, err := sess.Net().Forward(b.X, b.N, false)
+	require.NoError(t, err)
+	assert.InDelta(t, nn.LossSum(nn.BCE, y, b.T, b.Labels, b.N, 10)/250, whole.Loss, 1e-12)
+
+	_, err = Evaluate(sess.Net(), set, 0)
+	assert.ErrorContains(t, err, "evaluation batch size 0")
+}
