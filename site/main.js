@@ -1,0 +1,23 @@
+// Loads the page's Go program (lwf.wasm), which draws the page and starts the
+// training worker. Nothing else is written in JavaScript.
+"use strict";
+(async () => {
+  const go = new Go();
+  try {
+    let result;
+    try {
+      result = await WebAssembly.instantiateStreaming(fetch("lwf.wasm"), go.importObject);
+    } catch (streamingError) { // a host that serves .wasm with another type
+      const bytes = await (await fetch("lwf.wasm")).arrayBuffer();
+      result = await WebAssembly.instantiate(bytes, go.importObject);
+    }
+    await go.run(result.instance);
+  } catch (err) {
+    const status = document.getElementById("status");
+    const box = document.getElementById("error");
+    status.textContent = "error";
+    status.dataset.state = "error";
+    box.textContent = "The trainer could not start: " + err;
+    box.hidden = false;
+  }
+})();

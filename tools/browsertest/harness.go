@@ -1,0 +1,273 @@
+// Package browsertest drives Debian's Chromium with chromedp against the built site
+// (dist/), served in-process by the project's own static server: it is how the page
+// is tested as a user sees it.
+package browsertest
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+
+	"github.com/nofeedback/lwf/tools/serve/static"
+)
+
+// Chromium returns the path of a Chromium or Chrome binary, or "".
+func Chromium() string {
+	if p := os.Getenv("CHROMIUM"); p != "" {
+		return p
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// Require skips the test when the browser tests are not asked for (LWF_BROWSER=1) or
+// no Chromium is installed; with REQUIRE_BROWSER=1 a missing Chromium fails instead.
+func Require(t *testing.T) string {
+	t.Helper()
+	if os.Getenv("LWF_BROWSER") == "" {
+		t.Skip("browser tests run with LWF_BROWSER=1 (make test-browser)")
+	}
+	bin := Chromium()
+	if bin == "" {
+		if os.Getenv("REQUIRE_BROWSER") != "" {
+			t.Fatal("no Chromium found (apt-get install chromium), and REQUIRE_BROWSER is set")
+		}
+		t.Skip("SKIPPED: no Chromium found (apt-get install chromium)")
+	}
+	return bin
+}
+
+// Dist returns the built site's folder, dist/ at the project's root.
+func Dist(t *testing.T) string {
+	t.Helper()
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for d := wd; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			dist := filepath.Join(d, "dist")
+			if _, err := os.Stat(filepath.Join(dist, "lwf.wasm")); err != nil {
+				t.Fatalf("no built site in %s: run make dist first", dist)
+			}
+			return dist
+		}
+		if filepath.Dir(d) == d {
+			t.Fatal("no go.mod above " + wd)
+		}
+	}
+}
+
+// Site is the built site served on a local address, with a record of every request.
+type Site struct {
+	URL      string
+	mu       sync.Mutex
+	requests []string
+}
+
+// Serve starts the static server on dist for the test's lifetime.
+func Serve(t *testing.T, dir string) *Site {
+	t.Helper()
+	h, err := static.Handler(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &Site{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		s.requests = append(s.requests, r.URL.Path)
+		s.mu.Unlock()
+		if r.URL.Path == SlidePath {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			fmt.Fprint(w, slide)
+			return
+		}
+		h.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	s.URL = srv.URL
+	return s
+}
+
+// SlidePath is a page of the test server, not of the site: a slide that embeds the
+// trainer in a 16:9 iframe, as a lecturer's slides do.
+const SlidePath = "/__test__/slide.html"
+
+const slide = `<!doctype html><html><head><meta charset="utf-8"><title>Slide</title></head>
+<body style="margin:0;background:#333">
+<iframe id="slide" title="DRTP demo" style="width:960px;height:540px;border:0;display:block"
+ src="../?embed=1&amp;autoplay=1"></iframe></body></html>`
+
+// Requests returns the paths requested so far.
+func (s *Site) Requests() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.requests...)
+}
+
+// Browser is one headless Chromium with one tab, and what its pages logged.
+type Browser struct {
+	Ctx      context.Context
+	mu       sync.Mutex
+	errors   []string
+	foreign  []string // requests to hosts other than the site's
+	siteHost string
+}
+
+// Launch starts Chromium for the test's lifetime, with a window of w×h CSS pixels.
+// Console errors, uncaught exceptions and requests to any host but siteURL's are
+// recorded.
+func Launch(t *testing.T, bin, siteURL string, w, h int) *Browser {
+	t.Helper()
+	// The profile is removed by hand: Chromium may still write to it for a moment
+	// after it is told to close, which t.TempDir's cleanup reports as a failure.
+	profile, err := os.MkdirTemp("", "lwf-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(bin),
+		chromedp.Flag("headless", true),
+		chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(profile),
+		chromedp.WindowSize(w, h),
+	)
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(actx)
+	t.Cleanup(func() {
+		cancel()
+		cancelAlloc()
+		for range 20 {
+			if os.RemoveAll(profile) == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
+	u, _ := url.Parse(siteURL)
+	b := &Browser{Ctx: ctx, siteHost: u.Host}
+	chromedp.ListenTarget(ctx, func(ev any) {
+		switch e := ev.(type) {
+		case *runtime.EventConsoleAPICalled:
+			if e.Type == runtime.APITypeError {
+				var parts []string
+				for _, a := range e.Args {
+					parts = append(parts, string(a.Value))
+				}
+				b.record(&b.errors, "console.error: "+strings.Join(parts, " "))
+			}
+		case *runtime.EventExceptionThrown:
+			b.record(&b.errors, "exception: "+e.ExceptionDetails.Error())
+		case *network.EventRequestWillBeSent:
+			if r, err := url.Parse(e.Request.URL); err == nil && (r.Scheme == "http" || r.Scheme == "https") && r.Host != b.siteHost {
+				b.record(&b.foreign, e.Request.URL)
+			}
+		}
+	})
+	if err := chromedp.Run(ctx, network.Enable(), runtime.Enable()); err != nil {
+		t.Fatalf("starting Chromium: %v", err)
+	}
+	if err := chromedp.Run(ctx, chromedp.EmulateViewport(int64(w), int64(h))); err != nil {
+		t.Fatalf("sizing the window: %v", err)
+	}
+	return b
+}
+
+func (b *Browser) record(list *[]string, s string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	*list = append(*list, s)
+}
+
+// Errors returns the console errors and exceptions seen so far.
+func (b *Browser) Errors() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]string(nil), b.errors...)
+}
+
+// Foreign returns the requests made to hosts other than the site's.
+func (b *Browser) Foreign() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]string(nil), b.foreign...)
+}
+
+// Run runs chromedp actions with a timeout.
+func (b *Browser) Run(t *testing.T, timeout time.Duration, actions ...chromedp.Action) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(b.Ctx, timeout)
+	defer cancel()
+	if err := chromedp.Run(ctx, actions...); err != nil {
+		t.Fatalf("browser: %v (errors logged: %v)", err, b.Errors())
+	}
+}
+
+// Text returns the text of the element matching sel.
+func (b *Browser) Text(t *testing.T, sel string) string {
+	t.Helper()
+	var s string
+	b.Run(t, 10*time.Second, chromedp.Text(sel, &s, chromedp.ByQuery, chromedp.NodeReady))
+	return strings.TrimSpace(s)
+}
+
+// Eval evaluates a JavaScript expression (a test's probe, never page code).
+func (b *Browser) Eval(t *testing.T, expr string, out any) {
+	t.Helper()
+	b.Run(t, 10*time.Second, chromedp.Evaluate(expr, out))
+}
+
+// WaitFor polls cond every 100 ms until it holds or timeout passes.
+func (b *Browser) WaitFor(t *testing.T, what string, timeout time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("waited %v for %s (errors logged: %v)", timeout, what, b.Errors())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// Screenshot saves a PNG of the whole viewport to path.
+func (b *Browser) Screenshot(t *testing.T, path string) {
+	t.Helper()
+	var png []byte
+	b.Run(t, 20*time.Second, chromedp.CaptureScreenshot(&png))
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// NodeCount is a helper for assertions about elements.
+func NodeCount(nodes []*cdp.Node) int { return len(nodes) }
+
+// Describe formats a duration for logs.
+func Describe(d time.Duration) string { return fmt.Sprintf("%.1f s", d.Seconds()) }

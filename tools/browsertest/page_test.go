@@ -1,0 +1,181 @@
+package browsertest
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// open starts a browser of w×h on the site and loads the page with query q.
+func open(t *testing.T, site *Site, q string, w, h int) *Browser {
+	t.Helper()
+	b := Launch(t, Require(t), site.URL, w, h)
+	b.Run(t, 20*time.Second, chromedp.Navigate(site.URL+"/"+q))
+	return b
+}
+
+func (b *Browser) number(t *testing.T, sel string) float64 {
+	t.Helper()
+	v, err := strconv.ParseFloat(b.Text(t, sel), 64)
+	if err != nil {
+		return -1
+	}
+	return v
+}
+
+// inkedPixels counts the pixels of a canvas that are not blank (transparent or white).
+func (b *Browser) inkedPixels(t *testing.T, id string) int {
+	t.Helper()
+	var n int
+	b.Eval(t, fmt.Sprintf(`(() => {
+		const c = document.getElementById(%q);
+		if (!c || !c.width || !c.height) return 0;
+		const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+		let n = 0;
+		for (let i = 0; i < d.length; i += 4) if (d[i+3] > 0 && (d[i] < 240 || d[i+1] < 240 || d[i+2] < 240)) n++;
+		return n;
+	})()`, id), &n)
+	return n
+}
+
+func screenshotDir() string {
+	if d := os.Getenv("SCREENSHOTS"); d != "" {
+		return d
+	}
+	wd, _ := os.Getwd()
+	return filepath.Join(wd, "..", "..", ".cache", "screenshots")
+}
+
+// TestDRTPTrainsMNISTInThePage is the lecture: open a link, watch DRTP learn.
+func TestDRTPTrainsMNISTInThePage(t *testing.T) {
+	site := Serve(t, Dist(t))
+	b := open(t, site, "?train-mode=DRTP&topology=FC_500_FC_10&autoplay=1", 1440, 900)
+	b.WaitFor(t, "training to start", 30*time.Second, func() bool { return b.Text(t, "#status") == "training" })
+	b.WaitFor(t, "test accuracy above 80%", 60*time.Second, func() bool { return b.number(t, "#metric-test-accuracy") > 80 })
+	for _, id := range []string{"curves", "weights", "feedback", "digits"} {
+		assert.Greater(t, b.inkedPixels(t, id), 500, "canvas#%s is drawn", id)
+	}
+	assert.Greater(t, b.number(t, "#metric-samples-per-second"), 0.0)
+	assert.Greater(t, b.number(t, "#metric-step"), 0.0)
+	assert.Equal(t, "1 / 100", b.Text(t, "#metric-epoch"))
+	b.Screenshot(t, filepath.Join(screenshotDir(), "page.png"))
+
+	// Pause: the batches stop; Play: they go on.
+	b.Run(t, 5*time.Second, chromedp.Click("#play", chromedp.ByQuery))
+	b.WaitFor(t, "the pause", 5*time.Second, func() bool { return b.Text(t, "#status") == "paused" })
+	steps := b.number(t, "#metric-step")
+	time.Sleep(time.Second)
+	assert.Equal(t, steps, b.number(t, "#metric-step"), "no batch while paused")
+	b.Run(t, 5*time.Second, chromedp.Click("#play", chromedp.ByQuery))
+	b.WaitFor(t, "training again", 5*time.Second, func() bool { return b.number(t, "#metric-step") > steps })
+
+	// The space bar pauses too.
+	b.Run(t, 5*time.Second, chromedp.Click("body", chromedp.ByQuery), chromedp.KeyEvent(" "))
+	b.WaitFor(t, "the space bar's pause", 5*time.Second, func() bool { return b.Text(t, "#status") == "paused" })
+
+	// Step trains exactly one batch.
+	steps = b.number(t, "#metric-step")
+	b.Run(t, 5*time.Second, chromedp.Click("#step", chromedp.ByQuery))
+	b.WaitFor(t, "one step", 5*time.Second, func() bool { return b.number(t, "#metric-step") == steps+1 })
+
+	assert.Empty(t, b.Errors(), "console errors")
+	assert.Empty(t, b.Foreign(), "requests to other hosts")
+}
+
+func TestBadURLParameterIsShownAndStartsNothing(t *testing.T) {
+	site := Serve(t, Dist(t))
+	tests := []struct{ q, want string }{
+		{"?lr=abc&autoplay=1", `lr: "abc" is not a number`},
+		{"?topology=FC_500_FC_7&autoplay=1", "ends with FC_7 but the data has 10 labels"},
+		{"?train-mode=magic&autoplay=1", `train-mode: unknown train mode "magic"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.q, func(t *testing.T) {
+			b := open(t, site, tt.q, 1280, 720)
+			b.WaitFor(t, "the error", 20*time.Second, func() bool { return strings.Contains(b.Text(t, "#error"), tt.want) })
+			var hidden bool
+			b.Eval(t, `document.getElementById("error").hidden`, &hidden)
+			assert.False(t, hidden, "#error is visible")
+			assert.Equal(t, "error", b.Text(t, "#status"))
+			time.Sleep(2 * time.Second)
+			assert.Equal(t, "0", b.Text(t, "#metric-step"), "no run started")
+			assert.Empty(t, b.Errors())
+		})
+	}
+}
+
+func TestControlShowsItsOwnError(t *testing.T) {
+	site := Serve(t, Dist(t))
+	b := open(t, site, "", 1440, 900)
+	b.WaitFor(t, "ready", 30*time.Second, func() bool { return b.Text(t, "#status") == "ready" })
+	b.Run(t, 5*time.Second,
+		chromedp.SetValue("#setting-lr", "-1", chromedp.ByQuery),
+		chromedp.Evaluate(`document.getElementById("setting-lr").dispatchEvent(new Event("change"))`, nil))
+	b.WaitFor(t, "the message under the control", 5*time.Second, func() bool {
+		return strings.Contains(b.Text(t, "#error-lr"), "must be a positive finite number")
+	})
+	assert.Equal(t, "error", b.Text(t, "#status"))
+	// A good value clears it and builds the run.
+	b.Run(t, 5*time.Second,
+		chromedp.SetValue("#setting-lr", "0.005", chromedp.ByQuery),
+		chromedp.Evaluate(`document.getElementById("setting-lr").dispatchEvent(new Event("change"))`, nil))
+	b.WaitFor(t, "ready again", 20*time.Second, func() bool { return b.Text(t, "#status") == "ready" })
+	var href string
+	b.Eval(t, `location.search`, &href)
+	assert.Contains(t, href, "lr=0.005", "the link holds the new state")
+	assert.Empty(t, b.Errors())
+}
+
+func TestEmbedModeInsideAnIframe(t *testing.T) {
+	site := Serve(t, Dist(t))
+	b := open(t, site, SlidePath[1:], 1280, 720)
+	frameText := func(id string) string {
+		var s string
+		b.Eval(t, fmt.Sprintf(`(() => { const d = document.getElementById("slide").contentDocument; const e = d && d.getElementById(%q); return e ? e.textContent : ""; })()`, id), &s)
+		return s
+	}
+	b.WaitFor(t, "training in the frame", 40*time.Second, func() bool { return frameText("status") == "training" })
+	var visible struct {
+		Settings bool
+		Play     bool
+		Curves   int
+	}
+	b.WaitFor(t, "curves in the frame", 20*time.Second, func() bool {
+		b.Eval(t, `(() => { const d = document.getElementById("slide").contentDocument;
+			const vis = e => !!e && e.getClientRects().length > 0 && getComputedStyle(e).display !== "none";
+			const c = d.getElementById("curves");
+			return {Settings: vis(d.getElementById("settings")), Play: vis(d.getElementById("play")), Curves: c.width * c.height};
+		})()`, &visible)
+		return visible.Curves > 0
+	})
+	assert.False(t, visible.Settings, "embed mode hides the settings")
+	assert.True(t, visible.Play, "embed mode keeps play/pause")
+	b.Screenshot(t, filepath.Join(screenshotDir(), "embed.png"))
+	assert.Empty(t, b.Errors())
+}
+
+// TestScreenshots saves the page at laptop, projector and phone sizes after a few
+// seconds of training.
+func TestScreenshots(t *testing.T) {
+	site := Serve(t, Dist(t))
+	for _, size := range []struct {
+		name string
+		w, h int
+		q    string
+	}{{"laptop", 1440, 900, ""}, {"projector", 1280, 720, ""}, {"phone", 390, 844, ""}} {
+		t.Run(size.name, func(t *testing.T) {
+			b := open(t, site, "?autoplay=1"+size.q, size.w, size.h)
+			b.WaitFor(t, "test accuracy above 85%", 60*time.Second, func() bool { return b.number(t, "#metric-test-accuracy") > 85 })
+			b.Screenshot(t, filepath.Join(screenshotDir(), size.name+".png"))
+			require.Empty(t, b.Errors())
+		})
+	}
+}

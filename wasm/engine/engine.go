@@ -1,0 +1,348 @@
+// Package engine is the training worker without the browser: it runs a session in
+// time slices, decides when to evaluate, and assembles the snapshots and pictures
+// the page draws. The worker program only carries its messages; the tests drive it
+// natively.
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/nofeedback/lwf/core/data"
+	"github.com/nofeedback/lwf/core/nn"
+	"github.com/nofeedback/lwf/core/settings"
+	"github.com/nofeedback/lwf/core/train"
+	"github.com/nofeedback/lwf/wasm/protocol"
+)
+
+// States of a run, as #status shows them.
+const (
+	Paused   = "paused"
+	Training = "training"
+	Done     = "done"
+	Failed   = "error"
+)
+
+// Schedule of the figures.
+const (
+	QuickTestSize   = 2000                   // test samples evaluated during an epoch
+	trainPointEvery = 250 * time.Millisecond // of training time
+	minEvalEvery    = 750 * time.Millisecond
+	maxEvalEvery    = 8 * time.Second // test accuracy is never older than this much training
+	evalShare       = 0.1             // at most this share of the time goes to evaluation...
+	earlyEvalShare  = 0.3             // ...but more in the first seconds, when the audience waits for it
+	early           = 15 * time.Second
+	weightsEvery    = 400 * time.Millisecond
+	digitCount      = 32
+	maxTiles        = 100 // tiles of the first layer's weights: 10×10 stay legible
+)
+
+// Engine is one run in the worker.
+type Engine struct {
+	Settings    settings.Settings
+	sess        *train.Session[float32]
+	trainSet    *data.Set
+	testSet     *data.Set
+	quick       *data.Set
+	digits      *data.Set
+	now         func() time.Time
+	state       string
+	failure     error
+	trainTime   time.Duration // spent in training steps
+	nextEval    time.Duration // trainTime of the next quick evaluation
+	nextPoint   time.Duration // trainTime of the next train point
+	lastWeights time.Time
+	runLoss     float64 // since the last train point
+	runCorrect  int
+	runN        int
+	runBatches  int
+	rate        rateMeter
+	trainPoints []protocol.Point // not yet sent
+	testPoints  []protocol.Point
+	lastTrain   protocol.Point
+	lastTest    protocol.Point
+	hasTrain    bool
+	hasTest     bool
+	weightsDue  bool
+}
+
+// New builds the run that s describes over the given data, evaluates it once, and
+// returns the model description with its pictures (buffers indexed by the Images).
+func New(s settings.Settings, trainSet, testSet *data.Set, now func() time.Time) (*Engine, protocol.Model, [][]byte, error) {
+	shape := settings.Shape{Channels: trainSet.Channels, Side: trainSet.Side, Labels: trainSet.Labels}
+	opts, err := train.OptionsFrom(s, shape, 0)
+	if err != nil {
+		return nil, protocol.Model{}, nil, err
+	}
+	sess, err := train.NewSession[float32](opts, trainSet, testSet)
+	if err != nil {
+		return nil, protocol.Model{}, nil, err
+	}
+	if now == nil {
+		now = time.Now
+	}
+	e := &Engine{Settings: s, sess: sess, trainSet: trainSet, testSet: testSet, now: now, state: Paused,
+		quick: testSet.Subset(QuickTestSize), digits: testSet.Subset(digitCount), weightsDue: true}
+	model, bufs := e.describe()
+	if err := e.evaluate(false); err != nil {
+		return nil, model, nil, err
+	}
+	return e, model, bufs, nil
+}
+
+// State returns paused, training, done or error.
+func (e *Engine) State() string { return e.state }
+
+// Err returns what stopped a failed run.
+func (e *Engine) Err() error { return e.failure }
+
+// Play sets the run training (unless it is over).
+func (e *Engine) Play() {
+	if e.state == Paused {
+		e.state = Training
+	}
+}
+
+// Pause stops training after the current slice.
+func (e *Engine) Pause() {
+	if e.state == Training {
+		e.state = Paused
+	}
+}
+
+// Run trains for about budget (at least one batch), evaluating when due. It returns
+// at once unless the run is training.
+func (e *Engine) Run(budget time.Duration) error {
+	if e.state != Training {
+		return nil
+	}
+	start := e.now()
+	for e.state == Training {
+		if err := e.stepOne(); err != nil {
+			return err
+		}
+		if e.now().Sub(start) >= budget {
+			break
+		}
+	}
+	return nil
+}
+
+// StepOnce trains one batch, whatever the state (but a finished or failed run).
+func (e *Engine) StepOnce() error {
+	if e.state == Done || e.state == Failed {
+		return nil
+	}
+	return e.stepOne()
+}
+
+func (e *Engine) stepOne() error {
+	t0 := e.now()
+	res, err := e.sess.Step()
+	dt := e.now().Sub(t0)
+	e.trainTime += dt
+	e.rate.add(res.N, dt)
+	if err != nil {
+		return e.fail(err)
+	}
+	e.runLoss += res.Loss * float64(res.N)
+	e.runCorrect += res.Correct
+	e.runN += res.N
+	e.runBatches++
+	if e.trainTime >= e.nextPoint {
+		e.flushTrainPoint()
+	}
+	if res.EpochEnd {
+		e.flushTrainPoint()
+		if err := e.evaluate(true); err != nil {
+			return e.fail(err)
+		}
+		if e.sess.Done() {
+			e.state = Done
+			e.weightsDue = true
+		}
+	} else if e.trainTime >= e.nextEval {
+		if err := e.evaluate(false); err != nil {
+			return e.fail(err)
+		}
+	}
+	return nil
+}
+
+func (e *Engine) fail(err error) error {
+	e.state = Failed
+	if errors.Is(err, train.ErrDiverged) {
+		err = fmt.Errorf("%w. Likely cause: the learning rate (%g) is too high for %s with %s output and %s loss; try a smaller one",
+			err, e.Settings.LR, e.Settings.Optimizer, e.Settings.OutputAct, e.Settings.Loss)
+	}
+	e.failure = err
+	return err
+}
+
+func (e *Engine) flushTrainPoint() {
+	if e.runN == 0 {
+		return
+	}
+	p := protocol.Point{Samples: e.sess.Samples, Loss: e.runLoss / float64(e.runN),
+		Accuracy: 100 * float64(e.runCorrect) / float64(e.runN)}
+	if e.Settings.Loss == nn.CE {
+		p.Loss = e.runLoss / float64(e.runN) // CE is already per sample
+	} else {
+		p.Loss *= float64(e.trainSet.Labels) // MSE and BCE: per sample, as the epoch figures are
+	}
+	e.trainPoints = append(e.trainPoints, p)
+	e.lastTrain, e.hasTrain = p, true
+	e.runLoss, e.runCorrect, e.runN, e.runBatches = 0, 0, 0, 0
+	e.nextPoint = e.trainTime + trainPointEvery
+}
+
+// evaluate measures the quick test subset, or the whole test set, and schedules the
+// next quick evaluation so that evaluation takes about a tenth of the time.
+func (e *Engine) evaluate(full bool) error {
+	set := e.quick
+	if full {
+		set = e.testSet
+	}
+	t0 := e.now()
+	ev, err := train.Evaluate(e.sess.Net(), set, 250)
+	if err != nil {
+		return err
+	}
+	cost := e.now().Sub(t0)
+	if full {
+		cost = cost * time.Duration(e.quick.Len()) / time.Duration(max(1, set.Len()))
+	}
+	share := evalShare
+	if e.trainTime < early {
+		share = earlyEvalShare
+	}
+	gap := time.Duration(float64(cost) * (1 - share) / share)
+	e.nextEval = e.trainTime + min(max(gap, minEvalEvery), maxEvalEvery)
+	p := protocol.Point{Samples: e.sess.Samples, Loss: ev.Loss, Accuracy: ev.Accuracy, Full: full}
+	e.testPoints = append(e.testPoints, p)
+	e.lastTest, e.hasTest = p, true
+	e.weightsDue = true
+	return nil
+}
+
+// Snapshot returns the run's state and what changed since the last snapshot; the
+// first layer's weights are redrawn at most every 400 ms, or when forced.
+func (e *Engine) Snapshot(forceWeights bool) (protocol.SnapshotEvent, [][]byte) {
+	s := e.sess
+	snap := protocol.SnapshotEvent{
+		State: e.state, Epoch: s.Epoch + 1, Batch: s.Batch, Step: s.Steps, Samples: s.Samples,
+		SamplesPerSecond: e.rate.perSecond(),
+		HasTrain:         e.hasTrain, TrainLoss: e.lastTrain.Loss, TrainAccuracy: e.lastTrain.Accuracy,
+		HasTest: e.hasTest, TestLoss: e.lastTest.Loss, TestAccuracy: e.lastTest.Accuracy, TestFull: e.lastTest.Full,
+		TrainPoints: e.trainPoints, TestPoints: e.testPoints,
+	}
+	e.trainPoints, e.testPoints = nil, nil
+	var bufs [][]byte
+	if forceWeights || (e.weightsDue && e.now().Sub(e.lastWeights) >= weightsEvery) {
+		pic := e.weightsPicture()
+		pic.Buffer = 0
+		snap.Weights = &pic.Image
+		bufs = append(bufs, pic.Pix)
+		snap.Predictions = e.predictions()
+		e.lastWeights, e.weightsDue = e.now(), false
+	}
+	sanitise(&snap)
+	return snap, bufs
+}
+
+// sanitise keeps NaN and ±Inf out of the snapshot: JSON cannot carry them. They
+// become Overflow, which the page shows as ∞.
+func sanitise(s *protocol.SnapshotEvent) {
+	for _, v := range []*float64{&s.TrainLoss, &s.TrainAccuracy, &s.TestLoss, &s.TestAccuracy, &s.SamplesPerSecond} {
+		*v = finite(*v)
+	}
+	for _, pts := range [][]protocol.Point{s.TrainPoints, s.TestPoints} {
+		for i := range pts {
+			pts[i].Loss, pts[i].Accuracy = finite(pts[i].Loss), finite(pts[i].Accuracy)
+		}
+	}
+}
+
+func (e *Engine) predictions() []int {
+	if e.digits.Len() == 0 || !e.digits.Classification() {
+		return nil
+	}
+	ev, err := evaluateOutputs(e.sess.Net(), e.digits)
+	if err != nil {
+		return nil
+	}
+	return ev
+}
+
+// evaluateOutputs returns the argmax of the network's output for every sample of set.
+func evaluateOutputs(net *nn.Network[float32], set *data.Set) ([]int, error) {
+	idx := make([]int, set.Len())
+	for i := range idx {
+		idx[i] = i
+	}
+	var b nn.Batch[float32]
+	if err := data.Fill(set, &b, idx, false, nil); err != nil {
+		return nil, err
+	}
+	y, err := net.Forward(b.X, b.N, false)
+	if err != nil {
+		return nil, err
+	}
+	k := net.Outputs()
+	out := make([]int, b.N)
+	for r := range out {
+		best := 0
+		for j := 1; j < k; j++ {
+			if y[r*k+j] > y[r*k+best] {
+				best = j
+			}
+		}
+		out[r] = best
+	}
+	return out, nil
+}
+
+// rateMeter measures samples per second of training over the last couple of seconds.
+type rateMeter struct {
+	samples []int
+	times   []time.Duration
+}
+
+func (r *rateMeter) add(n int, dt time.Duration) {
+	r.samples = append(r.samples, n)
+	r.times = append(r.times, dt)
+	var total time.Duration
+	for _, t := range r.times {
+		total += t
+	}
+	for len(r.times) > 1 && total-r.times[0] >= 2*time.Second {
+		total -= r.times[0]
+		r.samples, r.times = r.samples[1:], r.times[1:]
+	}
+}
+
+func (r *rateMeter) perSecond() float64 {
+	var n int
+	var t time.Duration
+	for i := range r.times {
+		n += r.samples[i]
+		t += r.times[i]
+	}
+	if t <= 0 {
+		return 0
+	}
+	return float64(n) / t.Seconds()
+}
+
+// finite replaces NaN and ±Inf by protocol.Overflow.
+func finite(v float64) float64 {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return protocol.Overflow
+	}
+	return v
+}
+
+// Steps returns the batches trained so far.
+func (e *Engine) Steps() int { return e.sess.Steps }

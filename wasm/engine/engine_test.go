@@ -1,0 +1,143 @@
+package engine
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/nofeedback/lwf/core/data"
+	"github.com/nofeedback/lwf/core/nn"
+	"github.com/nofeedback/lwf/core/settings"
+	"github.com/nofeedback/lwf/wasm/protocol"
+)
+
+// fakeClock advances by tick at every reading.
+func fakeClock(tick time.Duration) func() time.Time {
+	t := time.Unix(0, 0)
+	return func() time.Time { t = t.Add(tick); return t }
+}
+
+func synthSettings(mode nn.Mode) settings.Settings {
+	s := settings.Default()
+	s.Dataset, s.Topology, s.Mode, s.LR, s.Epochs, s.BatchSize = settings.Classification, "FC_32_FC_10", mode, 1e-3, 2, 50
+	return s
+}
+
+func newEngine(t *testing.T, s settings.Settings, n int) (*Engine, protocol.Model, [][]byte) {
+	t.Helper()
+	trainSet, testSet := data.Classification(1, n), data.Classification(2, 300)
+	e, m, bufs, err := New(s, trainSet, testSet, fakeClock(10*time.Millisecond))
+	require.NoError(t, err)
+	return e, m, bufs
+}
+
+func TestModelDescribesTheRule(t *testing.T) {
+	tests := []struct {
+		mode     nn.Mode
+		topology string
+		pictures []string
+	}{
+		{nn.BP, "FC_32_FC_10", nil},
+		{nn.DRTP, "FC_32_FC_10", []string{"B1", "targets"}},
+		{nn.DFA, "FC_32_FC_16_FC_10", []string{"B1", "B2"}},
+		{nn.FA, "FC_32_FC_16_FC_10", []string{"B2", "B3"}},
+		{nn.DRTP, "CONV_4_3_1_1_FC_10", []string{"B1", "targets"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.mode.String()+"/"+tt.topology, func(t *testing.T) {
+			s := synthSettings(tt.mode)
+			s.Topology = tt.topology
+			e, m, bufs := newEngine(t, s, 200)
+			var names []string
+			for _, img := range m.Feedback {
+				names = append(names, img.Name)
+				require.Less(t, img.Buffer, len(bufs))
+				assert.Len(t, bufs[img.Buffer], 4*img.W*img.H, img.Name)
+				assert.NotEmpty(t, img.Caption)
+			}
+			assert.Equal(t, tt.pictures, names)
+			assert.Equal(t, tt.mode.String(), m.Mode)
+			assert.Len(t, m.Layers, len(e.sess.Net().Describe()))
+			assert.Equal(t, 4, m.BatchesPerEpoch)
+			assert.Nil(t, m.Digits, "synthetic sets have no digits to show")
+		})
+	}
+}
+
+func TestRunTrainsEvaluatesAndSnapshots(t *testing.T) {
+	e, _, _ := newEngine(t, synthSettings(nn.DRTP), 400)
+	snap, bufs := e.Snapshot(false)
+	assert.Equal(t, Paused, snap.State)
+	require.Len(t, snap.TestPoints, 1, "evaluated once before training")
+	assert.Equal(t, 0, snap.TestPoints[0].Samples)
+	require.NotNil(t, snap.Weights, "the first snapshot draws the weights")
+	assert.Len(t, bufs[0], 4*snap.Weights.W*snap.Weights.H)
+	assert.Equal(t, 32, snap.Weights.Tiles, "one tile per unit")
+
+	require.NoError(t, e.StepOnce())
+	snap, _ = e.Snapshot(false)
+	assert.Equal(t, 1, snap.Step)
+	assert.Equal(t, Paused, snap.State, "a single step does not start training")
+
+	e.Play()
+	require.NoError(t, e.Run(time.Second))
+	snap, _ = e.Snapshot(false)
+	assert.Equal(t, Done, snap.State, "two epochs of 8 batches fit in a second of fake time")
+	assert.Equal(t, 16, snap.Step)
+	assert.Equal(t, 3, snap.Epoch)
+	assert.NotEmpty(t, snap.TrainPoints)
+	var full int
+	for _, p := range snap.TestPoints {
+		if p.Full {
+			full++
+		}
+	}
+	assert.Equal(t, 2, full, "the whole test set after each epoch")
+	assert.True(t, snap.TestFull)
+	assert.Greater(t, snap.SamplesPerSecond, 0.0)
+	_, err := json.Marshal(snap)
+	assert.NoError(t, err)
+}
+
+func TestEvaluationKeepsPace(t *testing.T) {
+	// A step takes 10 ms of fake time for 50 samples, 5000 samples/s, and evaluation is
+	// cheap: test points come every 750 ms of training (3750 samples), the shortest
+	// interval, and never more than 8 s (40000 samples) apart.
+	s := synthSettings(nn.DRTP)
+	s.Epochs = 100
+	e, _, _ := newEngine(t, s, 5000)
+	e.Play()
+	require.NoError(t, e.Run(20*time.Second))
+	snap, _ := e.Snapshot(false)
+	require.Greater(t, len(snap.TestPoints), 5)
+	for i := 1; i < len(snap.TestPoints); i++ {
+		gap := snap.TestPoints[i].Samples - snap.TestPoints[i-1].Samples
+		if !snap.TestPoints[i].Full {
+			assert.GreaterOrEqual(t, gap, 3750, "point %d", i)
+		}
+		assert.LessOrEqual(t, gap, 40000, "point %d", i)
+	}
+}
+
+func TestDivergenceStopsTheRun(t *testing.T) {
+	s := synthSettings(nn.BP)
+	s.HiddenAct, s.OutputAct, s.Loss, s.LR, s.Optimizer, s.Epochs = nn.ReLU, nn.None, nn.MSE, 100, 0, 100
+	e, _, _ := newEngine(t, s, 2000)
+	e.Play()
+	var err error
+	for i := 0; i < 100 && err == nil; i++ {
+		err = e.Run(100 * time.Millisecond)
+	}
+	require.Error(t, err)
+	assert.Equal(t, Failed, e.State())
+	assert.Regexp(t, `training diverged: the loss of batch \d+ \(epoch \d+\) is (NaN|\+Inf)\. Likely cause: the learning rate \(100\) is too high`, err.Error())
+	snap, _ := e.Snapshot(true)
+	assert.Equal(t, Failed, snap.State)
+	_, jerr := json.Marshal(snap)
+	assert.NoError(t, jerr, "no NaN reaches JSON")
+	require.NoError(t, e.StepOnce(), "a failed run does not step")
+	assert.Equal(t, snap.Step, e.sess.Steps)
+}

@@ -1,0 +1,104 @@
+//go:build js && wasm
+
+// Package bridge carries protocol messages over postMessage, and awaits JavaScript
+// promises from Go. Both WebAssembly programs use it; it is their only contact with
+// each other.
+package bridge
+
+import (
+	"errors"
+	"syscall/js"
+
+	"github.com/nofeedback/lwf/wasm/protocol"
+)
+
+var (
+	uint8Array = js.Global().Get("Uint8Array")
+	object     = js.Global().Get("Object")
+	array      = js.Global().Get("Array")
+)
+
+// Post sends m to target (a Worker, or the worker's own global scope), transferring
+// its buffers rather than copying them twice.
+func Post(target js.Value, m protocol.Message) {
+	msg := object.New()
+	msg.Set("kind", m.Kind)
+	msg.Set("body", string(m.Body))
+	bufs := array.New()
+	for _, b := range m.Buffers {
+		u := uint8Array.New(len(b))
+		js.CopyBytesToJS(u, b)
+		bufs.Call("push", u.Get("buffer"))
+	}
+	msg.Set("buffers", bufs)
+	target.Call("postMessage", msg, bufs)
+}
+
+// Receive reads a message event's data. The buffers stay in JavaScript (Raw); Go
+// copies them only when it needs them.
+func Receive(event js.Value) (protocol.Message, []js.Value, error) {
+	data := event.Get("data")
+	if data.Type() != js.TypeObject || data.Get("kind").Type() != js.TypeString {
+		return protocol.Message{}, nil, errors.New("bridge: a message without a kind")
+	}
+	m := protocol.Message{Kind: data.Get("kind").String()}
+	if body := data.Get("body"); body.Type() == js.TypeString {
+		m.Body = []byte(body.String())
+	}
+	var raw []js.Value
+	if bufs := data.Get("buffers"); bufs.Type() == js.TypeObject {
+		for i := 0; i < bufs.Length(); i++ {
+			raw = append(raw, bufs.Index(i))
+		}
+	}
+	return m, raw, nil
+}
+
+// Bytes copies a JavaScript ArrayBuffer or typed array into Go.
+func Bytes(buf js.Value) []byte {
+	u := buf
+	if !buf.InstanceOf(uint8Array) {
+		u = uint8Array.New(buf)
+	}
+	b := make([]byte, u.Length())
+	js.CopyBytesToGo(b, u)
+	return b
+}
+
+// Await waits for a JavaScript promise and returns its value, or its rejection as an
+// error.
+func Await(promise js.Value) (js.Value, error) {
+	type result struct {
+		v   js.Value
+		err error
+	}
+	done := make(chan result, 1)
+	onOK := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		var v js.Value
+		if len(args) > 0 {
+			v = args[0]
+		}
+		done <- result{v: v}
+		return nil
+	})
+	onErr := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		msg := "promise rejected"
+		if len(args) > 0 {
+			msg = jsErrorText(args[0])
+		}
+		done <- result{err: errors.New(msg)}
+		return nil
+	})
+	defer onOK.Release()
+	defer onErr.Release()
+	promise.Call("then", onOK, onErr)
+	r := <-done
+	return r.v, r.err
+}
+
+func jsErrorText(v js.Value) string {
+	if v.Type() == js.TypeObject && v.Get("message").Type() == js.TypeString {
+		return v.Get("message").String()
+	}
+	return v.Call("toString").String()
+}

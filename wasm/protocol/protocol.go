@@ -1,0 +1,145 @@
+// Package protocol holds the messages the page and its training worker exchange. It
+// is plain Go: both sides import it, and it is all they share. A message is a kind,
+// a JSON body and, for images, byte buffers that travel alongside without copying.
+package protocol
+
+import (
+	"encoding/json"
+	"fmt"
+)
+
+// Kinds of message.
+const (
+	// From the page to the worker.
+	Start = "start" // Command: build a run from Query (loading data if needed)
+	Play  = "play"  // train until paused or done
+	Pause = "pause"
+	Step  = "step"  // train one batch
+	Reset = "reset" // rebuild the run from the same settings
+
+	// From the worker to the page.
+	Hello    = "hello"    // the worker listens: the page may send Start
+	Progress = "progress" // ProgressEvent: loading data
+	Ready    = "ready"    // Model: a run is built, paused at step 0
+	Snapshot = "snapshot" // SnapshotEvent: figures and views, at most ~20 a second
+	Failure  = "error"    // ErrorEvent
+)
+
+// Command starts a run.
+type Command struct {
+	Query    string // the run's settings as URL parameters (the command line's names)
+	DataBase string // URL of the folder holding the data files, relative to the worker
+	Autoplay bool   // start training as soon as the run is built
+}
+
+// ProgressEvent reports data loading.
+type ProgressEvent struct {
+	What   string // e.g. "MNIST training images"
+	Loaded int64  // bytes so far
+	Total  int64  // bytes in all, 0 when unknown
+}
+
+// ErrorEvent reports a failure that stopped the run.
+type ErrorEvent struct {
+	Message string
+	Step    int  // batches done when it happened
+	Fatal   bool // the worker cannot go on; the page should offer a restart
+}
+
+// Image is a picture the worker drew for the page: RGBA pixels in buffer Buffer of
+// the message, W×H, made of Tiles tiles of TileW×TileH laid out Cols to a row.
+type Image struct {
+	Name         string
+	W, H         int
+	Buffer       int
+	Tiles        int
+	TileW, TileH int
+	Cols         int
+	Caption      string
+}
+
+// Layer describes one block of the network for the page.
+type Layer struct {
+	Name     string // e.g. "FC 500, tanh"
+	In, Out  string // shapes, e.g. "784" and "500"
+	Weights  int
+	Feedback string // shape of its fixed feedback matrix, "" if none
+	Frozen   bool
+}
+
+// Model is what the page learns when a run is built.
+type Model struct {
+	Query           string // the settings actually in force
+	Mode            string
+	Topology        string
+	Dataset         string
+	Classification  bool
+	Layers          []Layer
+	TrainSamples    int
+	TestSamples     int
+	QuickTestSize   int // samples of the test subset evaluated during an epoch
+	BatchesPerEpoch int
+	Epochs          int
+	Feedback        []Image // fixed feedback matrices as heatmaps; for DRTP also each class's projected target
+	Digits          *Image  // the test digits whose predictions each snapshot carries
+	DigitLabels     []int
+}
+
+// Overflow stands for a figure that is not a finite number (JSON cannot carry NaN or
+// Inf); the page shows it as ∞.
+const Overflow = 1e300
+
+// Point is one point of a learning curve.
+type Point struct {
+	Samples  int     // training samples seen
+	Loss     float64 //
+	Accuracy float64 // percent
+	Full     bool    // test points: on the whole test set (else the quick subset)
+}
+
+// SnapshotEvent is the state of a run.
+type SnapshotEvent struct {
+	State            string // training, paused or done
+	Epoch            int    // the epoch in progress, from 1 (Epochs+1 when done)
+	Batch            int    // batches done in that epoch
+	Step             int    // batches done in all
+	Samples          int    // training samples seen
+	SamplesPerSecond float64
+	// The latest figures; NaN-free: HasTrain/HasTest say whether they exist yet.
+	HasTrain                 bool
+	TrainLoss, TrainAccuracy float64 // running over the batches since the last train point
+	HasTest                  bool
+	TestLoss, TestAccuracy   float64
+	TestFull                 bool
+	TrainPoints, TestPoints  []Point // new since the last snapshot
+	Weights                  *Image  // the first layer's weights, when redrawn
+	Predictions              []int   // for Model.Digits
+}
+
+// Message is one message: its kind, JSON body and buffers.
+type Message struct {
+	Kind    string
+	Body    []byte
+	Buffers [][]byte
+}
+
+// Encode builds a message from a body value (nil for none).
+func Encode(kind string, body any, buffers ...[]byte) (Message, error) {
+	m := Message{Kind: kind, Buffers: buffers}
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return m, fmt.Errorf("protocol: encode %s: %w", kind, err)
+		}
+		m.Body = b
+	}
+	return m, nil
+}
+
+// Decode reads the body of m into v.
+func (m Message) Decode(v any) error {
+	if err := json.Unmarshal(m.Body, v); err != nil {
+		return fmt.Errorf("protocol: decode %s: %w", m.Kind, err)
+	}
+	return nil
+}

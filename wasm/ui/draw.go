@@ -1,0 +1,412 @@
+//go:build js && wasm
+
+package ui
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"syscall/js"
+	"time"
+
+	"honnef.co/go/js/dom/v2"
+
+	"github.com/nofeedback/lwf/wasm/protocol"
+)
+
+// Colours of the views; the CSS uses the same ones.
+const (
+	ink        = "#1d2433"
+	faint      = "#6b7385"
+	gridColour = "#e3e6ec"
+	trainColor = "#e8833a"
+	testColor  = "#1f5fa8"
+	good       = "#1b7f3b"
+	bad        = "#c0392b"
+	font       = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
+)
+
+// picture is an image the worker drew, held in an offscreen canvas.
+type picture struct {
+	protocol.Image
+	canvas js.Value
+}
+
+func newPicture(img protocol.Image, raw []js.Value) *picture {
+	if img.Buffer < 0 || img.Buffer >= len(raw) || img.W < 1 || img.H < 1 {
+		return nil
+	}
+	pix := js.Global().Get("Uint8ClampedArray").New(raw[img.Buffer])
+	if pix.Length() != 4*img.W*img.H {
+		return nil
+	}
+	data := js.Global().Get("ImageData").New(pix, img.W, img.H)
+	c := js.Global().Get("document").Call("createElement", "canvas")
+	c.Set("width", img.W)
+	c.Set("height", img.H)
+	c.Call("getContext", "2d").Call("putImageData", data, 0, 0)
+	return &picture{Image: img, canvas: c}
+}
+
+// redraw asks for one redraw at the next animation frame.
+func (p *page) redraw() {
+	if p.frame {
+		return
+	}
+	p.frame = true
+	p.win.RequestAnimationFrame(func(time.Duration) {
+		p.frame = false
+		p.drawCurves()
+		p.drawWeights()
+		p.drawFeedback()
+		p.drawDigits()
+	})
+}
+
+func (p *page) bindResize() {
+	p.win.AddEventListener("resize", false, func(dom.Event) { p.redraw() })
+}
+
+// surface is a canvas sized to its box at the screen's pixel density, with its
+// context scaled so that drawing is in CSS pixels.
+type surface struct {
+	ctx  js.Value
+	w, h float64 // CSS pixels
+}
+
+func (p *page) surface(id string) (surface, bool) {
+	el := js.Global().Get("document").Call("getElementById", id)
+	if !el.Truthy() {
+		return surface{}, false
+	}
+	w, h := el.Get("clientWidth").Float(), el.Get("clientHeight").Float()
+	if w < 10 || h < 10 {
+		return surface{}, false
+	}
+	dpr := js.Global().Get("devicePixelRatio").Float()
+	if !(dpr > 0) {
+		dpr = 1
+	}
+	if pw, ph := int(math.Round(w*dpr)), int(math.Round(h*dpr)); el.Get("width").Int() != pw || el.Get("height").Int() != ph {
+		el.Set("width", pw)
+		el.Set("height", ph)
+	}
+	ctx := el.Call("getContext", "2d")
+	ctx.Call("setTransform", dpr, 0, 0, dpr, 0, 0)
+	ctx.Call("clearRect", 0, 0, w, h)
+	ctx.Set("imageSmoothingEnabled", false)
+	return surface{ctx: ctx, w: w, h: h}, true
+}
+
+func (s surface) text(t string, x, y float64, size int, colour, align, baseline string) {
+	s.ctx.Set("font", fmt.Sprintf("%dpx %s", size, font))
+	s.ctx.Set("fillStyle", colour)
+	s.ctx.Set("textAlign", align)
+	s.ctx.Set("textBaseline", baseline)
+	s.ctx.Call("fillText", t, x, y)
+}
+
+func (s surface) line(x0, y0, x1, y1 float64, colour string, width float64) {
+	s.ctx.Set("strokeStyle", colour)
+	s.ctx.Set("lineWidth", width)
+	s.ctx.Call("beginPath")
+	s.ctx.Call("moveTo", x0, y0)
+	s.ctx.Call("lineTo", x1, y1)
+	s.ctx.Call("stroke")
+}
+
+// wrap writes text in lines no wider than w from (x, y) down, and returns the height
+// it took.
+func (s surface) wrap(t string, x, y, w float64, size int, colour string) float64 {
+	lines := s.lines(t, w, size)
+	lh := float64(size) * 1.3
+	for i, l := range lines {
+		s.text(l, x, y+float64(i)*lh, size, colour, "left", "top")
+	}
+	return float64(len(lines)) * lh
+}
+
+// wrapHeight returns the height wrap would take.
+func (s surface) wrapHeight(t string, w float64, size int) float64 {
+	return float64(len(s.lines(t, w, size))) * float64(size) * 1.3
+}
+
+func (s surface) lines(t string, w float64, size int) []string {
+	s.ctx.Set("font", fmt.Sprintf("%dpx %s", size, font))
+	var lines []string
+	line := ""
+	for _, word := range strings.Fields(t) {
+		try := word
+		if line != "" {
+			try = line + " " + word
+		}
+		if line != "" && s.ctx.Call("measureText", try).Get("width").Float() > w {
+			lines = append(lines, line)
+			line = word
+			continue
+		}
+		line = try
+	}
+	if line != "" {
+		lines = append(lines, line)
+	}
+	return lines
+}
+
+// message writes a centred note on an empty view.
+func (s surface) message(t string) {
+	s.text(t, s.w/2, s.h/2, 15, faint, "center", "middle")
+}
+
+// plot is one chart of the curves view.
+type plot struct {
+	title        string
+	x, y, w, h   float64 // plotting area
+	xmax         float64
+	ymin, ymax   float64
+	percent      bool
+	train, test  []protocol.Point
+	valueOf      func(protocol.Point) float64
+	showTrainKey bool
+}
+
+func (p *page) drawCurves() {
+	s, ok := p.surface("curves")
+	if !ok {
+		return
+	}
+	if len(p.train) == 0 && len(p.test) == 0 {
+		s.message("Press Play (or the space bar) to train")
+		return
+	}
+	xmax := 1.0
+	for _, pts := range [][]protocol.Point{p.train, p.test} {
+		for _, pt := range pts {
+			xmax = math.Max(xmax, float64(pt.Samples))
+		}
+	}
+	loss := func(pt protocol.Point) float64 { return pt.Loss }
+	acc := func(pt protocol.Point) float64 { return pt.Accuracy }
+	lossMax := 0.0
+	for _, pts := range [][]protocol.Point{p.train, p.test} {
+		for _, pt := range pts {
+			if pt.Loss < overflow {
+				lossMax = math.Max(lossMax, pt.Loss)
+			}
+		}
+	}
+	if lossMax <= 0 {
+		lossMax = 1
+	}
+	accMin := p.accuracyFloor(xmax)
+
+	side := s.w >= 480
+	var plots [2]plot
+	const left, right, top, bottom, gap = 52.0, 14.0, 30.0, 34.0, 28.0
+	if side {
+		pw := (s.w - 2*left - 2*right - gap) / 2
+		plots[0] = plot{x: left, y: top, w: pw, h: s.h - top - bottom}
+		plots[1] = plot{x: 2*left + pw + right + gap, y: top, w: pw, h: s.h - top - bottom}
+	} else {
+		ph := (s.h - 2*top - 2*bottom) / 2
+		plots[0] = plot{x: left, y: top, w: s.w - left - right, h: ph}
+		plots[1] = plot{x: left, y: 2*top + ph + bottom, w: s.w - left - right, h: ph}
+	}
+	plots[0].title, plots[0].ymin, plots[0].ymax, plots[0].valueOf = "Loss", 0, lossMax*1.05, loss
+	plots[1].title, plots[1].ymin, plots[1].ymax, plots[1].valueOf, plots[1].percent = "Accuracy (%)", accMin, 100, acc, true
+	plots[1].showTrainKey = true
+	for _, pl := range plots {
+		pl.xmax, pl.train, pl.test = xmax, p.train, p.test
+		s.drawPlot(pl)
+	}
+}
+
+// accuracyFloor zooms the accuracy axis onto the later half of the run, in steps of
+// 10%, so that the last points of a good run are not squeezed against 100%.
+func (p *page) accuracyFloor(xmax float64) float64 {
+	lo := 100.0
+	for _, pts := range [][]protocol.Point{p.train, p.test} {
+		for _, pt := range pts {
+			if float64(pt.Samples) >= xmax/2 && pt.Accuracy < overflow {
+				lo = math.Min(lo, pt.Accuracy)
+			}
+		}
+	}
+	return math.Max(0, math.Min(90, math.Floor(lo/10)*10-10))
+}
+
+func (s surface) drawPlot(pl plot) {
+	X := func(v float64) float64 { return pl.x + pl.w*v/pl.xmax }
+	Y := func(v float64) float64 {
+		v = math.Max(pl.ymin-(pl.ymax-pl.ymin), math.Min(2*pl.ymax, v)) // beyond the axis, but finite
+		return pl.y + pl.h*(1-(v-pl.ymin)/(pl.ymax-pl.ymin))
+	}
+	s.text(pl.title, pl.x, pl.y-10, 15, ink, "left", "alphabetic")
+	for _, t := range niceTicks(pl.ymin, pl.ymax, 4) {
+		s.line(pl.x, Y(t), pl.x+pl.w, Y(t), gridColour, 1)
+		label := trim(t)
+		if !pl.percent {
+			label = fmt.Sprintf("%.2g", t)
+		}
+		s.text(label, pl.x-6, Y(t), 12, faint, "right", "middle")
+	}
+	for _, t := range niceTicks(0, pl.xmax, 4) {
+		s.line(X(t), pl.y+pl.h, X(t), pl.y+pl.h+4, faint, 1)
+		s.text(compact(t), X(t), pl.y+pl.h+7, 12, faint, "center", "top")
+	}
+	s.text("training samples seen", pl.x+pl.w, pl.y+pl.h+21, 12, faint, "right", "top")
+	s.line(pl.x, pl.y+pl.h, pl.x+pl.w, pl.y+pl.h, faint, 1)
+
+	series := func(pts []protocol.Point, colour string, width float64, dots bool) {
+		if len(pts) == 0 {
+			return
+		}
+		step := max(1, len(pts)/1500) // at most about 1500 segments
+		s.ctx.Set("strokeStyle", colour)
+		s.ctx.Set("lineWidth", width)
+		s.ctx.Set("lineJoin", "round")
+		s.ctx.Call("beginPath")
+		for i := 0; i < len(pts); i += step {
+			x, y := X(float64(pts[i].Samples)), Y(pl.valueOf(pts[i]))
+			if i == 0 {
+				s.ctx.Call("moveTo", x, y)
+			} else {
+				s.ctx.Call("lineTo", x, y)
+			}
+		}
+		last := pts[len(pts)-1]
+		s.ctx.Call("lineTo", X(float64(last.Samples)), Y(pl.valueOf(last)))
+		s.ctx.Call("stroke")
+		if dots {
+			s.ctx.Set("fillStyle", colour)
+			for _, pt := range pts {
+				if pt.Full {
+					s.ctx.Call("beginPath")
+					s.ctx.Call("arc", X(float64(pt.Samples)), Y(pl.valueOf(pt)), 4, 0, 2*math.Pi)
+					s.ctx.Call("fill")
+				}
+			}
+		}
+	}
+	// Curves stay inside the plotting area: a point below the axis leaves through it.
+	s.ctx.Call("save")
+	s.ctx.Call("beginPath")
+	s.ctx.Call("rect", pl.x, pl.y-4, pl.w+4, pl.h+4)
+	s.ctx.Call("clip")
+	series(pl.train, trainColor, 1.5, false)
+	series(pl.test, testColor, 3, true)
+	s.ctx.Call("restore")
+	if pl.showTrainKey { // inside the accuracy plot, bottom right: the curves live high
+		kx, ky := pl.x+pl.w-6, pl.y+pl.h-8
+		s.text("━ test", kx, ky, 13, testColor, "right", "alphabetic")
+		s.text("━ training (running)", kx, ky-18, 13, trainColor, "right", "alphabetic")
+	}
+}
+
+// fit draws a picture into the box (x, y, w, h) as large as it fits, keeping its
+// proportions, with crisp pixels; it returns where it went.
+func (s surface) fit(pic *picture, x, y, w, h float64) (px, py, pw, ph float64) {
+	scale := math.Min(w/float64(pic.W), h/float64(pic.H))
+	if scale >= 2 {
+		scale = math.Floor(scale) // whole pixels where there is room for them
+	}
+	pw, ph = float64(pic.W)*scale, float64(pic.H)*scale
+	px, py = x+(w-pw)/2, y+(h-ph)/2
+	s.ctx.Call("drawImage", pic.canvas, px, py, pw, ph)
+	return
+}
+
+func (p *page) drawWeights() {
+	s, ok := p.surface("weights")
+	if !ok {
+		return
+	}
+	if p.weights == nil {
+		s.message("…")
+		return
+	}
+	caption := p.weights.Caption + " (blue −, red +)"
+	h := s.wrapHeight(caption, s.w, 12)
+	s.fit(p.weights, 0, 0, s.w, s.h-h-4)
+	s.wrap(caption, 0, s.h-h, s.w, 12, faint)
+}
+
+func (p *page) drawFeedback() {
+	s, ok := p.surface("feedback")
+	if !ok {
+		return
+	}
+	if p.model == nil {
+		s.message("…")
+		return
+	}
+	if len(p.feedback) == 0 {
+		switch p.model.Mode {
+		case "BP":
+			s.message("BP has no fixed feedback matrix: the error goes back through W itself.")
+		case "shallow":
+			s.message("Shallow learning sends nothing to the hidden layers.")
+		default:
+			s.message("No hidden layer: nothing to feed back.")
+		}
+		return
+	}
+	n := float64(len(p.feedback))
+	slot := s.h / n
+	for i, pic := range p.feedback {
+		if pic == nil {
+			continue
+		}
+		y := float64(i) * slot
+		ch := s.wrap(pic.Caption, 0, y, s.w, 12, ink)
+		area := slot - ch - 8
+		if pic.Name == "targets" {
+			area -= 16
+		}
+		if pic.Name == "targets" || pic.H > 16 {
+			px, py, pw, ph := s.fit(pic, 0, y+ch+4, s.w, area)
+			if pic.Name == "targets" {
+				tile := pw / float64(pic.Tiles)
+				for c := 0; c < pic.Tiles; c++ {
+					s.text(fmt.Sprint(c), px+tile*(float64(c)+0.5), py+ph+3, 12, faint, "center", "top")
+				}
+			}
+			continue
+		}
+		// A few rows (one per class) stretched across the width.
+		h := math.Min(area, float64(pic.H)*18)
+		s.ctx.Call("drawImage", pic.canvas, 0, y+ch+4, s.w, h)
+	}
+}
+
+func (p *page) drawDigits() {
+	s, ok := p.surface("digits")
+	if !ok {
+		return
+	}
+	if p.digits == nil || p.model == nil {
+		s.message("Predictions appear here for image data sets.")
+		return
+	}
+	d := p.digits
+	rows := (d.Tiles + d.Cols - 1) / d.Cols
+	const label = 18.0
+	tile := math.Floor(math.Min(s.w/float64(d.Cols), (s.h)/float64(rows)-label))
+	if tile < 8 {
+		return
+	}
+	cellW, cellH := s.w/float64(d.Cols), tile+label
+	for t := 0; t < d.Tiles; t++ {
+		cx, cy := float64(t%d.Cols)*cellW, float64(t/d.Cols)*cellH
+		sx, sy := float64((t%d.Cols)*(d.TileW+1)), float64((t/d.Cols)*(d.TileH+1))
+		x := cx + (cellW-tile)/2
+		s.ctx.Call("drawImage", d.canvas, sx, sy, d.TileW, d.TileH, x, cy, tile, tile)
+		if t < len(p.preds) && t < len(p.model.DigitLabels) {
+			colour, mark := good, ""
+			if p.preds[t] != p.model.DigitLabels[t] {
+				colour, mark = bad, " ✗"
+			}
+			s.text(fmt.Sprint(p.preds[t])+mark, cx+cellW/2, cy+tile+2, 14, colour, "center", "top")
+		}
+	}
+}

@@ -1,0 +1,56 @@
+package ui
+
+import (
+	"math"
+	"strconv"
+)
+
+// overflow is what the worker sends for a figure that is not finite.
+const overflow = 1e300
+
+// number writes a figure for a metric: digits digits after the point, ∞ for overflow.
+func number(v float64, digits int) string {
+	if v >= overflow || math.IsInf(v, 0) || math.IsNaN(v) {
+		return "∞"
+	}
+	return strconv.FormatFloat(v, 'f', digits, 64)
+}
+
+// compact writes a count for an axis: 950, 12k, 1.5M.
+func compact(v float64) string {
+	switch a := math.Abs(v); {
+	case a >= 1e6:
+		return trim(v/1e6) + "M"
+	case a >= 1e3:
+		return trim(v/1e3) + "k"
+	}
+	return trim(v)
+}
+
+func trim(v float64) string {
+	if v == math.Trunc(v) {
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	}
+	return strconv.FormatFloat(v, 'f', 1, 64)
+}
+
+// niceTicks returns round tick values covering [lo, hi], about n of them.
+func niceTicks(lo, hi float64, n int) []float64 {
+	if !(hi > lo) || n < 1 {
+		return []float64{lo}
+	}
+	raw := (hi - lo) / float64(n)
+	mag := math.Pow(10, math.Floor(math.Log10(raw)))
+	step := mag
+	for _, m := range []float64{1, 2, 2.5, 5, 10} {
+		if m*mag >= raw {
+			step = m * mag
+			break
+		}
+	}
+	var ticks []float64
+	for t := math.Ceil(lo/step) * step; t <= hi+step*1e-9; t += step {
+		ticks = append(ticks, math.Round(t/step)*step)
+	}
+	return ticks
+}

@@ -1,0 +1,70 @@
+package ui
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/nofeedback/lwf/core/nn"
+)
+
+func TestParseQuery(t *testing.T) {
+	tests := []struct {
+		query    string
+		check    func(*testing.T, State)
+		warnings []string
+		err      string
+	}{
+		{query: "", check: func(t *testing.T, st State) {
+			assert.Equal(t, PageDefaults(), st.Settings)
+			assert.False(t, st.Autoplay)
+		}},
+		{query: "?train-mode=BP&topology=FC_500_FC_10&lr=0.001&autoplay=1&embed", check: func(t *testing.T, st State) {
+			assert.Equal(t, nn.BP, st.Settings.Mode)
+			assert.Equal(t, 0.001, st.Settings.LR)
+			assert.True(t, st.Autoplay)
+			assert.True(t, st.Embed)
+		}},
+		{query: "lr=0.01&utm_source=slides", warnings: []string{`unknown parameter "utm_source" in the link (ignored)`},
+			check: func(t *testing.T, st State) { assert.Equal(t, 0.01, st.Settings.LR) }},
+		{query: "lr=-3", err: "lr: learning rate -3: must be a positive finite number"},
+		{query: "topology=FC_0", err: "topology: topology \"FC_0\": units of FC at position 1 is 0"},
+		{query: "autoplay=maybe", err: `autoplay: "maybe" is not 1 or 0`},
+		{query: "lr=%zz", err: "cannot be read"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.query, func(t *testing.T) {
+			st, warnings, err := ParseQuery(tt.query)
+			assert.Equal(t, tt.warnings, warnings)
+			if tt.err != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tt.err)
+				return
+			}
+			require.NoError(t, err)
+			tt.check(t, st)
+		})
+	}
+}
+
+func TestQueryRoundTrip(t *testing.T) {
+	st, _, err := ParseQuery("train-mode=DFA&lr=0.003&seed=9&autoplay=1")
+	require.NoError(t, err)
+	assert.Equal(t, "autoplay=1&lr=0.003&seed=9&train-mode=DFA", st.Query(), "only what differs from the page's defaults")
+	back, _, err := ParseQuery(st.Query())
+	require.NoError(t, err)
+	assert.Equal(t, st, back)
+	assert.Contains(t, st.WorkerQuery(), "topology=FC_500_FC_10", "the worker hears every setting that differs from the reference's defaults")
+}
+
+func TestFormatting(t *testing.T) {
+	assert.Equal(t, "93.21", number(93.2149, 2))
+	assert.Equal(t, "∞", number(1e300, 2))
+	assert.Equal(t, "12k", compact(12000))
+	assert.Equal(t, "1.5M", compact(1.5e6))
+	assert.Equal(t, "950", compact(950))
+	assert.Equal(t, []float64{0, 20, 40, 60, 80, 100}, niceTicks(0, 100, 5))
+	assert.Equal(t, []float64{0, 20000, 40000, 60000}, niceTicks(0, 60000, 3))
+	assert.Equal(t, []float64{0, 50000}, niceTicks(0, 60000, 2))
+}
