@@ -47,6 +47,7 @@ test-native:
 # Node.js through Go's own go_js_wasm_exec. CI sets REQUIRE_WASM=1 so that a missing
 # Node.js fails instead of skipping.
 test-wasm:
+	GOOS=js GOARCH=wasm $(GO) vet ./core/... ./wasm/...
 	@if command -v node >/dev/null 2>&1; then \
 	  echo "GOOS=js GOARCH=wasm go test ./core/..."; \
 	  GOOS=js GOARCH=wasm LWF_DETERMINISM_IN=$(DETERMINISM) $(GO) test -exec=$(WASMEXEC) ./core/...; \

@@ -1,5 +1,6 @@
 // Loads the page's Go program (lwf.wasm), which draws the page and starts the
-// training worker. Nothing else is written in JavaScript.
+// training worker; the worker gets the compiled module rather than compiling it
+// again. Nothing else is written in JavaScript.
 "use strict";
 (async () => {
   const go = new Go();
@@ -11,6 +12,7 @@
       const bytes = await (await fetch("lwf.wasm")).arrayBuffer();
       result = await WebAssembly.instantiate(bytes, go.importObject);
     }
+    globalThis.lwfModule = result.module;
     await go.run(result.instance);
   } catch (err) {
     const status = document.getElementById("status");

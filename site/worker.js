@@ -1,18 +1,19 @@
-// Loads the same Go program inside the training worker, where it trains.
+// Runs the same Go program inside the training worker, where it trains. The page
+// sends the module it has already compiled as its first message.
 "use strict";
 importScripts("wasm_exec.js");
-(async () => {
+onmessage = async (event) => {
+  onmessage = null;
   const go = new Go();
   try {
-    let result;
-    try {
-      result = await WebAssembly.instantiateStreaming(fetch("lwf.wasm"), go.importObject);
-    } catch (streamingError) {
-      const bytes = await (await fetch("lwf.wasm")).arrayBuffer();
-      result = await WebAssembly.instantiate(bytes, go.importObject);
+    let instance;
+    if (event.data instanceof WebAssembly.Module) {
+      instance = await WebAssembly.instantiate(event.data, go.importObject);
+    } else {
+      instance = (await WebAssembly.instantiateStreaming(fetch("lwf.wasm"), go.importObject)).instance;
     }
-    await go.run(result.instance);
+    await go.run(instance);
   } catch (err) {
     postMessage({kind: "error", body: JSON.stringify({Message: "The training worker could not start: " + err, Fatal: true}), buffers: []});
   }
-})();
+};

@@ -198,9 +198,45 @@ func NewIDXSet(name string, images Images, labels []uint8) (*Set, error) {
 }
 
 // ParseIDXPair builds a data set named name from the bytes of an IDX image file and
-// of its label file, each plain or gzipped: what a browser fetches.
+// of its label file, each plain or gzipped: what a browser fetches. Plain bytes are
+// kept as they are, not copied: the set then shares them.
 func ParseIDXPair(images, labels []byte, name string) (*Set, error) {
-	return readIDXPair(name, bytes.NewReader(images), name+" images", bytes.NewReader(labels), name+" labels")
+	imagesName, labelsName := name+" images", name+" labels"
+	if isGzip(images) || isGzip(labels) {
+		return readIDXPair(name, bytes.NewReader(images), imagesName, bytes.NewReader(labels), labelsName)
+	}
+	dims, pixels, err := splitIDX(images, idxImages, func(d []uint64) string {
+		return fmt.Sprintf("%d images of %dx%d", d[0], d[1], d[2])
+	})
+	if err != nil {
+		return nil, fmt.Errorf("idx: %s: %w", imagesName, err)
+	}
+	ldims, lb, err := splitIDX(labels, idxLabels, func(d []uint64) string { return fmt.Sprintf("%d labels", d[0]) })
+	if err != nil {
+		return nil, fmt.Errorf("idx: %s: %w", labelsName, err)
+	}
+	return NewIDXSet(name, Images{N: int(dims[0]), Rows: int(dims[1]), Cols: int(dims[2]), Pixels: pixels}, lb[:ldims[0]])
+}
+
+func isGzip(b []byte) bool { return len(b) >= 2 && b[0] == 0x1f && b[1] == 0x8b }
+
+// splitIDX checks the header of plain IDX bytes and returns its dimensions and the
+// data that follows, which must be exactly what the header announces (what describes
+// it in errors).
+func splitIDX(b []byte, magic uint32, what func([]uint64) string) ([]uint64, []byte, error) {
+	dims, _, err := readIDX(bytes.NewReader(b), magic)
+	if err != nil {
+		return nil, nil, err
+	}
+	body := b[4+4*len(dims):] // the magic number, then one 4-byte size per dimension
+	want := product(dims...)
+	switch {
+	case uint64(len(body)) < want:
+		return nil, nil, describeSize(&shortError{int64(len(body))}, what(dims))
+	case uint64(len(body)) > want:
+		return nil, nil, fmt.Errorf("trailing garbage: %d bytes after the %d bytes of data the header announces", uint64(len(body))-want, want)
+	}
+	return dims, body, nil
 }
 
 // readIDXPair reads an image file and a label file into a set.

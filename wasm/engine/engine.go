@@ -86,9 +86,7 @@ func New(s settings.Settings, trainSet, testSet *data.Set, now func() time.Time)
 	e := &Engine{Settings: s, sess: sess, trainSet: trainSet, testSet: testSet, now: now, state: Paused,
 		quick: testSet.Subset(QuickTestSize), digits: testSet.Subset(digitCount), weightsDue: true}
 	model, bufs := e.describe()
-	if err := e.evaluate(false); err != nil {
-		return nil, model, nil, err
-	}
+	e.nextEval = 0 // the first evaluation comes right after the first step, not before it
 	return e, model, bufs, nil
 }
 

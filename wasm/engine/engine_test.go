@@ -71,8 +71,7 @@ func TestRunTrainsEvaluatesAndSnapshots(t *testing.T) {
 	e, _, _ := newEngine(t, synthSettings(nn.DRTP), 400)
 	snap, bufs := e.Snapshot(false)
 	assert.Equal(t, Paused, snap.State)
-	require.Len(t, snap.TestPoints, 1, "evaluated once before training")
-	assert.Equal(t, 0, snap.TestPoints[0].Samples)
+	assert.Empty(t, snap.TestPoints, "nothing delays the first step")
 	require.NotNil(t, snap.Weights, "the first snapshot draws the weights")
 	assert.Len(t, bufs[0], 4*snap.Weights.W*snap.Weights.H)
 	assert.Equal(t, 32, snap.Weights.Tiles, "one tile per unit")
@@ -81,6 +80,8 @@ func TestRunTrainsEvaluatesAndSnapshots(t *testing.T) {
 	snap, _ = e.Snapshot(false)
 	assert.Equal(t, 1, snap.Step)
 	assert.Equal(t, Paused, snap.State, "a single step does not start training")
+	require.Len(t, snap.TestPoints, 1, "evaluated right after the first step")
+	assert.Equal(t, 50, snap.TestPoints[0].Samples)
 
 	e.Play()
 	require.NoError(t, e.Run(time.Second))

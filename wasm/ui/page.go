@@ -47,6 +47,7 @@ func Run() {
 	p.doc = p.win.Document()
 	st, warnings, err := ParseQuery(p.win.Location().Get("search").String())
 	p.state = st
+	p.startWorker() // first: the worker's start and data overlap the page's own
 	if st.Embed {
 		p.doc.QuerySelector("body").Class().Add("embed")
 	}
@@ -66,7 +67,6 @@ func Run() {
 	if p.valid {
 		p.setStatus("loading")
 	}
-	p.startWorker()
 	select {}
 }
 
@@ -83,6 +83,9 @@ func (p *page) startWorker() {
 		p.onMessage(m, raw)
 		return nil
 	}))
+	// The worker runs the module this page already compiled (main.js keeps it), or
+	// fetches its own when it gets anything else.
+	w.Call("postMessage", js.Global().Get("lwfModule"))
 	w.Set("onerror", js.FuncOf(func(_ js.Value, args []js.Value) any {
 		msg := "the training worker stopped"
 		if len(args) > 0 && args[0].Get("message").Type() == js.TypeString {

@@ -1,0 +1,86 @@
+package browsertest
+
+import (
+	"context"
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/assert"
+)
+
+// probe runs in the page before its own scripts (injected by the test through the
+// DevTools protocol, not part of the site): it notes when the first batch is trained,
+// and collects main-thread tasks longer than 50 ms once training runs.
+const probe = `
+window.__probe = {firstStep: 0, longTasks: [], phases: {}};
+const poll = setInterval(() => {
+  const st = document.getElementById("status");
+  if (st && !(st.textContent in window.__probe.phases)) window.__probe.phases[st.textContent] = Math.round(performance.now());
+  const pr = document.getElementById("progress");
+  const what = pr && !pr.hidden ? pr.textContent.split(":")[0] : "";
+  if (what && !(what in window.__probe.phases)) window.__probe.phases[what] = Math.round(performance.now());
+  const btn = document.getElementById("settings");
+  if (btn && btn.children.length && !("ui" in window.__probe.phases)) window.__probe.phases.ui = Math.round(performance.now());
+  const el = document.getElementById("metric-step");
+  if (el && el.textContent !== "0" && el.textContent !== "") {
+    window.__probe.firstStep = performance.now();
+    clearInterval(poll);
+    new PerformanceObserver(list => {
+      for (const e of list.getEntries()) window.__probe.longTasks.push(e.duration);
+    }).observe({type: "longtask"});
+  }
+}, 5);
+`
+
+// TestBudgets measures, on localhost, the time from opening the page to the first
+// training step, the code transferred (gzip-compressed, as the server sends it), and
+// the longest main-thread task while training.
+func TestBudgets(t *testing.T) {
+	site := Serve(t, Dist(t))
+	b := Launch(t, Require(t), site.URL, 1440, 900)
+	b.Run(t, 10*time.Second, chromedp.ActionFunc(func(ctx context.Context) error {
+		_, err := page.AddScriptToEvaluateOnNewDocument(probe).Do(ctx)
+		return err
+	}))
+	b.Run(t, 20*time.Second, chromedp.Navigate(site.URL+"/?autoplay=1"))
+	var firstStep float64
+	b.WaitFor(t, "the first step", 30*time.Second, func() bool {
+		b.Eval(t, `window.__probe.firstStep`, &firstStep)
+		return firstStep > 0
+	})
+	var phases map[string]float64
+	b.Eval(t, `window.__probe.phases`, &phases)
+	t.Logf("status after (ms): %v", phases)
+	time.Sleep(10 * time.Second) // training, with the views redrawn all along
+	var longTasks []float64
+	b.Eval(t, `window.__probe.longTasks`, &longTasks)
+	var resources []struct {
+		Name         string
+		TransferSize float64
+		EncodedBody  float64
+	}
+	b.Eval(t, `[performance.getEntriesByType("navigation")[0], ...performance.getEntriesByType("resource")]
+		.map(e => ({Name: e.name, TransferSize: e.transferSize, EncodedBody: e.encodedBodySize}))`, &resources)
+	var code float64
+	for _, r := range resources {
+		if !strings.Contains(r.Name, "/data/") {
+			code += r.EncodedBody
+		}
+	}
+	longest := 0.0
+	for _, d := range longTasks {
+		longest = math.Max(longest, d)
+	}
+	t.Logf("first training step %.0f ms after opening the page", firstStep)
+	t.Logf("code transferred: %.2f MB gzip-compressed (%d resources)", code/1e6, len(resources))
+	t.Logf("main-thread tasks over 50 ms in 10 s of training: %d (longest %.0f ms)", len(longTasks), longest)
+	assert.Less(t, firstStep, 2000.0, "first step within 2 s")
+	assert.Less(t, code, 2e6, "code within 2 MB")
+	assert.Empty(t, longTasks, "no main-thread task over 50 ms while training")
+	assert.Empty(t, b.Errors())
+	assert.Empty(t, b.Foreign())
+}
