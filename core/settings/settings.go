@@ -333,6 +333,9 @@ func (s Settings) Check(shape Shape) error {
 	if s.BatchSize < 1 || s.Epochs < 1 || s.Trials < 1 || s.TestBatchSize < 1 {
 		errs = append(errs, fmt.Errorf("batch sizes, epochs and trials must be at least 1"))
 	}
+	if s.Dataset == Regression && s.Loss != nn.MSE {
+		errs = append(errs, fmt.Errorf("loss %s needs classes, but %s has real-valued targets in [-1, 1]: use MSE", s.Loss, Regression))
+	}
 	if err := s.Config(shape, 0).Check(); err != nil {
 		errs = append(errs, err)
 	}

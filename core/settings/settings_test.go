@@ -102,7 +102,9 @@ func TestOptionsCheckTheWhole(t *testing.T) {
 	}{
 		{"BCE with tanh", func(s *Settings) { s.OutputAct = nn.Tanh }, "loss BCE needs outputs in [0, 1]"},
 		{"labels", func(s *Settings) { s.Topology = "FC_100_FC_7" }, "ends with FC_7 but the data has 10 labels"},
-		{"conv on tiny input", func(s *Settings) { s.Dataset, s.Topology = Regression, "CONV_4_17_1_0_FC_10" }, "too small to pool"},
+		{"conv on tiny input", func(s *Settings) { s.Dataset, s.Topology, s.Loss = Regression, "CONV_4_17_1_0_FC_10", nn.MSE }, "too small to pool"},
+		{"regression with CE", func(s *Settings) { s.Dataset, s.Loss, s.OutputAct = Regression, nn.CE, nn.None }, "loss CE needs classes, but regression_synth has real-valued targets"},
+		{"regression with BCE", func(s *Settings) { s.Dataset = Regression }, "loss BCE needs classes"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -162,6 +162,23 @@ func TestEmbedModeInsideAnIframe(t *testing.T) {
 	assert.Empty(t, b.Errors())
 }
 
+func TestSyntheticSetsTrainInThePage(t *testing.T) {
+	site := Serve(t, Dist(t))
+	for _, q := range []string{
+		"?dataset=classification_synth&topology=FC_100_FC_10&autoplay=1",
+		"?dataset=regression_synth&topology=FC_100_FC_10&loss=MSE&output-act=none&autoplay=1",
+	} {
+		t.Run(q, func(t *testing.T) {
+			b := open(t, site, q, 1280, 720)
+			b.WaitFor(t, "training", 60*time.Second, func() bool { return b.Text(t, "#status") == "training" })
+			b.WaitFor(t, "some batches", 20*time.Second, func() bool { return b.number(t, "#metric-step") > 20 })
+			assert.Greater(t, b.inkedPixels(t, "curves"), 500)
+			assert.Greater(t, b.inkedPixels(t, "weights"), 500, "16x16 weight tiles")
+			assert.Empty(t, b.Errors())
+		})
+	}
+}
+
 // TestScreenshots saves the page at laptop, projector and phone sizes after a few
 // seconds of training.
 func TestScreenshots(t *testing.T) {

@@ -41,7 +41,7 @@ func TestBadInputExitsWithStatus2(t *testing.T) {
 		{[]string{"--colour", "red"}, "flag provided but not defined: -colour"},
 		{[]string{"extra"}, `unexpected argument "extra"`},
 		{[]string{"--subset", "-1"}, "--subset -1: must be 0 or more"},
-		{[]string{"--dataset", "regression_synth", "--topology", "FC_10", "--log", "/no/such/dir/log.csv"}, "--log: open /no/such/dir/log.csv"},
+		{[]string{"--dataset", "classification_synth", "--topology", "FC_10", "--log", "/no/such/dir/log.csv"}, "--log: open /no/such/dir/log.csv"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

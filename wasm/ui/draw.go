@@ -201,6 +201,7 @@ func (p *page) drawCurves() {
 	accMin := p.accuracyFloor(xmax)
 
 	side := s.w >= 480
+	classes := p.model == nil || p.model.Classification
 	var plots [2]plot
 	const left, right, top, bottom, gap = 52.0, 14.0, 30.0, 34.0, 28.0
 	if side {
@@ -215,7 +216,15 @@ func (p *page) drawCurves() {
 	plots[0].title, plots[0].ymin, plots[0].ymax, plots[0].valueOf = "Loss", 0, lossMax*1.05, loss
 	plots[1].title, plots[1].ymin, plots[1].ymax, plots[1].valueOf, plots[1].percent = "Accuracy (%)", accMin, 100, acc, true
 	plots[1].showTrainKey = true
-	for _, pl := range plots {
+	if !classes { // accuracy means nothing for real-valued targets: the loss takes the whole view
+		plots[0].w, plots[0].h = s.w-left-right, s.h-top-bottom
+		plots[0].showTrainKey = true
+		plots[1] = plots[0]
+	}
+	for i, pl := range plots {
+		if i == 1 && !classes {
+			break
+		}
 		pl.xmax, pl.train, pl.test = xmax, p.train, p.test
 		s.drawPlot(pl)
 	}
@@ -296,8 +305,11 @@ func (s surface) drawPlot(pl plot) {
 	series(pl.train, trainColor, 1.5, false)
 	series(pl.test, testColor, 3, true)
 	s.ctx.Call("restore")
-	if pl.showTrainKey { // inside the accuracy plot, bottom right: the curves live high
+	if pl.showTrainKey { // inside the plot, bottom right (top right for losses)
 		kx, ky := pl.x+pl.w-6, pl.y+pl.h-8
+		if !pl.percent {
+			ky = pl.y + 40
+		}
 		s.text("━ test", kx, ky, 13, testColor, "right", "alphabetic")
 		s.text("━ training (running)", kx, ky-18, 13, trainColor, "right", "alphabetic")
 	}

@@ -362,9 +362,13 @@ func (p *page) showMetrics() {
 	set("metric-epoch", fmt.Sprintf("%d", min(s.Epoch, max(1, s.Epoch)))+epochs)
 	set("metric-step", fmt.Sprint(s.Step))
 	set("metric-samples-per-second", fmt.Sprintf("%.0f", s.SamplesPerSecond))
+	classes := p.model == nil || p.model.Classification
 	if s.HasTrain {
 		set("metric-train-loss", number(s.TrainLoss, 4))
 		set("metric-train-accuracy", number(s.TrainAccuracy, 2))
+		if !classes {
+			set("metric-train-accuracy", "–")
+		}
 	} else {
 		set("metric-train-loss", "–")
 		set("metric-train-accuracy", "–")
@@ -377,6 +381,10 @@ func (p *page) showMetrics() {
 			note = "on the whole test set"
 		}
 		set("metric-test-note", note)
+		if !classes {
+			set("metric-test-accuracy", "–")
+			set("metric-test-note", "regression: loss only")
+		}
 	}
 }
 
