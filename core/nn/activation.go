@@ -6,13 +6,9 @@ import "github.com/nofeedback/lwf/core/tensor"
 func activate[F tensor.Float](act Activation, v []F) {
 	switch act {
 	case Tanh:
-		for i, a := range v {
-			v[i] = tensor.Tanh(a)
-		}
+		tensor.TanhSlice(v)
 	case Sigmoid:
-		for i, a := range v {
-			v[i] = tensor.Sigmoid(a)
-		}
+		tensor.SigmoidSlice(v)
 	case ReLU:
 		for i, a := range v {
 			if !(a > 0) { // NaN stays NaN below

@@ -36,6 +36,7 @@ type layer[F tensor.Float] struct {
 	col    []F     // CONV: im2col scratch of one sample
 	dcol   []F     // CONV: its gradient
 	dropX  []F     // FC: room for the dropped-out input
+	tmp    []F     // scratch of the products with a transposed operand
 	drop   bool    // FC: the last forward pass applied dropout
 }
 
@@ -157,7 +158,7 @@ func (l *layer[F]) accumulateGrads(delta []F, rows int, gw, gb []F) {
 	for r := 0; r < rows; r++ {
 		ds := delta[r*l.units : (r+1)*l.units]
 		tensor.Im2Col(l.col, l.x[r*l.in:(r+1)*l.in], l.conv)
-		tensor.MulTransBAdd(gw, ds, l.col, o, p, ckk)
+		l.tmp = tensor.MulTransBAdd(gw, ds, l.col, o, p, ckk, l.tmp) // dW += δ·col(x)ᵀ
 		for c := 0; c < o; c++ {
 			gb[c] += sum(ds[c*p : (c+1)*p])
 		}
@@ -175,8 +176,8 @@ func (l *layer[F]) backInput(delta []F, rows int, viaFeedback bool) []F {
 	dx := l.dx[:rows*l.in]
 	clear(dx)
 	if l.spec.Kind == FCBlock {
-		tensor.MulTransBAdd(dx, delta, w, rows, l.units, l.in) // dx = δ·Wᵀ (W stored [in][out])
-		if l.drop {                                            // through the dropout: dx ⊙ mask
+		l.tmp = tensor.MulTransBAdd(dx, delta, w, rows, l.units, l.in, l.tmp) // dx = δ·Wᵀ (W stored [in][out])
+		if l.drop {                                                           // through the dropout: dx ⊙ mask
 			for i := range dx {
 				dx[i] *= l.mask[i]
 			}

@@ -2,6 +2,7 @@ package tensor
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -35,7 +36,7 @@ func TestMatrixProductsAgainstTheDefinition(t *testing.T) {
 	}{
 		{"MulAdd", MulAdd[float64], false, false},
 		{"MulTransAAdd", MulTransAAdd[float64], true, false},
-		{"MulTransBAdd", MulTransBAdd[float64], false, true},
+		{"MulTransBAdd", func(c, a, b []float64, m, k, n int) { MulTransBAdd(c, a, b, m, k, n, nil) }, false, true},
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, kern := range kernels {
@@ -104,7 +105,7 @@ func TestIm2ColConvolutionAgainstTheDefinition(t *testing.T) {
 			g := randomMatrix(rng, len(col), 0)
 			dx := make([]float64, len(x))
 			Col2ImAdd(dx, g, s)
-			assert.InDelta(t, Dot(col, g), Dot(x, dx), 1e-12)
+			assert.InDelta(t, dot(col, g), dot(x, dx), 1e-12)
 		})
 	}
 }
@@ -128,4 +129,89 @@ func TestMaxPool2(t *testing.T) {
 	want := make([]float64, len(x))
 	want[5], want[2] = 0.5, -2
 	assert.Equal(t, want, dx)
+}
+
+func dot(x, y []float64) float64 {
+	var s float64
+	for i := range x {
+		s += x[i] * y[i]
+	}
+	return s
+}
+
+// TestFloat32KernelsGiveThePlainKernelsBits: the float32 kernels (vectorised in
+// GOEXPERIMENT=simd builds) give exactly the bits of the plain ones, which is what
+// makes a run identical natively and in WebAssembly whichever build runs it.
+func TestFloat32KernelsGiveThePlainKernelsBits(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	f32s := func(n int, zeros float64) []float32 {
+		v := make([]float32, n)
+		for i := range v {
+			if rng.Float64() >= zeros {
+				v[i] = float32(2*rng.Float64() - 1)
+			}
+		}
+		return v
+	}
+	for _, s := range [][3]int{{1, 1, 1}, {4, 3, 8}, {5, 7, 9}, {13, 17, 21}, {100, 64, 500}, {8, 100, 10}, {3, 9, 2}} {
+		m, k, n := s[0], s[1], s[2]
+		t.Run(fmt.Sprintf("%dx%dx%d", m, k, n), func(t *testing.T) {
+			for _, zeros := range []float64{0.9, 0.3} { // the sparse path and the tiled one
+				a, b, c := f32s(m*k, zeros), f32s(k*n, 0), f32s(m*n, 0)
+				want, got := append([]float32(nil), c...), append([]float32(nil), c...)
+				mulAdd(want, a, b, m, k, n)
+				MulAdd(got, a, b, m, k, n)
+				assert.Equal(t, want, got, "MulAdd")
+
+				want, got = append([]float32(nil), c...), append([]float32(nil), c...)
+				mulTransAAdd(want, a, b, m, k, n) // a read as k×m
+				MulTransAAdd(got, a, b, m, k, n)
+				assert.Equal(t, want, got, "MulTransAAdd")
+			}
+
+			x, y := f32s(n, 0), f32s(n, 0)
+			want, got := append([]float32(nil), y...), append([]float32(nil), y...)
+			axpy(0.37, x, want)
+			Axpy(0.37, x, got)
+			assert.Equal(t, want, got, "Axpy")
+		})
+	}
+	t.Logf("SIMD kernels: %v", SIMD)
+}
+
+// TestFloat32Activations checks tanh and the sigmoid in float32 against float64, and
+// that the vector versions give the plain versions' bits, NaN and clamps included.
+func TestFloat32Activations(t *testing.T) {
+	var xs []float32
+	for x := -100.0; x <= 100; x += 0.0137 {
+		xs = append(xs, float32(x))
+	}
+	xs = append(xs, 0, float32(math.Copysign(0, -1)), 1e-8, -1e-8, float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.NaN()))
+	for _, tt := range []struct {
+		name   string
+		slice  func([]float32)
+		plain  func(float32) float32
+		exact  func(float64) float64
+		absTol float64
+	}{
+		{"tanh", TanhSlice[float32], tanh32, math.Tanh, 2e-7},
+		{"sigmoid", SigmoidSlice[float32], sigmoid32, func(x float64) float64 { return 1 / (1 + math.Exp(-x)) }, 2e-7},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got := append([]float32(nil), xs...)
+			tt.slice(got)
+			for i, x := range xs {
+				want := tt.plain(x)
+				if math.Float32bits(got[i]) != math.Float32bits(want) {
+					t.Fatalf("%s(%g): vector %g, plain %g", tt.name, x, got[i], want)
+				}
+				exact := tt.exact(float64(x))
+				if math.IsNaN(exact) {
+					assert.True(t, math.IsNaN(float64(want)), "%s(NaN)", tt.name)
+					continue
+				}
+				assert.InDelta(t, exact, float64(want), math.Max(tt.absTol, 4e-7*math.Abs(exact)), "%s(%g)", tt.name, x)
+			}
+		})
+	}
 }

@@ -1,7 +1,14 @@
 package tensor
 
+import "unsafe"
+
 // All matrices are flat row-major slices; the caller states their sizes. The products
 // accumulate into C (C += ...), so a caller clears C first when it wants C = ....
+//
+// Every product adds, into each element of C, its terms in ascending order of the
+// summed index, one multiplication and one addition at a time (never fused). The
+// plain Go kernels and the SIMD ones (built with GOEXPERIMENT=simd) follow that
+// order exactly, so they give the same bits natively and in WebAssembly.
 
 // MulAdd computes C += A·B for A m×k, B k×n and C m×n.
 // Zero entries of A are skipped: with A the network's input, most MNIST pixels cost
@@ -11,15 +18,11 @@ func MulAdd[F Float](c, a, b []F, m, k, n int) {
 		return
 	}
 	a, b, c = a[:m*k], b[:k*n], c[:m*n]
-	for i := 0; i < m; i++ {
-		ci := c[i*n : i*n+n]
-		for p, av := range a[i*k : i*k+k] {
-			if av == 0 {
-				continue
-			}
-			Axpy(av, b[p*n:p*n+n], ci) // c_i· += a_ip · b_p·
-		}
+	if is32[F]() {
+		mulAdd32(f32(c), f32(a), f32(b), m, k, n)
+		return
 	}
+	mulAdd(c, a, b, m, k, n)
 }
 
 // MulTransAAdd computes C += Aᵀ·B for A k×m, B k×n and C m×n.
@@ -29,65 +32,93 @@ func MulTransAAdd[F Float](c, a, b []F, m, k, n int) {
 		return
 	}
 	a, b, c = a[:k*m], b[:k*n], c[:m*n]
-	for p := 0; p < k; p++ {
-		bp := b[p*n : p*n+n]
-		for i, av := range a[p*m : p*m+m] {
-			if av == 0 {
-				continue
-			}
-			Axpy(av, bp, c[i*n:i*n+n]) // c_i· += a_pi · b_p·
-		}
-	}
-}
-
-// MulTransBAdd computes C += A·Bᵀ for A m×k, B n×k and C m×n.
-func MulTransBAdd[F Float](c, a, b []F, m, k, n int) {
-	if m == 0 || k == 0 || n == 0 {
+	if is32[F]() {
+		mulTransAAdd32(f32(c), f32(a), f32(b), m, k, n)
 		return
 	}
-	a, b, c = a[:m*k], b[:n*k], c[:m*n]
-	for i := 0; i < m; i++ {
-		ai := a[i*k : i*k+k]
-		ci := c[i*n : i*n+n]
-		for j := range ci {
-			ci[j] += Dot(ai, b[j*k:j*k+k]) // c_ij += a_i· · b_j·
+	mulTransAAdd(c, a, b, m, k, n)
+}
+
+// MulTransBAdd computes C += A·Bᵀ for A m×k, B n×k and C m×n. It transposes B into
+// scratch first (grown when shorter than n·k) and returns scratch for reuse.
+func MulTransBAdd[F Float](c, a, b []F, m, k, n int, scratch []F) []F {
+	if m == 0 || k == 0 || n == 0 {
+		return scratch
+	}
+	if cap(scratch) < k*n {
+		scratch = make([]F, k*n)
+	}
+	bt := scratch[:k*n]
+	Transpose(bt, b[:n*k], n, k)
+	MulAdd(c, a, bt, m, k, n)
+	return scratch
+}
+
+// Transpose writes the transpose of the rows×cols matrix a into t (cols×rows).
+func Transpose[F Float](t, a []F, rows, cols int) {
+	t, a = t[:rows*cols], a[:rows*cols]
+	const block = 32 // a block of each stays in the cache
+	for r0 := 0; r0 < rows; r0 += block {
+		for c0 := 0; c0 < cols; c0 += block {
+			for r := r0; r < min(r0+block, rows); r++ {
+				row := a[r*cols : (r+1)*cols]
+				for c := c0; c < min(c0+block, cols); c++ {
+					t[c*rows+r] = row[c]
+				}
+			}
 		}
 	}
 }
 
 // Axpy computes y += a·x over len(x) elements; y must be at least as long.
 func Axpy[F Float](a F, x, y []F) {
-	y = y[:len(x)]
-	i := 0
-	for ; i+4 <= len(x); i += 4 {
-		y[i] += a * x[i]
-		y[i+1] += a * x[i+1]
-		y[i+2] += a * x[i+2]
-		y[i+3] += a * x[i+3]
+	if is32[F]() {
+		axpy32(float32(a), f32(x), f32(y))
+		return
 	}
-	for ; i < len(x); i++ {
-		y[i] += a * x[i]
+	axpy(a, x, y)
+}
+
+// is32 reports whether F is float32 (or a type defined on it): the kernels then take
+// their float32 path, which GOEXPERIMENT=simd builds vectorise.
+func is32[F Float]() bool {
+	var zero F
+	return unsafe.Sizeof(zero) == 4
+}
+
+// f32 views a []F whose F is 4 bytes wide as []float32, without copying.
+func f32[F Float](v []F) []float32 {
+	return unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(v))), len(v))
+}
+
+// The plain kernels, for any element type. The float32 ones of builds without SIMD
+// are these.
+
+func mulAdd[F Float](c, a, b []F, m, k, n int) {
+	for i := 0; i < m; i++ {
+		ci := c[i*n : i*n+n]
+		for p, av := range a[i*k : i*k+k] {
+			if av != 0 {
+				axpy(av, b[p*n:p*n+n], ci) // c_i· += a_ip · b_p·
+			}
+		}
 	}
 }
 
-// Dot returns Σ x_i·y_i over len(x) elements; y must be at least as long.
-func Dot[F Float](x, y []F) F {
-	y = y[:len(x)]
-	var s0, s1, s2, s3 F
-	i := 0
-	for ; i+4 <= len(x); i += 4 {
-		s0 += x[i] * y[i]
-		s1 += x[i+1] * y[i+1]
-		s2 += x[i+2] * y[i+2]
-		s3 += x[i+3] * y[i+3]
+func mulTransAAdd[F Float](c, a, b []F, m, k, n int) {
+	for p := 0; p < k; p++ {
+		bp := b[p*n : p*n+n]
+		for i, av := range a[p*m : p*m+m] {
+			if av != 0 {
+				axpy(av, bp, c[i*n:i*n+n]) // c_i· += a_pi · b_p·
+			}
+		}
 	}
-	for ; i < len(x); i++ {
-		s0 += x[i] * y[i]
-	}
-	return (s0 + s1) + (s2 + s3)
 }
 
-// Zero sets every element of x to 0.
-func Zero[F Float](x []F) {
-	clear(x)
+func axpy[F Float](a F, x, y []F) {
+	y = y[:len(x)]
+	for i, v := range x {
+		y[i] += F(a * v) // F(…) rounds the product: no fused multiply-add on any target
+	}
 }
