@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/nofeedback/lwf/core/data"
@@ -344,3 +345,47 @@ func finite(v float64) float64 {
 
 // Steps returns the batches trained so far.
 func (e *Engine) Steps() int { return e.sess.Steps }
+
+// Bench times training steps apart from everything else the run does: warmup steps,
+// then repeats runs of steps, each reported in samples per second. Past the epoch's
+// end it simply goes on into the next.
+func (e *Engine) Bench(warmup, steps, repeats int) ([]float64, error) {
+	if warmup < 0 || steps < 1 || repeats < 1 {
+		return nil, fmt.Errorf("bench: %d warm-up steps, %d runs of %d steps: want runs and steps of at least 1", warmup, repeats, steps)
+	}
+	if e.sess.Opts.Epochs > 0 {
+		e.sess.Opts.Epochs = 0 // no end: a benchmark may outlast a short run
+	}
+	for range warmup {
+		if _, err := e.sess.Step(); err != nil {
+			return nil, err
+		}
+	}
+	runs := make([]float64, repeats)
+	for r := range runs {
+		n := 0
+		t0 := e.now()
+		for range steps {
+			res, err := e.sess.Step()
+			if err != nil {
+				return nil, err
+			}
+			n += res.N
+		}
+		runs[r] = float64(n) / e.now().Sub(t0).Seconds()
+	}
+	return runs, nil
+}
+
+// Median returns the median of v (0 if empty).
+func Median(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	s := append([]float64(nil), v...)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}

@@ -142,3 +142,20 @@ func TestDivergenceStopsTheRun(t *testing.T) {
 	require.NoError(t, e.StepOnce(), "a failed run does not step")
 	assert.Equal(t, snap.Step, e.sess.Steps)
 }
+
+func TestBench(t *testing.T) {
+	e, _, _ := newEngine(t, synthSettings(nn.DRTP), 200) // 4 batches an epoch, 2 epochs
+	runs, err := e.Bench(2, 5, 3)                        // 17 steps: past the run's end
+	require.NoError(t, err)
+	require.Len(t, runs, 3)
+	// The clock is read at the start and the end of each run, and a reading of the
+	// fake clock takes 10 ms: 5 steps of 50 samples in 10 ms.
+	for _, r := range runs {
+		assert.InDelta(t, 250/0.01, r, 1e-6)
+	}
+	assert.Equal(t, 17, e.Steps())
+	_, err = e.Bench(0, 0, 1)
+	assert.ErrorContains(t, err, "want runs and steps of at least 1")
+	assert.Equal(t, 2.5, Median([]float64{4, 1, 2, 3}))
+	assert.Equal(t, 3.0, Median([]float64{5, 1, 3}))
+}

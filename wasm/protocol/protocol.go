@@ -16,6 +16,7 @@ const (
 	Pause = "pause"
 	Step  = "step"  // train one batch
 	Reset = "reset" // rebuild the run from the same settings
+	Bench = "bench" // BenchCommand: time training steps of the run built by Start
 
 	// From the worker to the page.
 	Hello    = "hello"    // the worker listens: the page may send Start
@@ -23,7 +24,23 @@ const (
 	Ready    = "ready"    // Model: a run is built, paused at step 0
 	Snapshot = "snapshot" // SnapshotEvent: figures and views, at most ~20 a second
 	Failure  = "error"    // ErrorEvent
+	Timing   = "timing"   // BenchResult
 )
+
+// BenchCommand asks the worker to time training steps: Warmup untimed ones, then
+// Repeats runs of Steps each.
+type BenchCommand struct {
+	Warmup, Steps, Repeats int
+}
+
+// BenchResult is what the worker measured: samples per second of each timed run
+// (training steps only: no evaluation, no drawing) and their median.
+type BenchResult struct {
+	Query            string
+	Runs             []float64
+	SamplesPerSecond float64
+	SIMD             bool // the kernels were vectorised
+}
 
 // Command starts a run.
 type Command struct {

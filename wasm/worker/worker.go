@@ -15,6 +15,7 @@ import (
 
 	"github.com/nofeedback/lwf/core/data"
 	"github.com/nofeedback/lwf/core/settings"
+	"github.com/nofeedback/lwf/core/tensor"
 	"github.com/nofeedback/lwf/wasm/engine"
 	"github.com/nofeedback/lwf/wasm/internal/bridge"
 	"github.com/nofeedback/lwf/wasm/protocol"
@@ -112,6 +113,19 @@ func (w *worker) handle(m protocol.Message) {
 			}
 			w.snapshot(true)
 		}
+	case protocol.Bench:
+		var cmd protocol.BenchCommand
+		if err := m.Decode(&cmd); err != nil || w.engine == nil {
+			w.fail(fmt.Errorf("bench: no run to time (%v)", err), false)
+			return
+		}
+		runs, err := w.engine.Bench(cmd.Warmup, cmd.Steps, cmd.Repeats)
+		if err != nil {
+			w.fail(err, false)
+			return
+		}
+		w.post(protocol.Timing, protocol.BenchResult{Query: w.cmd.Query, Runs: runs,
+			SamplesPerSecond: engine.Median(runs), SIMD: tensor.SIMD})
 	default:
 		w.fail(fmt.Errorf("unknown command %q", m.Kind), false)
 	}

@@ -1,0 +1,359 @@
+// Command bench measures training speed side by side, in one run on one machine, and
+// writes the table the README shows: our training step natively (the SIMD build's
+// go test benchmarks) and in Chromium (the site's bench.html, in its worker), next to
+// TensorFlow.js in the same Chromium (../shared/bench/tfjs/run) and the reference's
+// step in PyTorch on one thread (tools/reference/reference.py bench), with the ratio
+// each speed target asks for.
+//
+//	go run ./tools/bench [--out BENCHMARKS.md] [--skip tfjs,pytorch,browser,native]
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/nofeedback/lwf/tools/serve/static"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// key names one measurement: who ran it, where, on which network, under which rule.
+type key struct{ who, net, mode string }
+
+// figures are samples per second by measurement.
+type figures map[key]float64
+
+func run(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	out := fs.String("out", "", "also write the table to this markdown file")
+	skip := fs.String("skip", "", "comma-separated parts to skip: native, browser, tfjs, pytorch")
+	fast := fs.String("fast", "GOTOOLCHAIN=go1.27.3 GOEXPERIMENT=simd", "environment of the fast build for the native benchmarks")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	root, err := projectRoot()
+	if err != nil {
+		fmt.Fprintln(stderr, "bench:", err)
+		return 2
+	}
+	skipped := map[string]bool{}
+	for _, s := range strings.Split(*skip, ",") {
+		skipped[strings.TrimSpace(s)] = true
+	}
+	f := figures{}
+	var notes []string
+	step := func(name string, do func() error) {
+		if skipped[name] {
+			notes = append(notes, name+": skipped")
+			return
+		}
+		fmt.Fprintf(stderr, "bench: %s…\n", name)
+		if err := do(); err != nil {
+			fmt.Fprintf(stderr, "bench: %s: %v\n", name, err)
+			notes = append(notes, fmt.Sprintf("%s: not measured (%v)", name, err))
+		}
+	}
+	step("native", func() error { return native(root, *fast, f) })
+	step("browser", func() error { return browser(root, f) })
+	step("tfjs", func() error { return tfjs(root, f, stderr) })
+	step("pytorch", func() error { return pytorch(root, f) })
+	table := report(f, notes)
+	fmt.Fprint(stdout, table)
+	if *out != "" {
+		if err := os.WriteFile(*out, []byte(table), 0o644); err != nil {
+			fmt.Fprintln(stderr, "bench:", err)
+			return 1
+		}
+	}
+	return 0
+}
+
+func projectRoot() (string, error) {
+	wd, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for d := wd; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return d, nil
+		}
+		if filepath.Dir(d) == d {
+			return "", errors.New("run it inside the project (no go.mod found)")
+		}
+	}
+}
+
+var benchLine = regexp.MustCompile(`^BenchmarkStep/([A-Z0-9_]+)/([A-Za-z]+)-\d+\s+\d+\s+\d+ ns/op\s+([0-9.]+) samples/s`)
+
+// native runs the core's step benchmarks in the fast build, one thread.
+func native(root, env string, f figures) error {
+	cmd := exec.Command("go", "test", "-run", "^$", "-bench", "^BenchmarkStep$", "-benchtime", "3s", "-count", "3", "./core/train/")
+	cmd.Dir = root
+	cmd.Env = append(append(os.Environ(), strings.Fields(env)...), "GOMAXPROCS=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("%v: %s", err, lastLines(out, 5))
+	}
+	runs := map[key][]float64{}
+	for _, line := range strings.Split(string(out), "\n") {
+		if m := benchLine.FindStringSubmatch(line); m != nil {
+			v, _ := strconv.ParseFloat(m[3], 64)
+			k := key{"go native", m[1], m[2]}
+			runs[k] = append(runs[k], v)
+		}
+	}
+	if len(runs) == 0 {
+		return fmt.Errorf("no benchmark output: %s", lastLines(out, 5))
+	}
+	for k, v := range runs {
+		f[k] = median(v)
+	}
+	return nil
+}
+
+// browser serves dist/ and reads the timings of bench.html in headless Chromium.
+func browser(root string, f figures) error {
+	dist := filepath.Join(root, "dist")
+	if _, err := os.Stat(filepath.Join(dist, "bench.html")); err != nil {
+		return fmt.Errorf("no dist/bench.html: run make dist")
+	}
+	h, err := static.Handler(dist)
+	if err != nil {
+		return err
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	ctx, cancel := chromium(30 * time.Minute)
+	defer cancel()
+	var status, results string
+	err = chromedp.Run(ctx, chromedp.Navigate(srv.URL+"/bench.html"),
+		chromedp.Poll(`["done", "error"].includes(document.getElementById("status").textContent)`, nil, chromedp.WithPollingInterval(time.Second), chromedp.WithPollingTimeout(25*time.Minute)),
+		chromedp.Text("#status", &status, chromedp.ByQuery),
+		chromedp.Evaluate(`document.getElementById("bench-table").dataset.results || document.getElementById("error").textContent`, &results))
+	if err != nil {
+		return err
+	}
+	if status != "done" {
+		return fmt.Errorf("the page says: %s", results)
+	}
+	var rows []struct {
+		Net, Mode string
+		Samples   float64 `json:"samples_per_s"`
+		SIMD      bool
+	}
+	if err := json.Unmarshal([]byte(results), &rows); err != nil {
+		return err
+	}
+	for _, r := range rows {
+		f[key{"go wasm", r.Net, r.Mode}] = r.Samples
+	}
+	return nil
+}
+
+func chromium(timeout time.Duration) (context.Context, context.CancelFunc) {
+	bin := os.Getenv("CHROMIUM")
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if bin == "" {
+			bin, _ = exec.LookPath(name)
+		}
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(bin),
+		chromedp.Flag("headless", true), chromedp.Flag("no-sandbox", true), chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-quic", true), chromedp.Flag("no-first-run", true))
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(actx)
+	ctx, cancelTime := context.WithTimeout(ctx, timeout)
+	return ctx, func() { cancelTime(); cancelCtx(); cancelAlloc() }
+}
+
+// tfjs runs the shared TensorFlow.js benchmark for each backend and network.
+func tfjs(root string, f figures, log io.Writer) error {
+	script := filepath.Join(root, "..", "shared", "bench", "tfjs", "run")
+	if _, err := os.Stat(script); err != nil {
+		return fmt.Errorf("no %s", script)
+	}
+	for _, c := range []struct{ backend, net string }{
+		{"wasm", "FC_500_FC_10"}, {"webgl", "FC_500_FC_10"}, {"cpu", "FC_500_FC_10"},
+		{"webgl", "CONV_32_5_1_2_FC_1000_FC_10"}, {"cpu", "CONV_32_5_1_2_FC_1000_FC_10"},
+	} {
+		out, err := exec.Command(script, c.backend, c.net, "100").Output()
+		if err != nil {
+			fmt.Fprintf(log, "bench: tfjs %s %s: %v\n", c.backend, c.net, err)
+			continue
+		}
+		var r struct {
+			Samples float64 `json:"samples_per_s"`
+			Error   string
+		}
+		if err := json.Unmarshal([]byte(lastLines(out, 1)), &r); err != nil || r.Error != "" || r.Samples == 0 {
+			fmt.Fprintf(log, "bench: tfjs %s %s: %s\n", c.backend, c.net, lastLines(out, 1))
+			continue
+		}
+		f[key{"tfjs " + c.backend, c.net, "BP"}] = r.Samples
+	}
+	return nil
+}
+
+// pytorch times the reference's step with the PyTorch reimplementation, one thread.
+func pytorch(root string, f figures) error {
+	py := "/usr/bin/python3"
+	if err := exec.Command(py, "-c", "import torch").Run(); err != nil {
+		return fmt.Errorf("no PyTorch for %s (apt-get install python3-torch)", py)
+	}
+	cmd := exec.Command(filepath.Join(root, "tools", "reference", "bench.sh"))
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "OUT="+os.TempDir()+"/lwf-bench-pytorch", "REPEATS=5")
+	out, err := cmd.Output()
+	if err != nil {
+		return err
+	}
+	sc := bufio.NewScanner(strings.NewReader(string(out)))
+	for sc.Scan() {
+		var r struct {
+			Library, Mode, Net string
+			Samples            float64 `json:"samples_per_s"`
+		}
+		if json.Unmarshal(sc.Bytes(), &r) == nil && r.Library == "pytorch-reference" {
+			f[key{"pytorch", r.Net, r.Mode}] = r.Samples
+		}
+	}
+	return nil
+}
+
+func median(v []float64) float64 {
+	s := append([]float64(nil), v...)
+	for i := range s {
+		for j := i + 1; j < len(s); j++ {
+			if s[j] < s[i] {
+				s[i], s[j] = s[j], s[i]
+			}
+		}
+	}
+	if len(s) == 0 {
+		return 0
+	}
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+func lastLines(b []byte, n int) string {
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+const (
+	fc    = "FC_500_FC_10"
+	deep  = "FC_1000_FC_1000_FC_10"
+	conv  = "CONV_32_5_1_2_FC_1000_FC_10"
+	modes = "BP FA DFA sDFA DRTP shallow"
+)
+
+// report writes the figures and the targets as markdown.
+func report(f figures, notes []string) string {
+	var sb strings.Builder
+	host, _ := os.Hostname()
+	fmt.Fprintf(&sb, "# Training speed\n\nMeasured by `make bench` on %s: %s, %d cores, %s/%s, %s.\n",
+		time.Now().UTC().Format("2006-01-02"), cpuModel(), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, host)
+	sb.WriteString("One training step of batch 100 on MNIST (tanh hidden units, sigmoid output, BCE, NAG), in samples per second: medians of repeated runs. ")
+	sb.WriteString("Native figures are one thread; the browser figures come from the site's `bench.html` in headless Chromium, in its worker; TensorFlow.js 4.22 runs BP in the same Chromium; PyTorch runs the reference's step on one thread.\n\n")
+	cell := func(k key) string {
+		if v, ok := f[k]; ok && v > 0 {
+			return strconv.FormatFloat(v, 'f', 0, 64)
+		}
+		return "–"
+	}
+	sb.WriteString("| network | rule | Go native | Go in Chromium | PyTorch (1 thread) | TF.js wasm | TF.js webgl | TF.js cpu |\n|---|---|---:|---:|---:|---:|---:|---:|\n")
+	for _, net := range []string{fc, deep, conv} {
+		for _, m := range strings.Fields(modes) {
+			if net != fc && m != "BP" && m != "DRTP" {
+				continue
+			}
+			tf := func(b string) string {
+				if m != "BP" {
+					return ""
+				}
+				return cell(key{"tfjs " + b, net, "BP"})
+			}
+			fmt.Fprintf(&sb, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", net, m,
+				cell(key{"go native", net, m}), cell(key{"go wasm", net, m}), cell(key{"pytorch", net, m}), tf("wasm"), tf("webgl"), tf("cpu"))
+		}
+	}
+	sb.WriteString("\n## Targets\n\n| target | measured | goal | met |\n|---|---:|---:|:---:|\n")
+	ratio := func(a, b key) float64 {
+		if f[a] > 0 && f[b] > 0 {
+			return f[a] / f[b]
+		}
+		return 0
+	}
+	target := func(what string, r, goal float64) {
+		met := "–"
+		measured := "–"
+		if r > 0 {
+			measured = fmt.Sprintf("%.2f×", r)
+			met = "no"
+			if r >= goal {
+				met = "yes"
+			}
+		}
+		fmt.Fprintf(&sb, "| %s | %s | %.1f× | %s |\n", what, measured, goal, met)
+	}
+	target("Chromium, 784-500-10, BP vs TF.js wasm", ratio(key{"go wasm", fc, "BP"}, key{"tfjs wasm", fc, "BP"}), 3)
+	target("Chromium, 784-500-10, DRTP vs TF.js wasm (BP)", ratio(key{"go wasm", fc, "DRTP"}, key{"tfjs wasm", fc, "BP"}), 5)
+	target("native, 784-1000-1000-10, DRTP vs our BP", ratio(key{"go native", deep, "DRTP"}, key{"go native", deep, "BP"}), 1.3)
+	target("Chromium, 784-1000-1000-10, DRTP vs our BP", ratio(key{"go wasm", deep, "DRTP"}, key{"go wasm", deep, "BP"}), 1.3)
+	bestConv := key{"tfjs webgl", conv, "BP"}
+	if f[key{"tfjs cpu", conv, "BP"}] > f[bestConv] {
+		bestConv = key{"tfjs cpu", conv, "BP"}
+	}
+	target("Chromium, conv net, DRTP vs the fastest TF.js backend that trains it (BP)", ratio(key{"go wasm", conv, "DRTP"}, bestConv), 3)
+	for _, m := range strings.Fields(modes) {
+		target("native, 784-500-10, "+m+" vs PyTorch", ratio(key{"go native", fc, m}, key{"pytorch", fc, m}), 4)
+	}
+	for _, m := range []string{"BP", "DRTP"} {
+		target("native, conv net, "+m+" vs PyTorch", ratio(key{"go native", conv, m}, key{"pytorch", conv, m}), 2)
+	}
+	if len(notes) > 0 {
+		sb.WriteString("\nNotes: " + strings.Join(notes, "; ") + ".\n")
+	}
+	return sb.String()
+}
+
+func cpuModel() string {
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return "unknown CPU"
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "model name") {
+			if _, v, ok := strings.Cut(line, ":"); ok {
+				return strings.TrimSpace(v)
+			}
+		}
+	}
+	return "unknown CPU"
+}
