@@ -76,8 +76,10 @@ test-browser: dist
 	  test -z "$$REQUIRE_BROWSER"; \
 	fi
 
-bench:
-	$(FAST) $(GO) test -run '^$$' -bench . -benchtime 3s ./core/...
+# Training speed side by side: native, in Chromium, TensorFlow.js and PyTorch; the
+# table goes to BENCHMARKS.md.
+bench: dist
+	$(GO) run ./tools/bench --out BENCHMARKS.md
 
 # A short MNIST demo of DRTP natively: 784-500-10, three epochs.
 train:
