@@ -153,7 +153,7 @@ func TestFloat32KernelsGiveThePlainKernelsBits(t *testing.T) {
 		}
 		return v
 	}
-	for _, s := range [][3]int{{1, 1, 1}, {4, 3, 8}, {5, 7, 9}, {13, 17, 21}, {100, 64, 500}, {8, 100, 10}, {3, 9, 2}} {
+	for _, s := range [][3]int{{1, 1, 1}, {4, 3, 8}, {5, 7, 9}, {13, 17, 21}, {100, 64, 500}, {8, 100, 10}, {3, 9, 2}, {9, 700, 19}, {12, 520, 13}} {
 		m, k, n := s[0], s[1], s[2]
 		t.Run(fmt.Sprintf("%dx%dx%d", m, k, n), func(t *testing.T) {
 			for _, zeros := range []float64{0.9, 0.3} { // the sparse path and the tiled one

@@ -73,89 +73,97 @@ func sparse(a []float32) bool {
 }
 
 // tile4x8 computes C (m×n) += Â·B where Â (m×k) has element (i, p) at a[i·rs + p·ps]
-// (A itself, or its transpose), and B is k×n row-major. Four rows whose four entries
-// of Â are all zero at p skip p.
+// (A itself, or its transpose), and B is k×n row-major. It runs the summed index in
+// blocks of kc, and within a block sweeps tiles of 4 rows by 8 columns: columns
+// outside rows when Â's rows are contiguous (the panel of B stays in the cache across
+// the rows), rows outside columns otherwise. Each element of C still adds its terms
+// in ascending order of p.
 func tile4x8(c, a, b []float32, m, k, n, rs, ps int) {
-	i := 0
-	for ; i+4 <= m; i += 4 {
-		j := 0
-		for ; j+8 <= n; j += 8 {
-			r0, r1, r2, r3 := c[i*n+j:], c[(i+1)*n+j:], c[(i+2)*n+j:], c[(i+3)*n+j:]
-			c00, c01 := load(r0), load(r0[4:])
-			c10, c11 := load(r1), load(r1[4:])
-			c20, c21 := load(r2), load(r2[4:])
-			c30, c31 := load(r3), load(r3[4:])
-			for p := 0; p < k; p++ {
-				q := i*rs + p*ps
-				a0, a1, a2, a3 := a[q], a[q+rs], a[q+2*rs], a[q+3*rs]
-				if zero4(a0, a1, a2, a3) {
-					continue
-				}
-				bp := b[p*n+j:]
-				b0, b1 := load(bp), load(bp[4:])
-				v0, v1, v2, v3 := splat(a0), splat(a1), splat(a2), splat(a3)
-				c00, c01 = madd(c00, v0, b0), madd(c01, v0, b1)
-				c10, c11 = madd(c10, v1, b0), madd(c11, v1, b1)
-				c20, c21 = madd(c20, v2, b0), madd(c21, v2, b1)
-				c30, c31 = madd(c30, v3, b0), madd(c31, v3, b1)
-			}
-			store(c00, r0)
-			store(c01, r0[4:])
-			store(c10, r1)
-			store(c11, r1[4:])
-			store(c20, r2)
-			store(c21, r2[4:])
-			store(c30, r3)
-			store(c31, r3[4:])
-		}
-		for ; j+4 <= n; j += 4 {
-			r0, r1, r2, r3 := c[i*n+j:], c[(i+1)*n+j:], c[(i+2)*n+j:], c[(i+3)*n+j:]
-			c0, c1, c2, c3 := load(r0), load(r1), load(r2), load(r3)
-			for p := 0; p < k; p++ {
-				q := i*rs + p*ps
-				a0, a1, a2, a3 := a[q], a[q+rs], a[q+2*rs], a[q+3*rs]
-				if zero4(a0, a1, a2, a3) {
-					continue
-				}
-				b0 := load(b[p*n+j:])
-				c0, c1 = madd(c0, splat(a0), b0), madd(c1, splat(a1), b0)
-				c2, c3 = madd(c2, splat(a2), b0), madd(c3, splat(a3), b0)
-			}
-			store(c0, r0)
-			store(c1, r1)
-			store(c2, r2)
-			store(c3, r3)
-		}
-		for r := i; r < i+4; r++ {
-			tail(c[r*n:(r+1)*n], a, b, r, k, n, j, rs, ps)
-		}
-	}
-	for ; i < m; i++ {
-		row := c[i*n : (i+1)*n]
-		j := 0
-		for ; j+4 <= n; j += 4 {
-			acc := load(row[j:])
-			for p := 0; p < k; p++ {
-				if av := a[i*rs+p*ps]; av != 0 {
-					acc = madd(acc, splat(av), load(b[p*n+j:]))
+	const kc = 256
+	for p0 := 0; p0 < k; p0 += kc {
+		p1 := min(p0+kc, k)
+		if ps == 1 {
+			for j := 0; j < n; j += 8 {
+				for i := 0; i < m; i += 4 {
+					block(c, a, b, m, n, rs, ps, i, j, p0, p1)
 				}
 			}
-			store(acc, row[j:])
+		} else {
+			for i := 0; i < m; i += 4 {
+				for j := 0; j < n; j += 8 {
+					block(c, a, b, m, n, rs, ps, i, j, p0, p1)
+				}
+			}
 		}
-		tail(row, a, b, i, k, n, j, rs, ps)
 	}
 }
 
-// tail handles the last columns j0… of row i, fewer than four, one at a time.
-func tail(row, a, b []float32, i, k, n, j0, rs, ps int) {
-	for j := j0; j < n; j++ {
-		s := row[j]
-		for p := 0; p < k; p++ {
-			if av := a[i*rs+p*ps]; av != 0 {
-				s += float32(av * b[p*n+j])
+// block adds the terms p0 ≤ p < p1 into the tile of C at row i, column j: a full
+// 4×8 tile in registers, 4×4 where fewer columns are left, one by one at the edges.
+// Four rows whose four entries of Â are all zero at p skip p.
+func block(c, a, b []float32, m, n, rs, ps, i, j, p0, p1 int) {
+	rows, cols := min(4, m-i), min(8, n-j)
+	switch {
+	case rows == 4 && cols == 8:
+		r0, r1, r2, r3 := c[i*n+j:], c[(i+1)*n+j:], c[(i+2)*n+j:], c[(i+3)*n+j:]
+		c00, c01 := load(r0), load(r0[4:])
+		c10, c11 := load(r1), load(r1[4:])
+		c20, c21 := load(r2), load(r2[4:])
+		c30, c31 := load(r3), load(r3[4:])
+		for p := p0; p < p1; p++ {
+			q := i*rs + p*ps
+			a0, a1, a2, a3 := a[q], a[q+rs], a[q+2*rs], a[q+3*rs]
+			if zero4(a0, a1, a2, a3) {
+				continue
+			}
+			bp := b[p*n+j : p*n+j+8]
+			b0, b1 := load(bp), load(bp[4:])
+			v0, v1, v2, v3 := splat(a0), splat(a1), splat(a2), splat(a3)
+			c00, c01 = madd(c00, v0, b0), madd(c01, v0, b1)
+			c10, c11 = madd(c10, v1, b0), madd(c11, v1, b1)
+			c20, c21 = madd(c20, v2, b0), madd(c21, v2, b1)
+			c30, c31 = madd(c30, v3, b0), madd(c31, v3, b1)
+		}
+		store(c00, r0)
+		store(c01, r0[4:])
+		store(c10, r1)
+		store(c11, r1[4:])
+		store(c20, r2)
+		store(c21, r2[4:])
+		store(c30, r3)
+		store(c31, r3[4:])
+	case rows == 4 && cols >= 4:
+		r0, r1, r2, r3 := c[i*n+j:], c[(i+1)*n+j:], c[(i+2)*n+j:], c[(i+3)*n+j:]
+		c0, c1, c2, c3 := load(r0), load(r1), load(r2), load(r3)
+		for p := p0; p < p1; p++ {
+			q := i*rs + p*ps
+			a0, a1, a2, a3 := a[q], a[q+rs], a[q+2*rs], a[q+3*rs]
+			if zero4(a0, a1, a2, a3) {
+				continue
+			}
+			b0 := load(b[p*n+j:])
+			c0, c1 = madd(c0, splat(a0), b0), madd(c1, splat(a1), b0)
+			c2, c3 = madd(c2, splat(a2), b0), madd(c3, splat(a3), b0)
+		}
+		store(c0, r0)
+		store(c1, r1)
+		store(c2, r2)
+		store(c3, r3)
+		if cols > 4 {
+			block(c, a, b, m, n, rs, ps, i, j+4, p0, p1) // the last 1–3 columns, one by one
+		}
+	default:
+		for r := i; r < i+rows; r++ {
+			for col := j; col < j+cols; col++ {
+				s := c[r*n+col]
+				for p := p0; p < p1; p++ {
+					if av := a[r*rs+p*ps]; av != 0 {
+						s += float32(av * b[p*n+col])
+					}
+				}
+				c[r*n+col] = s
 			}
 		}
-		row[j] = s
 	}
 }
 
