@@ -53,6 +53,49 @@ func (s *Set) Class(i int) int {
 // storage: for short runs.
 func (s *Set) Subset(n int) *Set { return s.slice(0, min(max(n, 0), s.n)) }
 
+// Spread returns n samples of s taken evenly across it (sample ⌊i·Len/n⌋ for i < n),
+// copied into a set of their own; all of them if n ≥ Len. A fixed, representative
+// subset: the first samples of a file are often not (MNIST's first test digits are
+// harder than the rest).
+func (s *Set) Spread(n int) *Set {
+	if n >= s.n {
+		return s
+	}
+	n = max(n, 0)
+	t := *s
+	t.n = n
+	size := s.size()
+	copyRows := func(src []uint8, width int) []uint8 {
+		dst := make([]uint8, n*width)
+		for i := 0; i < n; i++ {
+			j := i * s.n / n
+			copy(dst[i*width:(i+1)*width], src[j*width:(j+1)*width])
+		}
+		return dst
+	}
+	copyRows32 := func(src []float32, width int) []float32 {
+		dst := make([]float32, n*width)
+		for i := 0; i < n; i++ {
+			j := i * s.n / n
+			copy(dst[i*width:(i+1)*width], src[j*width:(j+1)*width])
+		}
+		return dst
+	}
+	if s.pixels != nil {
+		t.pixels = copyRows(s.pixels, size)
+	}
+	if s.values != nil {
+		t.values = copyRows32(s.values, size)
+	}
+	if s.classes != nil {
+		t.classes = copyRows(s.classes, 1)
+	}
+	if s.targets != nil {
+		t.targets = copyRows32(s.targets, s.Labels)
+	}
+	return &t
+}
+
 // slice returns samples from..to−1 of s, sharing its storage.
 func (s *Set) slice(from, to int) *Set {
 	t := *s

@@ -152,3 +152,19 @@ func TestSubsetSharesTheFirstSamples(t *testing.T) {
 	require.NoError(t, Fill(r, &b, []int{2}, false, nil))
 	assert.Len(t, b.T, 10)
 }
+
+func TestSpreadTakesSamplesEvenlyAcross(t *testing.T) {
+	images := idxFile(idxImages, []uint32{10, 2, 2}, sequence(40, 0))
+	labels := idxFile(idxLabels, []uint32{10}, []byte{0, 1, 2, 3, 4, 5, 6, 7, 8, 9})
+	s, err := ParseIDXPair(images, labels, "x")
+	require.NoError(t, err)
+	sub := s.Spread(4) // samples 0, 2, 5, 7
+	require.Equal(t, 4, sub.Len())
+	assert.Equal(t, []int{0, 2, 5, 7}, []int{sub.Class(0), sub.Class(1), sub.Class(2), sub.Class(3)})
+	assert.Equal(t, s.pixels[5*4:6*4], sub.pixels[2*4:3*4])
+	assert.Same(t, s, s.Spread(10), "all of it")
+	reg := Regression(1, 9).Spread(3) // samples 0, 3, 6
+	whole := Regression(1, 9)
+	assert.Equal(t, whole.targets[3*10:4*10], reg.targets[10:20])
+	assert.Equal(t, whole.values[6*256:7*256], reg.values[2*256:3*256])
+}

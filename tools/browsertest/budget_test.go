@@ -84,3 +84,18 @@ func TestBudgets(t *testing.T) {
 	assert.Empty(t, b.Errors())
 	assert.Empty(t, b.Foreign())
 }
+
+// TestNinetyPercentSoonAfterPlay: what an audience waits for. The page's default DRTP
+// run shows a test accuracy of at least 90% within 5 s of pressing Play.
+func TestNinetyPercentSoonAfterPlay(t *testing.T) {
+	site := Serve(t, Dist(t))
+	b := open(t, site, "", 1440, 900)
+	b.WaitFor(t, "ready", 30*time.Second, func() bool { return b.Text(t, "#status") == "ready" })
+	start := time.Now()
+	b.Run(t, 5*time.Second, chromedp.Click("#play", chromedp.ByQuery))
+	b.WaitFor(t, "90% test accuracy", 30*time.Second, func() bool { return b.number(t, "#metric-test-accuracy") >= 90 })
+	took := time.Since(start)
+	t.Logf("90%% test accuracy %.1f s after pressing Play (batch %s)", took.Seconds(), b.Text(t, "#metric-step"))
+	assert.Less(t, took, 5*time.Second)
+	assert.Empty(t, b.Errors())
+}

@@ -28,7 +28,7 @@ const (
 
 // Schedule of the figures.
 const (
-	QuickTestSize   = 2000                   // test samples evaluated during an epoch
+	QuickTestSize   = 2000                   // test samples evaluated during an epoch, spread across the test set
 	trainPointEvery = 250 * time.Millisecond // of training time
 	minEvalEvery    = 750 * time.Millisecond
 	maxEvalEvery    = 8 * time.Second // test accuracy is never older than this much training
@@ -85,7 +85,7 @@ func New(s settings.Settings, trainSet, testSet *data.Set, now func() time.Time)
 		now = time.Now
 	}
 	e := &Engine{Settings: s, sess: sess, trainSet: trainSet, testSet: testSet, now: now, state: Paused,
-		quick: testSet.Subset(QuickTestSize), digits: testSet.Subset(digitCount), weightsDue: true}
+		quick: testSet.Spread(QuickTestSize), digits: testSet.Subset(digitCount), weightsDue: true}
 	model, bufs := e.describe()
 	e.nextEval = 0 // the first evaluation comes right after the first step, not before it
 	return e, model, bufs, nil

@@ -380,7 +380,10 @@ func (p *page) showMetrics() {
 	if s.HasTest {
 		set("metric-test-loss", number(s.TestLoss, 4))
 		set("metric-test-accuracy", number(s.TestAccuracy, 2))
-		note := fmt.Sprintf("on %d held-out images", p.quickSize())
+		note := "on the quick test subset"
+		if m := p.model; m != nil && m.QuickTestSize > 0 {
+			note = fmt.Sprintf("on %d test images (1 in %d)", m.QuickTestSize, max(1, m.TestSamples/m.QuickTestSize))
+		}
 		if s.TestFull {
 			note = "on the whole test set"
 		}
@@ -390,13 +393,6 @@ func (p *page) showMetrics() {
 			set("metric-test-note", "regression: loss only")
 		}
 	}
-}
-
-func (p *page) quickSize() int {
-	if p.model == nil {
-		return 0
-	}
-	return p.model.QuickTestSize
 }
 
 // describeModel writes the network's layers and the rule's explanation.
