@@ -2,6 +2,7 @@ package nn
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/nofeedback/lwf/core/tensor"
 )
@@ -177,4 +178,65 @@ func sign[F tensor.Float](x F) F {
 		return -1
 	}
 	return x // 0 (or NaN) stays
+}
+
+// Angle returns the angle in degrees between two vectors (NaN when either is zero):
+// 0 for the same direction, 90 for orthogonal ones.
+func Angle[F tensor.Float](a, b []F) float64 {
+	var dot, na, nb float64
+	for i := range a {
+		x, y := float64(a[i]), float64(b[i])
+		dot += x * y
+		na += x * x
+		nb += y * y
+	}
+	if na == 0 || nb == 0 {
+		return math.NaN()
+	}
+	c := dot / math.Sqrt(na*nb)
+	return math.Acos(math.Max(-1, math.Min(1, c))) * 180 / math.Pi
+}
+
+// LayerAngle is how far one hidden layer's update is from the true gradient.
+type LayerAngle struct {
+	Layer   int     // block index, from 0
+	Degrees float64 // angle between the rule's weight update and BP's; NaN if either is zero
+}
+
+// Alignment returns, for every hidden layer that learns, the angle between the
+// rule's weight gradient and the true one, from the record of the last Gradients
+// call (BP's own are 0 by definition). It draws no random numbers.
+func (n *Network[F]) Alignment() ([]LayerAngle, error) {
+	if n.cfg.Mode == BP {
+		var out []LayerAngle
+		for i, l := range n.layers[:len(n.layers)-1] {
+			if l.weight.Grad != nil {
+				out = append(out, LayerAngle{Layer: i})
+			}
+		}
+		return out, nil
+	}
+	hg, err := n.TrueGradients()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]LayerAngle, len(hg))
+	for i, g := range hg {
+		var layer int
+		fmt.Sscanf(g.Weight.Name, "layers.%d.", &layer)
+		out[i] = LayerAngle{Layer: layer, Degrees: Angle(g.Rule, g.BP)}
+	}
+	return out, nil
+}
+
+// FeedbackAngles returns, under FA, the angle between each fixed matrix B_k and the
+// forward weights W_k it stands in for (the two align as FA learns); nil otherwise.
+func (n *Network[F]) FeedbackAngles() []LayerAngle {
+	var out []LayerAngle
+	for i, l := range n.layers {
+		if l.feedback != nil && i > 0 {
+			out = append(out, LayerAngle{Layer: i, Degrees: Angle(l.weight.Value, l.feedback.Value)})
+		}
+	}
+	return out
 }

@@ -178,3 +178,43 @@ func TestTrueGradientsAreBPs(t *testing.T) {
 		})
 	}
 }
+
+func TestAngle(t *testing.T) {
+	assert.InDelta(t, 0, Angle([]float64{1, 2}, []float64{2, 4}), 1e-6)
+	assert.InDelta(t, 90, Angle([]float64{1, 0}, []float64{0, 3}), 1e-12)
+	assert.InDelta(t, 180, Angle([]float64{1, 1}, []float64{-1, -1}), 1e-6)
+	assert.InDelta(t, 45, Angle([]float32{1, 0}, []float32{1, 1}), 1e-5)
+	assert.True(t, math.IsNaN(Angle([]float64{0, 0}, []float64{1, 1})))
+}
+
+func TestAlignmentOfTheRules(t *testing.T) {
+	// BP is aligned with itself; the other rules' updates point elsewhere, but DRTP
+	// and DFA stay within 90 degrees of the true gradient for the top hidden layer
+	// on this batch; shallow has no update to compare.
+	for _, mode := range Modes() {
+		t.Run(mode.String(), func(t *testing.T) {
+			net, err := New[float64](smallConfig(mode))
+			require.NoError(t, err)
+			_, err = net.Gradients(classBatch(rand.New(rand.NewPCG(8, 8)), net, 16))
+			require.NoError(t, err)
+			angles, err := net.Alignment()
+			require.NoError(t, err)
+			require.Len(t, angles, 2)
+			assert.Equal(t, []int{0, 1}, []int{angles[0].Layer, angles[1].Layer})
+			switch mode {
+			case BP:
+				assert.Equal(t, 0.0, angles[1].Degrees)
+			case Shallow:
+				assert.True(t, math.IsNaN(angles[1].Degrees))
+			default:
+				assert.Greater(t, angles[1].Degrees, 1.0)
+				assert.Less(t, angles[1].Degrees, 180.0)
+			}
+		})
+	}
+	fa, err := New[float64](smallConfig(FA))
+	require.NoError(t, err)
+	fb := fa.FeedbackAngles()
+	require.Len(t, fb, 2, "B2 and B3; B1 carries nothing")
+	assert.InDelta(t, 90, fb[1].Degrees, 30, "random B starts near orthogonal to W")
+}

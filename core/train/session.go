@@ -67,6 +67,10 @@ type Session[F tensor.Float] struct {
 	Train, Test *data.Set
 	Opts        Options
 
+	// Align asks each step for the angle between every hidden layer's update and the
+	// true gradient on its batch (a backward pass more; it changes nothing in the run).
+	Align bool
+
 	Epoch   int // epochs completed
 	Batch   int // batches done in the current epoch
 	Steps   int // batches done in all
@@ -126,6 +130,8 @@ type StepResult struct {
 	Correct  int     // samples whose output's argmax was their class
 	N        int     // samples in the batch
 	EpochEnd bool    // the batch ended an epoch
+	// Angles are the hidden layers' alignment with the true gradient, when asked for.
+	Angles []nn.LayerAngle
 }
 
 // Step trains on the next batch of the epoch's seeded order. A loss that is not
@@ -148,6 +154,11 @@ func (s *Session[F]) Step() (StepResult, error) {
 	res := StepResult{Loss: loss, N: len(idx), Correct: correct(s.Trainer.Net.Output(), s.batch)}
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
 		return res, fmt.Errorf("%w: the loss of batch %d (epoch %d) is %v", ErrDiverged, s.Batch+1, s.Epoch+1, loss)
+	}
+	if s.Align {
+		if res.Angles, err = s.Trainer.Net.Alignment(); err != nil {
+			return res, err
+		}
 	}
 	s.Trainer.Opt.Step()
 	s.Steps++

@@ -133,3 +133,24 @@ func TestEvaluate(t *testing.T) {
 	_, err = Evaluate(sess.Net(), set, 0)
 	assert.ErrorContains(t, err, "evaluation batch size 0")
 }
+
+func TestAlignmentDoesNotChangeTheRun(t *testing.T) {
+	set := data.Classification(4, 400)
+	plain, err := NewSession[float32](synthOptions("FC_32_FC_16_FC_10", nn.DRTP), set, nil)
+	require.NoError(t, err)
+	aligned, err := NewSession[float32](synthOptions("FC_32_FC_16_FC_10", nn.DRTP), set, nil)
+	require.NoError(t, err)
+	aligned.Align = true
+	for range 10 {
+		a, err := plain.Step()
+		require.NoError(t, err)
+		b, err := aligned.Step()
+		require.NoError(t, err)
+		assert.Equal(t, a.Loss, b.Loss)
+		assert.Nil(t, a.Angles)
+		require.Len(t, b.Angles, 2)
+		for _, an := range b.Angles {
+			assert.True(t, an.Degrees > 0 && an.Degrees < 180, "layer %d: %v", an.Layer, an.Degrees)
+		}
+	}
+}

@@ -104,6 +104,7 @@ func runTrials[F tensor.Float](ctx context.Context, e *experiment) error {
 		if err != nil {
 			return err
 		}
+		sess.Align = e.c.alignment
 		if s.Trials > 1 {
 			fmt.Fprintf(e.out, "\n=== Trial %d/%d (seed %d)\n", e.trial+1, s.Trials, opts.Net.Seed)
 		}
@@ -132,12 +133,16 @@ func runEpochs[F tensor.Float](ctx context.Context, e *experiment, sess *train.S
 		start := time.Now()
 		samples := 0
 		lastDraw := time.Time{}
+		angles := map[int][]float64{} // per hidden layer, the angles of the epoch's batches
 		for e.batch = 0; e.batch < perEpoch; {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			_, err := sess.Step()
+			res, err := sess.Step()
 			e.batch++
+			for _, a := range res.Angles {
+				angles[a.Layer] = append(angles[a.Layer], a.Degrees)
+			}
 			samples = min(e.batch*s.BatchSize, e.train.Len())
 			if err != nil {
 				return fmt.Errorf("epoch %d, batch %d: %w", e.epoch+1, e.batch, err)
@@ -164,10 +169,22 @@ func runEpochs[F tensor.Float](ctx context.Context, e *experiment, sess *train.S
 		fmt.Fprintf(e.out, "\t[Training set] Loss: %6f, Accuracy: %6.2f%%\n", trainEv.Loss, trainEv.Accuracy)
 		fmt.Fprintf(e.out, "\t[ Testing set] Loss: %6f, Accuracy: %6.2f%%\n", testEv.Loss, testEv.Accuracy)
 		fmt.Fprintf(e.out, "\tTraining took %.2f s, %.0f samples/s\n", elapsed.Seconds(), rate)
+		var alignment []float64
+		if e.c.alignment {
+			alignment = meanAngles(angles, len(sess.Net().Describe())-1)
+			fmt.Fprintf(e.out, "\tAngle with the true gradient (degrees, mean over the epoch):%s\n", layerList(alignment))
+			if fb := sess.Net().FeedbackAngles(); fb != nil {
+				var sb strings.Builder
+				for _, a := range fb {
+					fmt.Fprintf(&sb, " layer %d %.1f", a.Layer+1, a.Degrees)
+				}
+				fmt.Fprintf(e.out, "\tAngle between B and W (degrees):%s\n", sb.String())
+			}
+		}
 		if e.log != nil {
 			if err := e.log.write(epochRecord{Trial: e.trial + 1, Epoch: e.epoch + 1, TrainLoss: trainEv.Loss,
 				TrainAccuracy: trainEv.Accuracy, TestLoss: testEv.Loss, TestAccuracy: testEv.Accuracy,
-				Seconds: elapsed.Seconds(), SamplesPerSecond: rate}); err != nil {
+				Seconds: elapsed.Seconds(), SamplesPerSecond: rate, Alignment: alignment}); err != nil {
 				return err
 			}
 		}
@@ -185,6 +202,39 @@ func (e *experiment) drawProgress(done int, elapsed time.Duration) {
 	bar := strings.Repeat("=", filled) + strings.Repeat(" ", width-filled)
 	fmt.Fprintf(e.out, "\r\033[KEpoch %d [%s] %3d%% %d/%d  %.0f samples/s", e.epoch+1, bar,
 		100*done/total, done, total, float64(done)/elapsed.Seconds())
+}
+
+// meanAngles returns the mean angle of each of the hidden layers 0…hidden−1 (NaN for
+// a layer without angles).
+func meanAngles(angles map[int][]float64, hidden int) []float64 {
+	out := make([]float64, hidden)
+	for i := range out {
+		out[i] = math.NaN()
+		var sum float64
+		n := 0
+		for _, a := range angles[i] {
+			if !math.IsNaN(a) {
+				sum += a
+				n++
+			}
+		}
+		if n > 0 {
+			out[i] = sum / float64(n)
+		}
+	}
+	return out
+}
+
+func layerList(v []float64) string {
+	var sb strings.Builder
+	for i, a := range v {
+		if math.IsNaN(a) {
+			fmt.Fprintf(&sb, " layer %d –", i+1)
+		} else {
+			fmt.Fprintf(&sb, " layer %d %.1f", i+1, a)
+		}
+	}
+	return sb.String()
 }
 
 func meanStd(v []float64) (mean, std float64) {
@@ -217,6 +267,9 @@ type epochRecord struct {
 	TestAccuracy     float64 `json:"test_accuracy"`
 	Seconds          float64 `json:"seconds"`
 	SamplesPerSecond float64 `json:"samples_per_second"`
+	// Alignment is each hidden layer's mean angle with the true gradient (--alignment);
+	// NaN (null in JSON, empty in CSV) where a layer has none, such as under shallow.
+	Alignment []float64 `json:"alignment,omitempty"`
 }
 
 // epochLog writes epoch records as CSV or JSON lines, flushed after each one so that
@@ -242,11 +295,25 @@ func openLog(path string) (*epochLog, error) {
 
 func (l *epochLog) write(r epochRecord) error {
 	if l.csv != nil {
-		g := func(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
-		l.csv.Write([]string{strconv.Itoa(r.Trial), strconv.Itoa(r.Epoch), g(r.TrainLoss), g(r.TrainAccuracy),
-			g(r.TestLoss), g(r.TestAccuracy), g(r.Seconds), g(r.SamplesPerSecond)})
+		g := func(f float64) string {
+			if math.IsNaN(f) {
+				return ""
+			}
+			return strconv.FormatFloat(f, 'g', -1, 64)
+		}
+		row := []string{strconv.Itoa(r.Trial), strconv.Itoa(r.Epoch), g(r.TrainLoss), g(r.TrainAccuracy),
+			g(r.TestLoss), g(r.TestAccuracy), g(r.Seconds), g(r.SamplesPerSecond)}
+		for _, a := range r.Alignment {
+			row = append(row, g(a))
+		}
+		l.csv.Write(row)
 		l.csv.Flush()
 		return l.csv.Error()
+	}
+	for i, a := range r.Alignment {
+		if math.IsNaN(a) {
+			r.Alignment[i] = -1 // JSON has no NaN
+		}
 	}
 	line, err := json.Marshal(r)
 	if err != nil {

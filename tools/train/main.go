@@ -36,11 +36,12 @@ const (
 
 // command holds everything the flags say.
 type command struct {
-	settings settings.Settings
-	data     string // folder of IDX or CIFAR files
-	log      string // file for per-epoch figures: .csv, else JSON lines
-	subset   int    // train on the first n samples only (0: all)
-	float64  bool
+	settings  settings.Settings
+	data      string // folder of IDX or CIFAR files
+	log       string // file for per-epoch figures: .csv, else JSON lines
+	subset    int    // train on the first n samples only (0: all)
+	float64   bool
+	alignment bool // report each hidden layer's angle with the true gradient
 }
 
 func parseFlags(args []string, stderr io.Writer) (*command, error) {
@@ -58,6 +59,7 @@ func parseFlags(args []string, stderr io.Writer) (*command, error) {
 	fs.StringVar(&c.log, "log", "", "write each epoch's figures to `FILE`: CSV if it ends in .csv, JSON lines otherwise")
 	fs.IntVar(&c.subset, "subset", 0, "train on the first `N` samples only (0: the whole training set)")
 	fs.BoolVar(&c.float64, "float64", false, "compute in float64 instead of float32")
+	fs.BoolVar(&c.alignment, "alignment", false, "report, each epoch, the mean angle between each hidden layer's update and the true (BP) gradient, and under FA between B and W")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: train [flags]\n\nTrains a network with BP, FA, DFA, sDFA, DRTP or shallow learning, as the reference code does.\n\n")
 		fs.PrintDefaults()

@@ -132,3 +132,23 @@ func TestInterruptStopsCleanly(t *testing.T) {
 	finished := strings.Count(out, "Summary of epoch")
 	assert.Equal(t, finished, strings.Count(string(raw), "\n"), "the log holds every finished epoch")
 }
+
+func TestAlignmentIsReportedAndLogged(t *testing.T) {
+	log := filepath.Join(t.TempDir(), "a.jsonl")
+	code, out, stderr := runCommand(t, context.Background(), "--dataset", "classification_synth", "--topology", "FC_64_FC_32_FC_10",
+		"--train-mode", "DRTP", "--lr", "1e-3", "--epochs", "1", "--subset", "1000", "--alignment", "--log", log)
+	require.Equal(t, exitOK, code, stderr)
+	assert.Regexp(t, `Angle with the true gradient \(degrees, mean over the epoch\): layer 1 [0-9.]+ layer 2 [0-9.]+`, out)
+	raw, err := os.ReadFile(log)
+	require.NoError(t, err)
+	var rec epochRecord
+	require.NoError(t, json.Unmarshal(raw, &rec))
+	require.Len(t, rec.Alignment, 2)
+	for _, a := range rec.Alignment {
+		assert.True(t, a > 0 && a < 180, "%v", a)
+	}
+	code, out, _ = runCommand(t, context.Background(), "--dataset", "classification_synth", "--topology", "FC_64_FC_32_FC_10",
+		"--train-mode", "FA", "--epochs", "1", "--subset", "500", "--alignment")
+	require.Equal(t, exitOK, code)
+	assert.Regexp(t, `Angle between B and W \(degrees\): layer 2 [0-9.]+ layer 3 [0-9.]+`, out)
+}
