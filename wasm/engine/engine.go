@@ -62,11 +62,13 @@ type Engine struct {
 	rate        rateMeter
 	trainPoints []protocol.Point // not yet sent
 	testPoints  []protocol.Point
+	alignPoints []protocol.AlignPoint
 	lastTrain   protocol.Point
 	lastTest    protocol.Point
 	hasTrain    bool
 	hasTest     bool
 	weightsDue  bool
+	alignDue    bool // the next step measures the alignment
 }
 
 // New builds the run that s describes over the given data, evaluates it once, and
@@ -85,7 +87,7 @@ func New(s settings.Settings, trainSet, testSet *data.Set, now func() time.Time)
 		now = time.Now
 	}
 	e := &Engine{Settings: s, sess: sess, trainSet: trainSet, testSet: testSet, now: now, state: Paused,
-		quick: testSet.Spread(QuickTestSize), digits: testSet.Subset(digitCount), weightsDue: true}
+		quick: testSet.Spread(QuickTestSize), digits: testSet.Subset(digitCount), weightsDue: true, alignDue: true}
 	model, bufs := e.describe()
 	e.nextEval = 0 // the first evaluation comes right after the first step, not before it
 	return e, model, bufs, nil
@@ -138,9 +140,16 @@ func (e *Engine) StepOnce() error {
 }
 
 func (e *Engine) stepOne() error {
+	// The step after each train point also measures the alignment (a backward pass
+	// more, four times a second: it changes nothing in the run).
+	e.sess.Align = e.alignDue && e.Settings.Mode != nn.Shallow
+	e.alignDue = false
 	t0 := e.now()
 	res, err := e.sess.Step()
 	dt := e.now().Sub(t0)
+	if res.Angles != nil {
+		e.addAlignPoint(res.Angles)
+	}
 	e.trainTime += dt
 	e.rate.add(res.N, dt)
 	if err != nil {
@@ -195,6 +204,24 @@ func (e *Engine) flushTrainPoint() {
 	e.lastTrain, e.hasTrain = p, true
 	e.runLoss, e.runCorrect, e.runN, e.runBatches = 0, 0, 0, 0
 	e.nextPoint = e.trainTime + trainPointEvery
+	e.alignDue = true
+}
+
+func (e *Engine) addAlignPoint(angles []nn.LayerAngle) {
+	hidden := len(e.sess.Net().Describe()) - 1
+	p := protocol.AlignPoint{Samples: e.sess.Samples, Layers: make([]float64, hidden)}
+	for i := range p.Layers {
+		p.Layers[i] = -1
+	}
+	for _, a := range angles {
+		if a.Layer < hidden && !math.IsNaN(a.Degrees) {
+			p.Layers[a.Layer] = a.Degrees
+		}
+	}
+	for _, a := range e.sess.Net().FeedbackAngles() {
+		p.Feedback = append(p.Feedback, a.Degrees)
+	}
+	e.alignPoints = append(e.alignPoints, p)
 }
 
 // evaluate measures the quick test subset, or the whole test set, and schedules the
@@ -235,9 +262,9 @@ func (e *Engine) Snapshot(forceWeights bool) (protocol.SnapshotEvent, [][]byte) 
 		SamplesPerSecond: e.rate.perSecond(),
 		HasTrain:         e.hasTrain, TrainLoss: e.lastTrain.Loss, TrainAccuracy: e.lastTrain.Accuracy,
 		HasTest: e.hasTest, TestLoss: e.lastTest.Loss, TestAccuracy: e.lastTest.Accuracy, TestFull: e.lastTest.Full,
-		TrainPoints: e.trainPoints, TestPoints: e.testPoints,
+		TrainPoints: e.trainPoints, TestPoints: e.testPoints, AlignPoints: e.alignPoints,
 	}
-	e.trainPoints, e.testPoints = nil, nil
+	e.trainPoints, e.testPoints, e.alignPoints = nil, nil, nil
 	var bufs [][]byte
 	if forceWeights || (e.weightsDue && e.now().Sub(e.lastWeights) >= weightsEvery) {
 		pic := e.weightsPicture()
@@ -260,6 +287,11 @@ func sanitise(s *protocol.SnapshotEvent) {
 	for _, pts := range [][]protocol.Point{s.TrainPoints, s.TestPoints} {
 		for i := range pts {
 			pts[i].Loss, pts[i].Accuracy = finite(pts[i].Loss), finite(pts[i].Accuracy)
+		}
+	}
+	for _, p := range s.AlignPoints {
+		for i, v := range p.Feedback {
+			p.Feedback[i] = finite(v)
 		}
 	}
 }

@@ -99,6 +99,7 @@ func TestRunTrainsEvaluatesAndSnapshots(t *testing.T) {
 	assert.Equal(t, 2, full, "the whole test set after each epoch")
 	assert.True(t, snap.TestFull)
 	assert.Greater(t, snap.SamplesPerSecond, 0.0)
+
 	_, err := json.Marshal(snap)
 	assert.NoError(t, err)
 }
@@ -114,6 +115,12 @@ func TestEvaluationKeepsPace(t *testing.T) {
 	require.NoError(t, e.Run(20*time.Second))
 	snap, _ := e.Snapshot(false)
 	require.Greater(t, len(snap.TestPoints), 5)
+	require.Greater(t, len(snap.AlignPoints), 10, "alignment measured along the way")
+	for _, p := range snap.AlignPoints {
+		require.Len(t, p.Layers, 1)
+		assert.True(t, p.Layers[0] > 0 && p.Layers[0] < 180, "DRTP's angle: %v", p.Layers[0])
+		assert.Nil(t, p.Feedback)
+	}
 	for i := 1; i < len(snap.TestPoints); i++ {
 		gap := snap.TestPoints[i].Samples - snap.TestPoints[i-1].Samples
 		if !snap.TestPoints[i].Full {

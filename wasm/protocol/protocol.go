@@ -114,6 +114,16 @@ type Point struct {
 	Full     bool    // test points: on the whole test set (else the quick subset)
 }
 
+// AlignPoint is the alignment of the hidden layers at one point of training: for
+// each, the angle in degrees between its update and the true gradient on a batch
+// (-1 where there is none: shallow learning, a frozen layer), and under FA the angle
+// between each feedback matrix B and the weights W it stands in for.
+type AlignPoint struct {
+	Samples  int
+	Layers   []float64
+	Feedback []float64 `json:",omitempty"`
+}
+
 // SnapshotEvent is the state of a run.
 type SnapshotEvent struct {
 	State            string // training, paused or done
@@ -129,8 +139,9 @@ type SnapshotEvent struct {
 	TestLoss, TestAccuracy   float64
 	TestFull                 bool
 	TrainPoints, TestPoints  []Point // new since the last snapshot
-	Weights                  *Image  // the first layer's weights, when redrawn
-	Predictions              []int   // for Model.Digits
+	AlignPoints              []AlignPoint
+	Weights                  *Image // the first layer's weights, when redrawn
+	Predictions              []int  // for Model.Digits
 }
 
 // Message is one message: its kind, JSON body and buffers.

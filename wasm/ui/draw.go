@@ -60,6 +60,7 @@ func (p *page) redraw() {
 		p.drawWeights()
 		p.drawFeedback()
 		p.drawDigits()
+		p.drawAlignment()
 	})
 }
 
@@ -420,5 +421,93 @@ func (p *page) drawDigits() {
 			}
 			s.text(fmt.Sprint(p.preds[t])+mark, cx+cellW/2, cy+tile+2, 14, colour, "center", "top")
 		}
+	}
+}
+
+// layerColours tell the hidden layers apart in the alignment view.
+var layerColours = []string{"#1f5fa8", "#e8833a", "#1b7f3b", "#8e44ad", "#c0392b"}
+
+// drawAlignment plots, against the samples seen, the angle between each hidden
+// layer's update and the true gradient, with 90° marked: below it the update still
+// descends the loss. Under FA the angles between B and W are drawn thin.
+func (p *page) drawAlignment() {
+	s, ok := p.surface("alignment")
+	if !ok {
+		return
+	}
+	switch {
+	case p.model == nil:
+		s.message("…")
+		return
+	case p.model.Mode == "BP":
+		s.message("BP follows the true gradient: its angle is 0° by definition.")
+		return
+	case p.model.Mode == "shallow":
+		s.message("Shallow learning leaves the hidden layers as they are: no angle.")
+		return
+	case len(p.align) == 0:
+		s.message("Measured four times a second while training.")
+		return
+	}
+	pl := plot{title: "Angle with the true gradient (°)", x: 44, y: 28, w: s.w - 58, h: s.h - 62, ymin: 0, ymax: 135}
+	for _, pt := range p.align {
+		pl.xmax = math.Max(pl.xmax, float64(pt.Samples))
+	}
+	pl.xmax = math.Max(pl.xmax, 1)
+	X := func(v float64) float64 { return pl.x + pl.w*v/pl.xmax }
+	Y := func(v float64) float64 { return pl.y + pl.h*(1-(v-pl.ymin)/(pl.ymax-pl.ymin)) }
+	s.text(pl.title, pl.x, pl.y-10, 15, ink, "left", "alphabetic")
+	for _, t := range []float64{0, 45, 90, 135} {
+		colour := gridColour
+		if t == 90 {
+			colour = bad
+		}
+		s.line(pl.x, Y(t), pl.x+pl.w, Y(t), colour, 1)
+		s.text(trim(t), pl.x-6, Y(t), 12, faint, "right", "middle")
+	}
+	s.text("90°: orthogonal", pl.x+pl.w, Y(90)-4, 12, bad, "right", "alphabetic")
+	for _, t := range niceTicks(0, pl.xmax, 4) {
+		s.text(compact(t), X(t), pl.y+pl.h+7, 12, faint, "center", "top")
+	}
+	series := func(value func(protocol.AlignPoint) float64, colour string, width float64) {
+		s.ctx.Set("strokeStyle", colour)
+		s.ctx.Set("lineWidth", width)
+		s.ctx.Call("beginPath")
+		started := false
+		for _, pt := range p.align {
+			v := value(pt)
+			if v < 0 {
+				continue
+			}
+			if !started {
+				s.ctx.Call("moveTo", X(float64(pt.Samples)), Y(v))
+				started = true
+			} else {
+				s.ctx.Call("lineTo", X(float64(pt.Samples)), Y(v))
+			}
+		}
+		s.ctx.Call("stroke")
+	}
+	last := p.align[len(p.align)-1]
+	for l := range last.Layers {
+		colour := layerColours[l%len(layerColours)]
+		series(func(pt protocol.AlignPoint) float64 {
+			if l < len(pt.Layers) {
+				return pt.Layers[l]
+			}
+			return -1
+		}, colour, 2.5)
+		s.text(fmt.Sprintf("layer %d", l+1), pl.x+pl.w-6-float64(l)*70, pl.y+pl.h-8, 13, colour, "right", "alphabetic")
+	}
+	for f := range last.Feedback {
+		series(func(pt protocol.AlignPoint) float64 {
+			if f < len(pt.Feedback) {
+				return pt.Feedback[f]
+			}
+			return -1
+		}, layerColours[(f+1)%len(layerColours)], 1)
+	}
+	if len(last.Feedback) > 0 {
+		s.text("thin: B vs W", pl.x+6, pl.y+pl.h-8, 12, faint, "left", "alphabetic")
 	}
 }

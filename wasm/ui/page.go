@@ -33,6 +33,7 @@ type page struct {
 	snap     protocol.SnapshotEvent
 	train    []protocol.Point
 	test     []protocol.Point
+	align    []protocol.AlignPoint
 	weights  *picture
 	feedback []*picture
 	digits   *picture
@@ -127,7 +128,7 @@ func (p *page) start() {
 	if !p.valid {
 		return
 	}
-	p.model, p.train, p.test, p.weights, p.feedback, p.digits, p.preds = nil, nil, nil, nil, nil, nil, nil
+	p.model, p.train, p.test, p.align, p.weights, p.feedback, p.digits, p.preds = nil, nil, nil, nil, nil, nil, nil, nil
 	p.snap = protocol.SnapshotEvent{}
 	p.setStatus("loading")
 	p.send(protocol.Start, protocol.Command{Query: p.state.WorkerQuery(), DataBase: "data/", Autoplay: p.playing})
@@ -170,6 +171,7 @@ func (p *page) onMessage(m protocol.Message, raw []js.Value) {
 		p.snap = snap
 		p.train = append(p.train, snap.TrainPoints...)
 		p.test = append(p.test, snap.TestPoints...)
+		p.align = append(p.align, snap.AlignPoints...)
 		if snap.Weights != nil {
 			p.weights = newPicture(*snap.Weights, raw)
 		}
@@ -366,6 +368,11 @@ func (p *page) showMetrics() {
 	set("metric-epoch", fmt.Sprintf("%d", min(s.Epoch, max(1, s.Epoch)))+epochs)
 	set("metric-step", fmt.Sprint(s.Step))
 	set("metric-samples-per-second", fmt.Sprintf("%.0f", s.SamplesPerSecond))
+	alignment := "–"
+	if n := len(p.align); n > 0 && len(p.align[n-1].Layers) > 0 && p.align[n-1].Layers[0] >= 0 {
+		alignment = number(p.align[n-1].Layers[0], 1)
+	}
+	set("metric-alignment", alignment)
 	classes := p.model == nil || p.model.Classification
 	if s.HasTrain {
 		set("metric-train-loss", number(s.TrainLoss, 4))
