@@ -206,41 +206,98 @@ func (n *Network[F]) paramCount() float64 {
 	return total
 }
 
-// initParams creates every parameter in the reference's order and draws it:
-// forward weights and biases uniform in ±1/√fan_in (PyTorch's default), feedback
-// matrices uniform in ±√(6/fan_in).
-func (n *Network[F]) initParams() {
-	wrng := rand.New(rand.NewPCG(n.cfg.Seed, streamWeights))
-	frng := rand.New(rand.NewPCG(n.cfg.Seed, streamFeedback))
-	fa := n.cfg.Mode == FA
+// TensorSpec is one parameter a network holds: its name and PyTorch shape.
+type TensorSpec struct {
+	Name  string
+	Shape []int
+}
+
+// Size returns the number of elements.
+func (t TensorSpec) Size() int {
+	n := 1
+	for _, d := range t.Shape {
+		n *= d
+	}
+	return n
+}
+
+// Tensors lists the parameters New would build for cfg, in its order, without
+// allocating them: what a saved network's file must hold.
+func (cfg Config) Tensors() ([]TensorSpec, error) {
+	n, err := plan[float32](cfg)
+	if err != nil {
+		return nil, err
+	}
+	var out []TensorSpec
+	n.declare(func(_ *layer[float32], _ paramRole, name string, shape []int) {
+		out = append(out, TensorSpec{name, shape})
+	})
+	return out, nil
+}
+
+// paramRole is what a parameter is to its layer.
+type paramRole int
+
+const (
+	roleFeedbackFA paramRole = iota // FA's B_k, the shape of W_k
+	roleWeight
+	roleBias
+	roleHook // DFA, sDFA, DRTP: B_k of shape [labels, units]
+)
+
+// declare names every parameter of the network, in the reference's order, with its
+// PyTorch shape.
+func (n *Network[F]) declare(visit func(l *layer[F], role paramRole, name string, shape []int)) {
 	for i, l := range n.layers {
-		var fanIn int
+		kind := "fc"
+		wshape := []int{l.units, l.in}
 		if l.spec.Kind == ConvBlock {
-			k, o := l.spec.Kernel, l.spec.Channels
-			fanIn = l.conv.C * k * k
-			if fa {
-				l.feedback = n.addParam(newParam[F](fmt.Sprintf("layers.%d.conv.feedback", i), o, l.conv.C, k, k), "feedback")
-			}
-			l.weight = n.addParam(newParam[F](fmt.Sprintf("layers.%d.conv.weight", i), o, l.conv.C, k, k), "conv")
-			l.bias = n.addParam(newParam[F](fmt.Sprintf("layers.%d.conv.bias", i), o), "conv")
-		} else {
-			fanIn = l.in
-			if fa {
-				l.feedback = n.addParam(newParam[F](fmt.Sprintf("layers.%d.fc.feedback", i), l.units, l.in), "feedback")
-				l.feedback.transposed = true
-			}
-			l.weight = n.addParam(newParam[F](fmt.Sprintf("layers.%d.fc.weight", i), l.units, l.in), "fc")
-			l.weight.transposed = true
-			l.bias = n.addParam(newParam[F](fmt.Sprintf("layers.%d.fc.bias", i), l.units), "fc")
+			kind = "conv"
+			wshape = []int{l.spec.Channels, l.conv.C, l.spec.Kernel, l.spec.Kernel}
 		}
+		if n.cfg.Mode == FA {
+			visit(l, roleFeedbackFA, fmt.Sprintf("layers.%d.%s.feedback", i, kind), wshape)
+		}
+		visit(l, roleWeight, fmt.Sprintf("layers.%d.%s.weight", i, kind), wshape)
+		visit(l, roleBias, fmt.Sprintf("layers.%d.%s.bias", i, kind), []int{l.biasSize()})
 		if n.cfg.Mode.usesHookFeedback() && !l.output {
 			shape := []int{n.cfg.Labels, l.units}
 			if l.spec.Kind == ConvBlock {
 				shape = []int{n.cfg.Labels, l.spec.Channels, l.conv.OutH, l.conv.OutW}
 			}
-			l.hook = n.addParam(newParam[F](fmt.Sprintf("layers.%d.hook.feedback", i), shape...), "feedback")
+			visit(l, roleHook, fmt.Sprintf("layers.%d.hook.feedback", i), shape)
 		}
+	}
+}
 
+// initParams creates every parameter and draws it: forward weights and biases
+// uniform in ±1/√fan_in (PyTorch's default), feedback matrices uniform in
+// ±√(6/fan_in).
+func (n *Network[F]) initParams() {
+	n.declare(func(l *layer[F], role paramRole, name string, shape []int) {
+		p := newParam[F](name, shape...)
+		p.transposed = l.spec.Kind == FCBlock && (role == roleWeight || role == roleFeedbackFA)
+		p.Fixed = role == roleFeedbackFA || role == roleHook
+		p.Frozen = !p.Fixed && l.spec.Kind == ConvBlock && n.cfg.FreezeConv
+		switch role {
+		case roleFeedbackFA:
+			l.feedback = p
+		case roleWeight:
+			l.weight = p
+		case roleBias:
+			l.bias = p
+		case roleHook:
+			l.hook = p
+		}
+		n.params = append(n.params, p)
+	})
+	wrng := rand.New(rand.NewPCG(n.cfg.Seed, streamWeights))
+	frng := rand.New(rand.NewPCG(n.cfg.Seed, streamFeedback))
+	for _, l := range n.layers {
+		fanIn := l.in
+		if l.spec.Kind == ConvBlock {
+			fanIn = l.conv.ColRows()
+		}
 		bound := 1 / math.Sqrt(float64(fanIn))
 		uniform(wrng, l.weight.Value, bound)
 		uniform(wrng, l.bias.Value, bound)
@@ -259,15 +316,6 @@ func (n *Network[F]) initParams() {
 			p.Grad = make([]F, len(p.Value))
 		}
 	}
-}
-
-// addParam registers p; feedback matrices are fixed, and conv parameters frozen under
-// freeze-conv-layers.
-func (n *Network[F]) addParam(p *Param[F], kind string) *Param[F] {
-	p.Fixed = kind == "feedback"
-	p.Frozen = kind == "conv" && n.cfg.FreezeConv
-	n.params = append(n.params, p)
-	return p
 }
 
 // uniform fills v with draws uniform in [−bound, bound).

@@ -197,3 +197,24 @@ func TestCheckRefusesMismatchedBatches(t *testing.T) {
 	_, err = net.TrueGradients()
 	assert.ErrorContains(t, err, "call Gradients first")
 }
+
+func TestTensorsListTheNetworksParameters(t *testing.T) {
+	cifar := DefaultConfig()
+	cifar.Topology, cifar.InputSide, cifar.InputChannels = "CONV_16_3_1_1_CONV_8_4_2_1_FC_50_FC_20_FC_10", 32, 3
+	for _, cfg := range []Config{mnistConfig("FC_500_FC_10", BP), mnistConfig("CONV_4_5_1_2_FC_30_FC_10", BP), cifar} {
+		for _, mode := range Modes() {
+			cfg.Mode = mode
+			net, err := New[float32](cfg)
+			require.NoError(t, err)
+			want, err := cfg.Tensors()
+			require.NoError(t, err)
+			require.Len(t, want, len(net.Params()), "%s %s", cfg.Topology, mode)
+			for i, p := range net.Params() {
+				assert.Equal(t, TensorSpec{p.Name, p.Shape}, want[i])
+				assert.Equal(t, p.Size(), want[i].Size(), p.Name)
+			}
+		}
+	}
+	_, err := mnistConfig("FC_0", BP).Tensors()
+	assert.Error(t, err)
+}
