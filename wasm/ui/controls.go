@@ -9,6 +9,7 @@ import (
 
 	"github.com/nofeedback/lwf/core/nn"
 	"github.com/nofeedback/lwf/core/settings"
+	"github.com/nofeedback/lwf/wasm/protocol"
 )
 
 // control is the input of one setting, with the message shown under it.
@@ -202,7 +203,15 @@ func (p *page) syncControls() {
 		}
 	}
 	if el := p.doc.GetElementByID("rule-text"); el != nil {
-		el.SetTextContent(ruleText[s.Mode])
+		text := ruleText[s.Mode]
+		if len(p.state.Race) > 0 {
+			names := make([]string, len(p.state.Race))
+			for i, m := range p.state.Race {
+				names[i] = m.String()
+			}
+			text = "A race of " + strings.Join(names, ", ") + ": each rule trains in its own worker, from the same initial weights and data order. Pick one rule to end the race."
+		}
+		el.SetTextContent(text)
 	}
 	// The conv activation and frozen conv layers matter only with CONV blocks.
 	hasConv := strings.Contains(strings.ToUpper(s.Topology), "CONV")
@@ -228,7 +237,7 @@ func (p *page) changed(name, value string) {
 		c.input.SetAttribute("aria-invalid", "true")
 		p.showSettingsError(err)
 		if p.playing {
-			p.send("pause", nil)
+			p.broadcast(protocol.Pause)
 		}
 		return
 	}
@@ -237,6 +246,9 @@ func (p *page) changed(name, value string) {
 		other.input.RemoveAttribute("aria-invalid")
 	}
 	p.state.Settings = next
+	if name == "train-mode" {
+		p.state.Race = nil // picking one rule ends a race
+	}
 	p.syncControls()
 	p.writeURL()
 	p.validate()

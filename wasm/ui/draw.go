@@ -57,15 +57,21 @@ func (p *page) redraw() {
 	p.win.RequestAnimationFrame(func(time.Duration) {
 		p.frame = false
 		p.drawCurves()
-		p.drawWeights()
-		p.drawFeedback()
-		p.drawDigits()
 		p.drawAlignment()
+		if p.pictures {
+			p.pictures = false
+			p.drawWeights()
+			p.drawFeedback()
+			p.drawDigits()
+		}
 	})
 }
 
 func (p *page) bindResize() {
-	p.win.AddEventListener("resize", false, func(dom.Event) { p.redraw() })
+	p.win.AddEventListener("resize", false, func(dom.Event) {
+		p.pictures = true
+		p.redraw()
+	})
 }
 
 // surface is a canvas sized to its box at the screen's pixel density, with its
@@ -161,14 +167,21 @@ func (s surface) message(t string) {
 
 // plot is one chart of the curves view.
 type plot struct {
-	title        string
-	x, y, w, h   float64 // plotting area
-	xmax         float64
-	ymin, ymax   float64
-	percent      bool
-	train, test  []protocol.Point
-	valueOf      func(protocol.Point) float64
-	showTrainKey bool
+	title      string
+	x, y, w, h float64 // plotting area
+	xmax       float64
+	ymin, ymax float64
+	percent    bool
+	valueOf    func(protocol.Point) float64
+	key        bool // the legend goes in this one
+}
+
+// series is one line of the curves view.
+type series struct {
+	points []protocol.Point
+	colour string
+	width  float64
+	dots   bool // mark the evaluations of the whole test set
 }
 
 func (p *page) drawCurves() {
@@ -176,33 +189,33 @@ func (p *page) drawCurves() {
 	if !ok {
 		return
 	}
-	if len(p.train) == 0 && len(p.test) == 0 {
-		s.message("Press Play (or the space bar) to train")
-		return
-	}
-	xmax := 1.0
-	for _, pts := range [][]protocol.Point{p.train, p.test} {
-		for _, pt := range pts {
-			xmax = math.Max(xmax, float64(pt.Samples))
+	var lines []series
+	xmax, lossMax := 1.0, 0.0
+	race := len(p.runs) > 1
+	for _, r := range p.runs {
+		train, test := trainColor, testColor
+		if race {
+			train, test = r.colour, r.colour
 		}
-	}
-	loss := func(pt protocol.Point) float64 { return pt.Loss }
-	acc := func(pt protocol.Point) float64 { return pt.Accuracy }
-	lossMax := 0.0
-	for _, pts := range [][]protocol.Point{p.train, p.test} {
-		for _, pt := range pts {
-			if pt.Loss < overflow {
-				lossMax = math.Max(lossMax, pt.Loss)
+		lines = append(lines, series{r.train, train, 1.5, false}, series{r.test, test, 3, true})
+		for _, pts := range [][]protocol.Point{r.train, r.test} {
+			for _, pt := range pts {
+				xmax = math.Max(xmax, float64(pt.Samples))
+				if pt.Loss < overflow {
+					lossMax = math.Max(lossMax, pt.Loss)
+				}
 			}
 		}
+	}
+	if xmax <= 1 {
+		s.message("Press Play (or the space bar) to train")
+		return
 	}
 	if lossMax <= 0 {
 		lossMax = 1
 	}
-	accMin := p.accuracyFloor(xmax)
-
 	side := s.w >= 480
-	classes := p.model == nil || p.model.Classification
+	classes := p.main().model == nil || p.main().model.Classification
 	var plots [2]plot
 	const left, right, top, bottom, gap = 52.0, 14.0, 30.0, 34.0, 28.0
 	if side {
@@ -214,38 +227,63 @@ func (p *page) drawCurves() {
 		plots[0] = plot{x: left, y: top, w: s.w - left - right, h: ph}
 		plots[1] = plot{x: left, y: 2*top + ph + bottom, w: s.w - left - right, h: ph}
 	}
-	plots[0].title, plots[0].ymin, plots[0].ymax, plots[0].valueOf = "Loss", 0, lossMax*1.05, loss
-	plots[1].title, plots[1].ymin, plots[1].ymax, plots[1].valueOf, plots[1].percent = "Accuracy (%)", accMin, 100, acc, true
-	plots[1].showTrainKey = true
+	plots[0].title, plots[0].ymin, plots[0].ymax = "Loss", 0, lossMax*1.05
+	plots[0].valueOf = func(pt protocol.Point) float64 { return pt.Loss }
+	plots[1].title, plots[1].ymin, plots[1].ymax, plots[1].percent = "Accuracy (%)", p.accuracyFloor(xmax), 100, true
+	plots[1].valueOf = func(pt protocol.Point) float64 { return pt.Accuracy }
+	plots[1].key = true
 	if !classes { // accuracy means nothing for real-valued targets: the loss takes the whole view
 		plots[0].w, plots[0].h = s.w-left-right, s.h-top-bottom
-		plots[0].showTrainKey = true
-		plots[1] = plots[0]
+		plots[0].key = true
 	}
 	for i, pl := range plots {
 		if i == 1 && !classes {
 			break
 		}
-		pl.xmax, pl.train, pl.test = xmax, p.train, p.test
-		s.drawPlot(pl)
+		pl.xmax = xmax
+		s.drawPlot(pl, lines)
+		if pl.key {
+			p.drawKey(s, pl)
+		}
 	}
+}
+
+// drawKey writes the legend inside the plot, bottom right (top right for losses).
+func (p *page) drawKey(s surface, pl plot) {
+	kx, ky := pl.x+pl.w-6, pl.y+pl.h-8
+	if !pl.percent {
+		ky = pl.y + 40
+	}
+	if len(p.runs) == 1 {
+		s.text("━ test", kx, ky, 13, testColor, "right", "alphabetic")
+		s.text("━ training (running)", kx, ky-18, 13, trainColor, "right", "alphabetic")
+		return
+	}
+	for i := len(p.runs) - 1; i >= 0; i-- {
+		r := p.runs[i]
+		s.text("━ "+r.mode.String(), kx, ky, 13, r.colour, "right", "alphabetic")
+		ky -= 18
+	}
+	s.text("thick: test, thin: training", kx, ky, 12, faint, "right", "alphabetic")
 }
 
 // accuracyFloor zooms the accuracy axis onto the later half of the run, in steps of
 // 10%, so that the last points of a good run are not squeezed against 100%.
 func (p *page) accuracyFloor(xmax float64) float64 {
 	lo := 100.0
-	for _, pts := range [][]protocol.Point{p.train, p.test} {
-		for _, pt := range pts {
-			if float64(pt.Samples) >= xmax/2 && pt.Accuracy < overflow {
-				lo = math.Min(lo, pt.Accuracy)
+	for _, r := range p.runs {
+		for _, pts := range [][]protocol.Point{r.train, r.test} {
+			for _, pt := range pts {
+				if float64(pt.Samples) >= xmax/2 && pt.Accuracy < overflow {
+					lo = math.Min(lo, pt.Accuracy)
+				}
 			}
 		}
 	}
 	return math.Max(0, math.Min(90, math.Floor(lo/10)*10-10))
 }
 
-func (s surface) drawPlot(pl plot) {
+func (s surface) drawPlot(pl plot, lines []series) {
 	X := func(v float64) float64 { return pl.x + pl.w*v/pl.xmax }
 	Y := func(v float64) float64 {
 		v = math.Max(pl.ymin-(pl.ymax-pl.ymin), math.Min(2*pl.ymax, v)) // beyond the axis, but finite
@@ -267,13 +305,19 @@ func (s surface) drawPlot(pl plot) {
 	s.text("training samples seen", pl.x+pl.w, pl.y+pl.h+21, 12, faint, "right", "top")
 	s.line(pl.x, pl.y+pl.h, pl.x+pl.w, pl.y+pl.h, faint, 1)
 
-	series := func(pts []protocol.Point, colour string, width float64, dots bool) {
+	// Curves stay inside the plotting area: a point below the axis leaves through it.
+	s.ctx.Call("save")
+	s.ctx.Call("beginPath")
+	s.ctx.Call("rect", pl.x, pl.y-4, pl.w+4, pl.h+4)
+	s.ctx.Call("clip")
+	for _, l := range lines {
+		pts := l.points
 		if len(pts) == 0 {
-			return
+			continue
 		}
 		step := max(1, len(pts)/1500) // at most about 1500 segments
-		s.ctx.Set("strokeStyle", colour)
-		s.ctx.Set("lineWidth", width)
+		s.ctx.Set("strokeStyle", l.colour)
+		s.ctx.Set("lineWidth", l.width)
 		s.ctx.Set("lineJoin", "round")
 		s.ctx.Call("beginPath")
 		for i := 0; i < len(pts); i += step {
@@ -287,8 +331,8 @@ func (s surface) drawPlot(pl plot) {
 		last := pts[len(pts)-1]
 		s.ctx.Call("lineTo", X(float64(last.Samples)), Y(pl.valueOf(last)))
 		s.ctx.Call("stroke")
-		if dots {
-			s.ctx.Set("fillStyle", colour)
+		if l.dots {
+			s.ctx.Set("fillStyle", l.colour)
 			for _, pt := range pts {
 				if pt.Full {
 					s.ctx.Call("beginPath")
@@ -298,22 +342,7 @@ func (s surface) drawPlot(pl plot) {
 			}
 		}
 	}
-	// Curves stay inside the plotting area: a point below the axis leaves through it.
-	s.ctx.Call("save")
-	s.ctx.Call("beginPath")
-	s.ctx.Call("rect", pl.x, pl.y-4, pl.w+4, pl.h+4)
-	s.ctx.Call("clip")
-	series(pl.train, trainColor, 1.5, false)
-	series(pl.test, testColor, 3, true)
 	s.ctx.Call("restore")
-	if pl.showTrainKey { // inside the plot, bottom right (top right for losses)
-		kx, ky := pl.x+pl.w-6, pl.y+pl.h-8
-		if !pl.percent {
-			ky = pl.y + 40
-		}
-		s.text("━ test", kx, ky, 13, testColor, "right", "alphabetic")
-		s.text("━ training (running)", kx, ky-18, 13, trainColor, "right", "alphabetic")
-	}
 }
 
 // fit draws a picture into the box (x, y, w, h) as large as it fits, keeping its
@@ -329,19 +358,40 @@ func (s surface) fit(pic *picture, x, y, w, h float64) (px, py, pw, ph float64) 
 	return
 }
 
+// columns splits the width among the runs: one column each in a race.
+func (p *page) columns(s surface) (width float64, label bool) {
+	n := float64(len(p.runs))
+	return (s.w - 12*(n-1)) / n, n > 1
+}
+
 func (p *page) drawWeights() {
 	s, ok := p.surface("weights")
 	if !ok {
 		return
 	}
-	if p.weights == nil {
-		s.message("…")
-		return
+	cw, label := p.columns(s)
+	for i, r := range p.runs {
+		x := float64(i) * (cw + 12)
+		top := 0.0
+		if label {
+			s.text(r.mode.String(), x, 0, 14, r.colour, "left", "top")
+			top = 20
+		}
+		if r.weights == nil {
+			s.text("…", x+cw/2, s.h/2, 15, faint, "center", "middle")
+			continue
+		}
+		caption := r.weights.Caption + " (blue −, red +)"
+		if label {
+			caption = ""
+		}
+		h := 0.0
+		if caption != "" {
+			h = s.wrapHeight(caption, cw, 12)
+			s.wrap(caption, x, s.h-h, cw, 12, faint)
+		}
+		s.fit(r.weights, x, top, cw, s.h-h-4-top)
 	}
-	caption := p.weights.Caption + " (blue −, red +)"
-	h := s.wrapHeight(caption, s.w, 12)
-	s.fit(p.weights, 0, 0, s.w, s.h-h-4)
-	s.wrap(caption, 0, s.h-h, s.w, 12, faint)
 }
 
 func (p *page) drawFeedback() {
@@ -349,35 +399,54 @@ func (p *page) drawFeedback() {
 	if !ok {
 		return
 	}
-	if p.model == nil {
-		s.message("…")
+	cw, label := p.columns(s)
+	for i, r := range p.runs {
+		x := float64(i) * (cw + 12)
+		top := 0.0
+		if label {
+			s.text(r.mode.String(), x, 0, 14, r.colour, "left", "top")
+			top = 20
+		}
+		s.drawFeedbackOf(r, x, top, cw, s.h-top)
+	}
+}
+
+// drawFeedbackOf draws one run's fixed feedback matrices in the box (x, y, w, h).
+func (s surface) drawFeedbackOf(r *run, x, y, w, h float64) {
+	centre := func(t string) {
+		lines := s.lines(t, w-8, 14)
+		for i, l := range lines {
+			s.text(l, x+w/2, y+h/2+18*(float64(i)-float64(len(lines)-1)/2), 14, faint, "center", "middle")
+		}
+	}
+	if r.model == nil {
+		centre("…")
 		return
 	}
-	if len(p.feedback) == 0 {
-		switch p.model.Mode {
+	if len(r.feedback) == 0 {
+		switch r.model.Mode {
 		case "BP":
-			s.message("BP has no fixed feedback matrix: the error goes back through W itself.")
+			centre("BP has no fixed feedback: the error goes back through W itself.")
 		case "shallow":
-			s.message("Shallow learning sends nothing to the hidden layers.")
+			centre("Shallow learning sends nothing to the hidden layers.")
 		default:
-			s.message("No hidden layer: nothing to feed back.")
+			centre("No hidden layer: nothing to feed back.")
 		}
 		return
 	}
-	n := float64(len(p.feedback))
-	slot := s.h / n
-	for i, pic := range p.feedback {
+	slot := h / float64(len(r.feedback))
+	for i, pic := range r.feedback {
 		if pic == nil {
 			continue
 		}
-		y := float64(i) * slot
-		ch := s.wrap(pic.Caption, 0, y, s.w, 12, ink)
+		top := y + float64(i)*slot
+		ch := s.wrap(pic.Caption, x, top, w, 12, ink)
 		area := slot - ch - 8
 		if pic.Name == "targets" {
 			area -= 16
 		}
 		if pic.Name == "targets" || pic.H > 16 {
-			px, py, pw, ph := s.fit(pic, 0, y+ch+4, s.w, area)
+			px, py, pw, ph := s.fit(pic, x, top+ch+4, w, area)
 			if pic.Name == "targets" {
 				tile := pw / float64(pic.Tiles)
 				for c := 0; c < pic.Tiles; c++ {
@@ -387,8 +456,7 @@ func (p *page) drawFeedback() {
 			continue
 		}
 		// A few rows (one per class) stretched across the width.
-		h := math.Min(area, float64(pic.H)*18)
-		s.ctx.Call("drawImage", pic.canvas, 0, y+ch+4, s.w, h)
+		s.ctx.Call("drawImage", pic.canvas, x, top+ch+4, w, math.Min(area, float64(pic.H)*18))
 	}
 }
 
@@ -397,11 +465,12 @@ func (p *page) drawDigits() {
 	if !ok {
 		return
 	}
-	if p.digits == nil || p.model == nil {
+	r := p.main()
+	if r.digits == nil || r.model == nil {
 		s.message("Predictions appear here for image data sets.")
 		return
 	}
-	d := p.digits
+	d := r.digits
 	rows := (d.Tiles + d.Cols - 1) / d.Cols
 	const label = 18.0
 	tile := math.Floor(math.Min(s.w/float64(d.Cols), (s.h)/float64(rows)-label))
@@ -414,12 +483,12 @@ func (p *page) drawDigits() {
 		sx, sy := float64((t%d.Cols)*(d.TileW+1)), float64((t/d.Cols)*(d.TileH+1))
 		x := cx + (cellW-tile)/2
 		s.ctx.Call("drawImage", d.canvas, sx, sy, d.TileW, d.TileH, x, cy, tile, tile)
-		if t < len(p.preds) && t < len(p.model.DigitLabels) {
+		if t < len(r.preds) && t < len(r.model.DigitLabels) {
 			colour, mark := good, ""
-			if p.preds[t] != p.model.DigitLabels[t] {
+			if r.preds[t] != r.model.DigitLabels[t] {
 				colour, mark = bad, " ✗"
 			}
-			s.text(fmt.Sprint(p.preds[t])+mark, cx+cellW/2, cy+tile+2, 14, colour, "center", "top")
+			s.text(fmt.Sprint(r.preds[t])+mark, cx+cellW/2, cy+tile+2, 14, colour, "center", "top")
 		}
 	}
 }
@@ -435,23 +504,33 @@ func (p *page) drawAlignment() {
 	if !ok {
 		return
 	}
+	race := len(p.runs) > 1
+	var measured []*run
+	for _, r := range p.runs {
+		if len(r.align) > 0 && r.mode.String() != "BP" && r.mode.String() != "shallow" {
+			measured = append(measured, r)
+		}
+	}
+	m := p.main()
 	switch {
-	case p.model == nil:
+	case !race && m.model == nil:
 		s.message("…")
 		return
-	case p.model.Mode == "BP":
+	case !race && m.mode.String() == "BP":
 		s.message("BP follows the true gradient: its angle is 0° by definition.")
 		return
-	case p.model.Mode == "shallow":
+	case !race && m.mode.String() == "shallow":
 		s.message("Shallow learning leaves the hidden layers as they are: no angle.")
 		return
-	case len(p.align) == 0:
+	case len(measured) == 0:
 		s.message("Measured four times a second while training.")
 		return
 	}
 	pl := plot{title: "Angle with the true gradient (°)", x: 44, y: 28, w: s.w - 58, h: s.h - 62, ymin: 0, ymax: 135}
-	for _, pt := range p.align {
-		pl.xmax = math.Max(pl.xmax, float64(pt.Samples))
+	for _, r := range measured {
+		for _, pt := range r.align {
+			pl.xmax = math.Max(pl.xmax, float64(pt.Samples))
+		}
 	}
 	pl.xmax = math.Max(pl.xmax, 1)
 	X := func(v float64) float64 { return pl.x + pl.w*v/pl.xmax }
@@ -469,12 +548,12 @@ func (p *page) drawAlignment() {
 	for _, t := range niceTicks(0, pl.xmax, 4) {
 		s.text(compact(t), X(t), pl.y+pl.h+7, 12, faint, "center", "top")
 	}
-	series := func(value func(protocol.AlignPoint) float64, colour string, width float64) {
+	line := func(pts []protocol.AlignPoint, value func(protocol.AlignPoint) float64, colour string, width float64) {
 		s.ctx.Set("strokeStyle", colour)
 		s.ctx.Set("lineWidth", width)
 		s.ctx.Call("beginPath")
 		started := false
-		for _, pt := range p.align {
+		for _, pt := range pts {
 			v := value(pt)
 			if v < 0 {
 				continue
@@ -488,19 +567,29 @@ func (p *page) drawAlignment() {
 		}
 		s.ctx.Call("stroke")
 	}
-	last := p.align[len(p.align)-1]
-	for l := range last.Layers {
-		colour := layerColours[l%len(layerColours)]
-		series(func(pt protocol.AlignPoint) float64 {
+	layer := func(l int) func(protocol.AlignPoint) float64 {
+		return func(pt protocol.AlignPoint) float64 {
 			if l < len(pt.Layers) {
 				return pt.Layers[l]
 			}
 			return -1
-		}, colour, 2.5)
+		}
+	}
+	if race { // layer 1 of each rule, in the rule's colour
+		for i, r := range measured {
+			line(r.align, layer(0), r.colour, 2.5)
+			s.text(r.mode.String()+", layer 1", pl.x+pl.w-6, pl.y+pl.h-8-18*float64(i), 13, r.colour, "right", "alphabetic")
+		}
+		return
+	}
+	last := m.align[len(m.align)-1]
+	for l := range last.Layers {
+		colour := layerColours[l%len(layerColours)]
+		line(m.align, layer(l), colour, 2.5)
 		s.text(fmt.Sprintf("layer %d", l+1), pl.x+pl.w-6-float64(l)*70, pl.y+pl.h-8, 13, colour, "right", "alphabetic")
 	}
 	for f := range last.Feedback {
-		series(func(pt protocol.AlignPoint) float64 {
+		line(m.align, func(pt protocol.AlignPoint) float64 {
 			if f < len(pt.Feedback) {
 				return pt.Feedback[f]
 			}

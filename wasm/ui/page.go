@@ -18,31 +18,22 @@ import (
 	"github.com/nofeedback/lwf/wasm/protocol"
 )
 
-// page is the state of the page.
+// page is the state of the page: its settings and the runs training them.
 type page struct {
 	win dom.Window
 	doc dom.Document
 
 	state    State
-	valid    bool // the settings fit together: a run may start
-	worker   js.Value
-	hello    bool // the worker listens
-	status   string
-	playing  bool // the user wants training to run
-	model    *protocol.Model
-	snap     protocol.SnapshotEvent
-	train    []protocol.Point
-	test     []protocol.Point
-	align    []protocol.AlignPoint
-	weights  *picture
-	feedback []*picture
-	digits   *picture
-	preds    []int
+	valid    bool   // the settings fit together: runs may start
+	status   string // of the page as a whole
+	playing  bool   // the user wants training to run
+	runs     []*run // one, or the rules of a race
 	controls map[string]*control
 	frame    bool // a redraw is requested
+	pictures bool // the weights, feedback or digits changed: redraw those too
 }
 
-// Run builds the page from its URL and starts the worker; it never returns.
+// Run builds the page from its URL and starts the workers; it never returns.
 func Run() {
 	p := &page{win: dom.GetWindow(), controls: map[string]*control{}}
 	p.doc = p.win.Document()
@@ -52,9 +43,14 @@ func Run() {
 	}
 	st, warnings, err := ParseQuery(p.win.Location().Get("search").String())
 	p.state = st
-	p.startWorker() // first: the worker's start and data overlap the page's own
+	p.playing = st.Autoplay
+	p.valid = err == nil
+	p.setupRuns() // first: the workers' start and data overlap the page's own
 	if st.Embed {
 		p.doc.QuerySelector("body").Class().Add("embed")
+	}
+	if len(st.Race) > 0 {
+		p.doc.QuerySelector("body").Class().Add("race")
 	}
 	p.buildControls()
 	p.bindButtons()
@@ -63,146 +59,90 @@ func Run() {
 	case err != nil:
 		p.showSettingsError(err)
 	case len(warnings) > 0:
-		p.showError(strings.Join(warnings, "\n"))
 		p.validate()
+		p.showError(strings.Join(warnings, "\n"))
 	default:
 		p.validate()
 	}
-	p.playing = st.Autoplay
-	if p.valid {
-		p.setStatus("loading")
-	}
+	p.update()
 	select {}
 }
 
-// startWorker creates the training worker; the run starts when it says hello.
-func (p *page) startWorker() {
-	p.hello = false
-	w := js.Global().Get("Worker").New("worker.js")
-	w.Set("onmessage", js.FuncOf(func(_ js.Value, args []js.Value) any {
-		m, raw, err := bridge.Receive(args[0])
-		if err != nil {
-			p.showError(err.Error())
-			return nil
+// setupRuns gives every rule of the state its run (and worker), keeping those
+// that already train the same rule.
+func (p *page) setupRuns() {
+	modes := p.state.Modes()
+	if len(p.runs) == len(modes) {
+		same := true
+		for i, r := range p.runs {
+			same = same && r.mode == modes[i]
 		}
-		p.onMessage(m, raw)
-		return nil
-	}))
-	// The worker runs the module this page already compiled (main.js keeps it), or
-	// fetches its own when it gets anything else.
-	w.Call("postMessage", js.Global().Get("lwfModule"))
-	w.Set("onerror", js.FuncOf(func(_ js.Value, args []js.Value) any {
-		msg := "the training worker stopped"
-		if len(args) > 0 && args[0].Get("message").Type() == js.TypeString {
-			msg += ": " + args[0].Get("message").String()
+		if same {
+			return
 		}
-		p.workerDied(msg)
-		return nil
-	}))
-	p.worker = w
-}
-
-// workerDied shows that the worker is gone and offers to start it again.
-func (p *page) workerDied(msg string) {
-	p.worker.Call("terminate")
-	p.playing = false
-	p.setStatus("error")
-	p.showError(msg + ". Press Reset to start it again with the same settings.")
-	p.worker = js.Undefined()
-}
-
-func (p *page) send(kind string, body any) {
-	if p.worker.IsUndefined() || !p.hello {
-		return
 	}
-	m, err := protocol.Encode(kind, body)
-	if err != nil {
-		p.showError(err.Error())
-		return
+	for _, r := range p.runs {
+		if !r.worker.IsUndefined() {
+			r.worker.Call("terminate")
+		}
 	}
-	bridge.Post(p.worker, m)
+	p.runs = nil
+	for i, m := range modes {
+		p.runs = append(p.runs, newRun(p, m, i))
+	}
 }
 
-// start asks the worker for a fresh run with the current settings.
+// start asks every run for a fresh start with the current settings.
 func (p *page) start() {
 	if !p.valid {
 		return
 	}
-	p.model, p.train, p.test, p.align, p.weights, p.feedback, p.digits, p.preds = nil, nil, nil, nil, nil, nil, nil, nil
-	p.snap = protocol.SnapshotEvent{}
-	p.setStatus("loading")
-	p.send(protocol.Start, protocol.Command{Query: p.state.WorkerQuery(), DataBase: "data/", Autoplay: p.playing})
-	p.redraw()
+	p.setupRuns()
+	for _, r := range p.runs {
+		r.start()
+	}
+	p.update()
 }
 
-func (p *page) onMessage(m protocol.Message, raw []js.Value) {
-	switch m.Kind {
-	case protocol.Hello:
-		p.hello = true
-		p.start()
-	case protocol.Progress:
-		var ev protocol.ProgressEvent
-		if m.Decode(&ev) == nil {
-			p.showProgress(ev)
-		}
-	case protocol.Ready:
-		var model protocol.Model
-		if err := m.Decode(&model); err != nil {
-			p.showError(err.Error())
-			return
-		}
-		p.model = &model
-		p.feedback = nil
-		for _, img := range model.Feedback {
-			p.feedback = append(p.feedback, newPicture(img, raw))
-		}
-		if model.Digits != nil {
-			p.digits = newPicture(*model.Digits, raw)
-		}
-		p.showProgress(protocol.ProgressEvent{})
-		p.clearError()
-		p.describeModel()
-	case protocol.Snapshot:
-		var snap protocol.SnapshotEvent
-		if err := m.Decode(&snap); err != nil {
-			p.showError(err.Error())
-			return
-		}
-		p.snap = snap
-		p.train = append(p.train, snap.TrainPoints...)
-		p.test = append(p.test, snap.TestPoints...)
-		p.align = append(p.align, snap.AlignPoints...)
-		if snap.Weights != nil {
-			p.weights = newPicture(*snap.Weights, raw)
-		}
-		if snap.Predictions != nil {
-			p.preds = snap.Predictions
-		}
-		p.playing = snap.State == "training"
-		switch {
-		case snap.State == "training" || snap.State == "done" || snap.State == "error":
-			p.setStatus(snap.State)
-		case snap.Step == 0:
-			p.setStatus("ready")
-		default:
-			p.setStatus("paused")
-		}
-		p.showMetrics()
-		p.redraw()
-	case protocol.Failure:
-		var ev protocol.ErrorEvent
-		if err := m.Decode(&ev); err != nil {
-			p.showError(err.Error())
-			return
-		}
-		p.playing = false
-		p.setStatus("error")
-		p.showError(ev.Message)
-		if ev.Fatal {
-			p.workerDied("the training worker failed")
-			p.showError(ev.Message + "\nPress Reset to start again with the same settings.")
-		}
+// broadcast sends a command to every run.
+func (p *page) broadcast(kind string) {
+	for _, r := range p.runs {
+		r.send(kind, nil)
 	}
+}
+
+// main is the run the single-run views and the stable metrics show: the first.
+func (p *page) main() *run { return p.runs[0] }
+
+// update derives the page's status from its runs, and redraws.
+func (p *page) update() {
+	status := "paused"
+	count := map[string]int{}
+	for _, r := range p.runs {
+		count[r.status]++
+	}
+	n := len(p.runs)
+	switch {
+	case !p.valid:
+		status = "error"
+	case count["loading"] > 0:
+		status = "loading"
+	case count["training"] > 0:
+		status = "training"
+	case count["error"] == n:
+		status = "error"
+	case count["done"]+count["error"] == n:
+		status = "done"
+	case count["ready"]+count["error"] == n:
+		status = "ready"
+	}
+	if status == "error" || status == "done" {
+		p.playing = false // (only the user sets it: a snapshot in flight must not undo a pause)
+	}
+	p.setStatus(status)
+	p.showMetrics()
+	p.showRace()
+	p.redraw()
 }
 
 // Buttons and keys.
@@ -211,7 +151,7 @@ func (p *page) bindButtons() {
 	p.onClick("play", p.togglePlay)
 	p.onClick("step", func() {
 		p.playing = false
-		p.send(protocol.Step, nil)
+		p.broadcast(protocol.Step)
 	})
 	p.onClick("reset", p.reset)
 	p.onClick("copy-link", p.copyLink)
@@ -238,31 +178,32 @@ func (p *page) onClick(id string, f func()) {
 }
 
 func (p *page) togglePlay() {
-	if !p.valid || p.status == "loading" || p.status == "done" || p.worker.IsUndefined() {
-		return
-	}
-	if p.status == "error" {
+	if !p.valid || p.status == "loading" || p.status == "done" || p.status == "error" {
 		return
 	}
 	p.playing = !p.playing
 	if p.playing {
-		p.send(protocol.Play, nil)
+		p.broadcast(protocol.Play)
 	} else {
-		p.send(protocol.Pause, nil)
+		p.broadcast(protocol.Pause)
 	}
 	p.updateButtons()
 }
 
+// reset starts every run again from its initial weights; a worker that died is
+// started anew.
 func (p *page) reset() {
 	p.clearError()
-	if p.worker.IsUndefined() {
-		p.playing = false
-		p.startWorker()
-		return
-	}
 	p.playing = false
 	p.validate()
-	p.start()
+	for _, r := range p.runs {
+		if r.worker.IsUndefined() {
+			r.startWorker() // it starts its run when it says hello
+			continue
+		}
+		r.start()
+	}
+	p.update()
 }
 
 func (p *page) copyLink() {
@@ -353,27 +294,24 @@ func (p *page) showProgress(ev protocol.ProgressEvent) {
 	el.RemoveAttribute("hidden")
 }
 
-// showMetrics writes the figures of the latest snapshot.
+// showMetrics writes the figures of the main run's latest snapshot.
 func (p *page) showMetrics() {
-	s := p.snap
+	r := p.main()
+	s := r.snap
 	set := func(id, text string) {
 		if el := p.doc.GetElementByID(id); el != nil {
 			el.SetTextContent(text)
 		}
 	}
 	epochs := ""
-	if p.model != nil {
-		epochs = fmt.Sprintf(" / %d", p.model.Epochs)
+	if r.model != nil {
+		epochs = fmt.Sprintf(" / %d", r.model.Epochs)
 	}
 	set("metric-epoch", fmt.Sprintf("%d", min(s.Epoch, max(1, s.Epoch)))+epochs)
 	set("metric-step", fmt.Sprint(s.Step))
 	set("metric-samples-per-second", fmt.Sprintf("%.0f", s.SamplesPerSecond))
-	alignment := "–"
-	if n := len(p.align); n > 0 && len(p.align[n-1].Layers) > 0 && p.align[n-1].Layers[0] >= 0 {
-		alignment = number(p.align[n-1].Layers[0], 1)
-	}
-	set("metric-alignment", alignment)
-	classes := p.model == nil || p.model.Classification
+	set("metric-alignment", latestAngle(r))
+	classes := r.model == nil || r.model.Classification
 	if s.HasTrain {
 		set("metric-train-loss", number(s.TrainLoss, 4))
 		set("metric-train-accuracy", number(s.TrainAccuracy, 2))
@@ -384,11 +322,16 @@ func (p *page) showMetrics() {
 		set("metric-train-loss", "–")
 		set("metric-train-accuracy", "–")
 	}
+	if !s.HasTest {
+		set("metric-test-loss", "–")
+		set("metric-test-accuracy", "–")
+		set("metric-test-note", "")
+	}
 	if s.HasTest {
 		set("metric-test-loss", number(s.TestLoss, 4))
 		set("metric-test-accuracy", number(s.TestAccuracy, 2))
 		note := "on the quick test subset"
-		if m := p.model; m != nil && m.QuickTestSize > 0 {
+		if m := r.model; m != nil && m.QuickTestSize > 0 {
 			note = fmt.Sprintf("on %d test images (1 in %d)", m.QuickTestSize, max(1, m.TestSamples/m.QuickTestSize))
 		}
 		if s.TestFull {
@@ -402,9 +345,65 @@ func (p *page) showMetrics() {
 	}
 }
 
-// describeModel writes the network's layers and the rule's explanation.
+// latestAngle is the run's latest angle of layer 1 with the true gradient, as text.
+func latestAngle(r *run) string {
+	if r.mode.String() == "BP" && r.snap.Step > 0 {
+		return "0.0"
+	}
+	if n := len(r.align); n > 0 && len(r.align[n-1].Layers) > 0 && r.align[n-1].Layers[0] >= 0 {
+		return number(r.align[n-1].Layers[0], 1)
+	}
+	return "–"
+}
+
+// showRace fills the race's table: one row per rule, built once, its cells updated.
+func (p *page) showRace() {
+	table := p.doc.GetElementByID("race")
+	if table == nil {
+		return
+	}
+	if len(p.runs) < 2 {
+		table.SetAttribute("hidden", "")
+		return
+	}
+	table.RemoveAttribute("hidden")
+	body := p.doc.GetElementByID("race-rows")
+	columns := []string{"status", "step", "test-accuracy", "alignment", "samples-per-second"}
+	if body.Underlying().Get("rows").Length() != len(p.runs) {
+		body.SetInnerHTML("")
+		for _, r := range p.runs {
+			tr := p.doc.CreateElement("tr")
+			name := p.doc.CreateElement("td")
+			name.SetTextContent(r.mode.String())
+			name.SetAttribute("style", "color:"+r.colour)
+			tr.AppendChild(name)
+			for _, c := range columns {
+				td := p.doc.CreateElement("td")
+				td.SetID("race-" + r.mode.String() + "-" + c)
+				tr.AppendChild(td)
+			}
+			body.AppendChild(tr)
+		}
+	}
+	for _, r := range p.runs {
+		acc := "–"
+		if r.snap.HasTest {
+			acc = number(r.snap.TestAccuracy, 2)
+		}
+		for i, text := range []string{r.status, fmt.Sprint(r.snap.Step), acc, latestAngle(r), fmt.Sprintf("%.0f", r.snap.SamplesPerSecond)} {
+			if td := p.doc.GetElementByID("race-" + r.mode.String() + "-" + columns[i]); td != nil && td.TextContent() != text {
+				td.SetTextContent(text)
+			}
+		}
+	}
+}
+
+// describeModel writes the network's layers.
 func (p *page) describeModel() {
-	m := p.model
+	m := p.main().model
+	if m == nil {
+		return
+	}
 	if el := p.doc.GetElementByID("model"); el != nil {
 		var sb strings.Builder
 		for i, l := range m.Layers {
@@ -441,12 +440,13 @@ func (p *page) validate() {
 		return
 	}
 	p.clearError()
-	p.updateButtons()
+	p.update()
 }
 
 func (p *page) showSettingsError(err error) {
 	p.valid = false
 	p.playing = false
+	p.broadcast(protocol.Pause)
 	p.setStatus("error")
 	p.showError(err.Error())
 }

@@ -32,6 +32,18 @@ func TestParseQuery(t *testing.T) {
 		{query: "topology=FC_0", err: "topology: topology \"FC_0\": units of FC at position 1 is 0"},
 		{query: "autoplay=maybe", err: `autoplay: "maybe" is not 1 or 0`},
 		{query: "lr=%zz", err: "cannot be read"},
+		{query: "train-mode=BP,DRTP&autoplay=1", check: func(t *testing.T, st State) {
+			assert.Equal(t, []nn.Mode{nn.BP, nn.DRTP}, st.Race)
+			assert.Equal(t, []nn.Mode{nn.BP, nn.DRTP}, st.Modes())
+			assert.Equal(t, nn.BP, st.Settings.Mode)
+			assert.Equal(t, "autoplay=1&train-mode=BP%2CDRTP", st.Query())
+			assert.Contains(t, st.WorkerQuery(nn.BP), "train-mode=BP")
+			assert.NotContains(t, st.WorkerQuery(nn.DRTP), "train-mode", "DRTP is the reference's default")
+		}},
+		{query: "train-mode=DRTP", check: func(t *testing.T, st State) { assert.Equal(t, []nn.Mode{nn.DRTP}, st.Modes()) }},
+		{query: "train-mode=BP,BP", err: "BP twice in the race"},
+		{query: "train-mode=BP,FA,DFA,sDFA,DRTP,shallow,BP", err: "BP twice"},
+		{query: "train-mode=BP,XX", err: `unknown train mode "XX"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {
@@ -55,7 +67,7 @@ func TestQueryRoundTrip(t *testing.T) {
 	back, _, err := ParseQuery(st.Query())
 	require.NoError(t, err)
 	assert.Equal(t, st, back)
-	assert.Contains(t, st.WorkerQuery(), "topology=FC_500_FC_10", "the worker hears every setting that differs from the reference's defaults")
+	assert.Contains(t, st.WorkerQuery(nn.DFA), "topology=FC_500_FC_10", "the worker hears every setting that differs from the reference's defaults")
 }
 
 func TestFormatting(t *testing.T) {

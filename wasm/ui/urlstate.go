@@ -12,14 +12,14 @@ import (
 // PageDefaults are the page's own defaults where they differ from the reference's
 // command line: a network, loss and learning rate that show DRTP past 90% test
 // accuracy within seconds (784-500-10, cross-entropy on the raw outputs, NAG at
-// 0.01), from zero forward weights so that every stroke in the weight tiles is
-// learnt.
+// 0.01). FC weights start random, as in the reference: starting them at zero does
+// not speed DRTP up here, and it stalls BP for its first 20,000 samples, which a
+// race would show as BP's fault.
 func PageDefaults() settings.Settings {
 	s := settings.Default()
 	s.Topology = "FC_500_FC_10"
 	s.Loss, s.OutputAct = nn.CE, nn.None
 	s.LR = 0.01
-	s.FCZeroInit = true
 	return s
 }
 
@@ -27,9 +27,16 @@ func PageDefaults() settings.Settings {
 // line's flag names as parameters) and how the page shows it.
 type State struct {
 	Settings settings.Settings
+	// Race holds the rules of a race (train-mode=BP,DRTP…): two to six, each trained
+	// in its own worker from the same seed. Empty for a single run, whose rule is
+	// Settings.Mode; for a race Settings.Mode is the first of them.
+	Race     []nn.Mode
 	Autoplay bool // start training as soon as the data is in
 	Embed    bool // the compact 16:9 view for slides
 }
+
+// MaxRace is the most rules one race trains at once.
+const MaxRace = 6
 
 // pageFlags are the parameters that are not settings.
 var pageFlags = []string{"autoplay", "embed"}
@@ -60,12 +67,50 @@ func ParseQuery(query string) (st State, warnings []string, err error) {
 		}
 		delete(v, name)
 	}
+	if modes := v.Get("train-mode"); strings.Contains(modes, ",") {
+		race, rerr := parseRace(modes)
+		if rerr != nil {
+			err = joinErr(err, rerr)
+		} else {
+			st.Race = race
+			v.Set("train-mode", race[0].String())
+		}
+	}
 	s, unknown, serr := settings.FromValues(v, PageDefaults())
 	st.Settings = s
 	for _, name := range unknown {
 		warnings = append(warnings, fmt.Sprintf("unknown parameter %q in the link (ignored)", name))
 	}
 	return st, warnings, joinErr(err, serr)
+}
+
+// parseRace reads a comma-separated list of two to six different rules.
+func parseRace(list string) ([]nn.Mode, error) {
+	var race []nn.Mode
+	for _, name := range strings.Split(list, ",") {
+		m, err := nn.ParseMode(strings.TrimSpace(name))
+		if err != nil {
+			return nil, fmt.Errorf("train-mode: %v", err)
+		}
+		for _, r := range race {
+			if r == m {
+				return nil, fmt.Errorf("train-mode: %s twice in the race %q", m, list)
+			}
+		}
+		race = append(race, m)
+	}
+	if len(race) < 2 || len(race) > MaxRace {
+		return nil, fmt.Errorf("train-mode: a race has 2 to %d rules, not %d", MaxRace, len(race))
+	}
+	return race, nil
+}
+
+// Modes returns the rules the page trains: the race's, or the single run's.
+func (st State) Modes() []nn.Mode {
+	if len(st.Race) > 0 {
+		return st.Race
+	}
+	return []nn.Mode{st.Settings.Mode}
 }
 
 func parseSwitch(v string) (bool, error) {
@@ -92,6 +137,13 @@ func joinErr(a, b error) error {
 // defaults, then the page's own flags.
 func (st State) Query() string {
 	v := st.Settings.Values(PageDefaults())
+	if len(st.Race) > 0 {
+		names := make([]string, len(st.Race))
+		for i, m := range st.Race {
+			names[i] = m.String()
+		}
+		v.Set("train-mode", strings.Join(names, ","))
+	}
 	if st.Autoplay {
 		v.Set("autoplay", "1")
 	}
@@ -101,8 +153,10 @@ func (st State) Query() string {
 	return v.Encode()
 }
 
-// WorkerQuery writes the settings in full for the worker, which starts from the
-// reference's defaults.
-func (st State) WorkerQuery() string {
-	return st.Settings.Values(settings.Default()).Encode()
+// WorkerQuery writes the settings in full for the worker that trains rule mode,
+// which starts from the reference's defaults.
+func (st State) WorkerQuery(mode nn.Mode) string {
+	s := st.Settings
+	s.Mode = mode
+	return s.Values(settings.Default()).Encode()
 }

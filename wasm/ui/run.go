@@ -1,0 +1,182 @@
+//go:build js && wasm
+
+package ui
+
+import (
+	"syscall/js"
+
+	"github.com/nofeedback/lwf/core/nn"
+	"github.com/nofeedback/lwf/wasm/internal/bridge"
+	"github.com/nofeedback/lwf/wasm/protocol"
+)
+
+// run is one rule training in its own worker: the page has one, a race two to six.
+type run struct {
+	p      *page
+	mode   nn.Mode
+	colour string
+	worker js.Value
+	hello  bool   // the worker listens
+	status string // loading, ready, training, paused, done or error
+	err    string // what stopped it
+
+	model    *protocol.Model
+	snap     protocol.SnapshotEvent
+	train    []protocol.Point
+	test     []protocol.Point
+	align    []protocol.AlignPoint
+	weights  *picture
+	feedback []*picture
+	digits   *picture
+	preds    []int
+}
+
+// raceColours tell the rules of a race apart; a single run takes the first.
+var raceColours = []string{"#1f5fa8", "#e8833a", "#1b7f3b", "#8e44ad", "#c0392b", "#17a2b8"}
+
+func newRun(p *page, mode nn.Mode, i int) *run {
+	r := &run{p: p, mode: mode, colour: raceColours[i%len(raceColours)], status: "loading"}
+	r.startWorker()
+	return r
+}
+
+// startWorker creates the run's worker; the run starts when it says hello.
+func (r *run) startWorker() {
+	r.hello, r.err = false, ""
+	w := js.Global().Get("Worker").New("worker.js")
+	w.Set("onmessage", js.FuncOf(func(_ js.Value, args []js.Value) any {
+		m, raw, err := bridge.Receive(args[0])
+		if err != nil {
+			r.p.showError(err.Error())
+			return nil
+		}
+		r.onMessage(m, raw)
+		return nil
+	}))
+	w.Set("onerror", js.FuncOf(func(_ js.Value, args []js.Value) any {
+		msg := "the training worker stopped"
+		if len(args) > 0 && args[0].Get("message").Type() == js.TypeString {
+			msg += ": " + args[0].Get("message").String()
+		}
+		r.died(msg)
+		return nil
+	}))
+	// The worker runs the module this page already compiled (main.js keeps it), or
+	// fetches its own when it gets anything else.
+	w.Call("postMessage", js.Global().Get("lwfModule"))
+	r.worker = w
+}
+
+// died shows that the worker is gone; Reset starts it again. Other runs go on.
+func (r *run) died(msg string) {
+	if !r.worker.IsUndefined() {
+		r.worker.Call("terminate")
+	}
+	r.worker = js.Undefined()
+	r.hello = false
+	r.fail(msg + ". Press Reset to start it again with the same settings.")
+}
+
+func (r *run) fail(msg string) {
+	r.status, r.err = "error", msg
+	if len(r.p.runs) > 1 {
+		msg = r.mode.String() + ": " + msg
+	}
+	r.p.showError(msg)
+	r.p.update()
+}
+
+func (r *run) send(kind string, body any) {
+	if r.worker.IsUndefined() || !r.hello {
+		return
+	}
+	m, err := protocol.Encode(kind, body)
+	if err != nil {
+		r.p.showError(err.Error())
+		return
+	}
+	bridge.Post(r.worker, m)
+}
+
+// start asks the worker for a fresh run with the page's settings.
+func (r *run) start() {
+	r.model, r.train, r.test, r.align = nil, nil, nil, nil
+	r.weights, r.feedback, r.digits, r.preds = nil, nil, nil, nil
+	r.snap = protocol.SnapshotEvent{}
+	r.status, r.err = "loading", ""
+	r.p.pictures = true
+	r.send(protocol.Start, protocol.Command{Query: r.p.state.WorkerQuery(r.mode), DataBase: "data/", Autoplay: r.p.playing})
+}
+
+func (r *run) onMessage(m protocol.Message, raw []js.Value) {
+	p := r.p
+	switch m.Kind {
+	case protocol.Hello:
+		r.hello = true
+		if p.valid {
+			r.start()
+		}
+	case protocol.Progress:
+		var ev protocol.ProgressEvent
+		if m.Decode(&ev) == nil && r == p.runs[0] {
+			p.showProgress(ev)
+		}
+	case protocol.Ready:
+		var model protocol.Model
+		if err := m.Decode(&model); err != nil {
+			r.fail(err.Error())
+			return
+		}
+		r.model = &model
+		r.feedback = nil
+		for _, img := range model.Feedback {
+			r.feedback = append(r.feedback, newPicture(img, raw))
+		}
+		if model.Digits != nil {
+			r.digits = newPicture(*model.Digits, raw)
+		}
+		p.pictures = true
+		if r == p.runs[0] {
+			p.showProgress(protocol.ProgressEvent{})
+			p.describeModel()
+		}
+	case protocol.Snapshot:
+		var snap protocol.SnapshotEvent
+		if err := m.Decode(&snap); err != nil {
+			r.fail(err.Error())
+			return
+		}
+		r.snap = snap
+		r.train = append(r.train, snap.TrainPoints...)
+		r.test = append(r.test, snap.TestPoints...)
+		r.align = append(r.align, snap.AlignPoints...)
+		if snap.Weights != nil {
+			r.weights = newPicture(*snap.Weights, raw)
+			p.pictures = true
+		}
+		if snap.Predictions != nil {
+			r.preds = snap.Predictions
+			p.pictures = true
+		}
+		switch {
+		case snap.State == "training" || snap.State == "done" || snap.State == "error":
+			r.status = snap.State
+		case snap.Step == 0:
+			r.status = "ready"
+		default:
+			r.status = "paused"
+		}
+		p.update()
+	case protocol.Failure:
+		var ev protocol.ErrorEvent
+		if err := m.Decode(&ev); err != nil {
+			r.fail(err.Error())
+			return
+		}
+		if ev.Fatal {
+			r.died(ev.Message)
+			return
+		}
+		r.fail(ev.Message)
+	}
+}
