@@ -42,33 +42,36 @@ const (
 
 // Engine is one run in the worker.
 type Engine struct {
-	Settings    settings.Settings
-	sess        *train.Session[float32]
-	trainSet    *data.Set
-	testSet     *data.Set
-	quick       *data.Set
-	digits      *data.Set
-	now         func() time.Time
-	state       string
-	failure     error
-	trainTime   time.Duration // spent in training steps
-	nextEval    time.Duration // trainTime of the next quick evaluation
-	nextPoint   time.Duration // trainTime of the next train point
-	lastWeights time.Time
-	runLoss     float64 // since the last train point
-	runCorrect  int
-	runN        int
-	runBatches  int
-	rate        rateMeter
-	trainPoints []protocol.Point // not yet sent
-	testPoints  []protocol.Point
-	alignPoints []protocol.AlignPoint
-	lastTrain   protocol.Point
-	lastTest    protocol.Point
-	hasTrain    bool
-	hasTest     bool
-	weightsDue  bool
-	alignDue    bool // the next step measures the alignment
+	Settings     settings.Settings
+	sess         *train.Session[float32]
+	trainSet     *data.Set
+	testSet      *data.Set
+	quick        *data.Set
+	digits       *data.Set
+	now          func() time.Time
+	state        string
+	failure      error
+	trainTime    time.Duration // spent in training steps
+	nextEval     time.Duration // trainTime of the next quick evaluation
+	nextPoint    time.Duration // trainTime of the next train point
+	lastWeights  time.Time
+	runLoss      float64 // since the last train point
+	runCorrect   int
+	runN         int
+	runBatches   int
+	rate         rateMeter
+	trainPoints  []protocol.Point // not yet sent
+	testPoints   []protocol.Point
+	alignPoints  []protocol.AlignPoint
+	lastTrain    protocol.Point
+	lastTest     protocol.Point
+	hasTrain     bool
+	hasTest      bool
+	weightsDue   bool
+	alignDue     bool // the next step measures the alignment
+	confusion    [][]int
+	confusedAll  bool
+	confusionDue bool
 }
 
 // New builds the run that s describes over the given data, evaluates it once, and
@@ -248,6 +251,9 @@ func (e *Engine) evaluate(full bool) error {
 	e.nextEval = e.trainTime + min(max(gap, minEvalEvery), maxEvalEvery)
 	p := protocol.Point{Samples: e.sess.Samples, Loss: ev.Loss, Accuracy: ev.Accuracy, Full: full}
 	e.testPoints = append(e.testPoints, p)
+	if e.testSet.Classification() {
+		e.confusion, e.confusedAll, e.confusionDue = ev.Confusion, full, true
+	}
 	e.lastTest, e.hasTest = p, true
 	e.weightsDue = true
 	return nil
@@ -265,6 +271,9 @@ func (e *Engine) Snapshot(forceWeights bool) (protocol.SnapshotEvent, [][]byte) 
 		TrainPoints: e.trainPoints, TestPoints: e.testPoints, AlignPoints: e.alignPoints,
 	}
 	e.trainPoints, e.testPoints, e.alignPoints = nil, nil, nil
+	if e.confusionDue {
+		snap.Confusion, snap.ConfusionFull, e.confusionDue = e.confusion, e.confusedAll, false
+	}
 	var bufs [][]byte
 	if forceWeights || (e.weightsDue && e.now().Sub(e.lastWeights) >= weightsEvery) {
 		pic := e.weightsPicture()
@@ -420,4 +429,57 @@ func Median(v []float64) float64 {
 		return s[len(s)/2]
 	}
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// Predict returns the network's answer for one input: its class, and a confidence
+// for each class (the softmax of the outputs when they have no activation, the
+// outputs normalised to sum to 1 otherwise).
+func (e *Engine) Predict(x []float32) (protocol.Prediction, error) {
+	net := e.sess.Net()
+	y, err := net.Forward(x, 1, false)
+	if err != nil {
+		return protocol.Prediction{}, fmt.Errorf("predict: %w", err)
+	}
+	conf := make([]float64, len(y))
+	var sum float64
+	if e.Settings.OutputAct == nn.None {
+		top := float64(y[argmax(y)])
+		for i, v := range y {
+			conf[i] = math.Exp(float64(v) - top)
+			sum += conf[i]
+		}
+	} else {
+		lo := float64(y[argmin(y)])
+		for i, v := range y {
+			conf[i] = float64(v) - math.Min(lo, 0) // tanh outputs can be negative
+			sum += conf[i]
+		}
+	}
+	for i := range conf {
+		if sum > 0 {
+			conf[i] /= sum
+		}
+		conf[i] = finite(conf[i])
+	}
+	return protocol.Prediction{Class: argmax(y), Confidence: conf}, nil
+}
+
+func argmax(v []float32) int {
+	best := 0
+	for i, x := range v {
+		if x > v[best] {
+			best = i
+		}
+	}
+	return best
+}
+
+func argmin(v []float32) int {
+	best := 0
+	for i, x := range v {
+		if x < v[best] {
+			best = i
+		}
+	}
+	return best
 }

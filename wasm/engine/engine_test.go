@@ -166,3 +166,41 @@ func TestBench(t *testing.T) {
 	assert.Equal(t, 2.5, Median([]float64{4, 1, 2, 3}))
 	assert.Equal(t, 3.0, Median([]float64{5, 1, 3}))
 }
+
+func TestConfusionAndPrediction(t *testing.T) {
+	e, _, _ := newEngine(t, synthSettings(nn.DRTP), 400)
+	require.NoError(t, e.StepOnce())
+	snap, _ := e.Snapshot(false)
+	require.Len(t, snap.Confusion, 10, "the evaluation after the first step")
+	total := 0
+	for _, row := range snap.Confusion {
+		for _, n := range row {
+			total += n
+		}
+	}
+	assert.Equal(t, 300, total, "every sample of the quick subset (the test set here is smaller)")
+	again, _ := e.Snapshot(false)
+	assert.Nil(t, again.Confusion, "sent once")
+
+	x := make([]float32, 256)
+	for i := range x {
+		x[i] = float32(i%7) / 7
+	}
+	pred, err := e.Predict(x)
+	require.NoError(t, err)
+	require.Len(t, pred.Confidence, 10)
+	sum := 0.0
+	for _, c := range pred.Confidence {
+		sum += c
+	}
+	assert.InDelta(t, 1, sum, 1e-9)
+	best := 0
+	for i, c := range pred.Confidence {
+		if c > pred.Confidence[best] {
+			best = i
+		}
+	}
+	assert.Equal(t, best, pred.Class)
+	_, err = e.Predict(x[:10])
+	assert.ErrorContains(t, err, "predict: batch inputs: got 10 values for 1 samples, want 256 each")
+}

@@ -11,12 +11,13 @@ import (
 // Kinds of message.
 const (
 	// From the page to the worker.
-	Start = "start" // Command: build a run from Query (loading data if needed)
-	Play  = "play"  // train until paused or done
-	Pause = "pause"
-	Step  = "step"  // train one batch
-	Reset = "reset" // rebuild the run from the same settings
-	Bench = "bench" // BenchCommand: time training steps of the run built by Start
+	Start   = "start" // Command: build a run from Query (loading data if needed)
+	Play    = "play"  // train until paused or done
+	Pause   = "pause"
+	Step    = "step"    // train one batch
+	Reset   = "reset"   // rebuild the run from the same settings
+	Bench   = "bench"   // BenchCommand: time training steps of the run built by Start
+	Predict = "predict" // PredictCommand: classify one drawn image
 
 	// From the worker to the page.
 	Hello    = "hello"    // the worker listens: the page may send Start
@@ -25,7 +26,20 @@ const (
 	Snapshot = "snapshot" // SnapshotEvent: figures and views, at most ~20 a second
 	Failure  = "error"    // ErrorEvent
 	Timing   = "timing"   // BenchResult
+	Answer   = "answer"   // Prediction
 )
+
+// PredictCommand asks the network's answer for one input (channels × side × side
+// values, as the data set's are).
+type PredictCommand struct {
+	Pixels []float32
+}
+
+// Prediction is the network's answer: its class and how sure it is of each.
+type Prediction struct {
+	Class      int
+	Confidence []float64 // one per class, summing to 1
+}
 
 // BenchCommand asks the worker to time training steps: Warmup untimed ones, then
 // Repeats runs of Steps each.
@@ -140,8 +154,13 @@ type SnapshotEvent struct {
 	TestFull                 bool
 	TrainPoints, TestPoints  []Point // new since the last snapshot
 	AlignPoints              []AlignPoint
-	Weights                  *Image // the first layer's weights, when redrawn
-	Predictions              []int  // for Model.Digits
+	// Confusion counts the latest evaluation's test samples by class (row) and
+	// prediction (column), when it is new; ConfusionFull tells whether it covered the
+	// whole test set.
+	Confusion     [][]int `json:",omitempty"`
+	ConfusionFull bool    `json:",omitempty"`
+	Weights       *Image  // the first layer's weights, when redrawn
+	Predictions   []int   // for Model.Digits
 }
 
 // Message is one message: its kind, JSON body and buffers.

@@ -63,6 +63,7 @@ func (p *page) redraw() {
 			p.drawWeights()
 			p.drawFeedback()
 			p.drawDigits()
+			p.drawConfusion()
 		}
 	})
 }

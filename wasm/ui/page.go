@@ -54,6 +54,7 @@ func Run() {
 	}
 	p.buildControls()
 	p.bindButtons()
+	p.bindPad()
 	p.bindResize()
 	switch {
 	case err != nil:

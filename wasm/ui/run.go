@@ -29,6 +29,10 @@ type run struct {
 	feedback []*picture
 	digits   *picture
 	preds    []int
+	// confusion is the latest evaluation's confusion matrix; full when it covered the
+	// whole test set.
+	confusion [][]int
+	full      bool
 }
 
 // raceColours tell the rules of a race apart; a single run takes the first.
@@ -101,7 +105,7 @@ func (r *run) send(kind string, body any) {
 // start asks the worker for a fresh run with the page's settings.
 func (r *run) start() {
 	r.model, r.train, r.test, r.align = nil, nil, nil, nil
-	r.weights, r.feedback, r.digits, r.preds = nil, nil, nil, nil
+	r.weights, r.feedback, r.digits, r.preds, r.confusion = nil, nil, nil, nil, nil
 	r.snap = protocol.SnapshotEvent{}
 	r.status, r.err = "loading", ""
 	r.p.pictures = true
@@ -158,6 +162,10 @@ func (r *run) onMessage(m protocol.Message, raw []js.Value) {
 			r.preds = snap.Predictions
 			p.pictures = true
 		}
+		if snap.Confusion != nil {
+			r.confusion, r.full = snap.Confusion, snap.ConfusionFull
+			p.pictures = true
+		}
 		switch {
 		case snap.State == "training" || snap.State == "done" || snap.State == "error":
 			r.status = snap.State
@@ -167,6 +175,11 @@ func (r *run) onMessage(m protocol.Message, raw []js.Value) {
 			r.status = "paused"
 		}
 		p.update()
+	case protocol.Answer:
+		var pred protocol.Prediction
+		if m.Decode(&pred) == nil && r == p.main() {
+			p.showAnswer(pred)
+		}
 	case protocol.Failure:
 		var ev protocol.ErrorEvent
 		if err := m.Decode(&ev); err != nil {

@@ -80,3 +80,34 @@ func TestFormatting(t *testing.T) {
 	assert.Equal(t, []float64{0, 20000, 40000, 60000}, niceTicks(0, 60000, 3))
 	assert.Equal(t, []float64{0, 50000}, niceTicks(0, 60000, 2))
 }
+
+func TestDigitise(t *testing.T) {
+	// A vertical bar, 10 wide and 80 tall, low and to the left of a 100×100 canvas:
+	// it comes out 20 pixels tall (3 wide), centred in 28×28.
+	alpha := make([]uint8, 100*100)
+	for y := 15; y < 95; y++ {
+		for x := 5; x < 15; x++ {
+			alpha[y*100+x] = 255
+		}
+	}
+	img := Digitise(alpha, 100, 100, 28)
+	require.Len(t, img, 784)
+	x0, y0, x1, y1 := 28, 28, -1, -1
+	var mass, mx, my float64
+	for i, v := range img {
+		if v > 0 {
+			x, y := i%28, i/28
+			x0, y0, x1, y1 = min(x0, x), min(y0, y), max(x1, x), max(y1, y)
+			mass += float64(v)
+			mx += float64(v) * float64(x)
+			my += float64(v) * float64(y)
+		}
+		assert.True(t, v >= 0 && v <= 1)
+	}
+	assert.Equal(t, 20, y1-y0+1, "the longer side fills 20 of 28")
+	assert.Equal(t, 3, x1-x0+1)
+	assert.InDelta(t, 13.5, mx/mass, 0.6, "centre of mass, x")
+	assert.InDelta(t, 13.5, my/mass, 0.6, "centre of mass, y")
+	assert.Nil(t, Digitise(make([]uint8, 100), 10, 10, 28), "no ink, no digit")
+	assert.Nil(t, Digitise(alpha, 100, 101, 28), "too few values for the size")
+}

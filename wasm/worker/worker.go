@@ -126,6 +126,14 @@ func (w *worker) handle(m protocol.Message) {
 		}
 		w.post(protocol.Timing, protocol.BenchResult{Query: w.cmd.Query, Runs: runs,
 			SamplesPerSecond: engine.Median(runs), SIMD: tensor.SIMD})
+	case protocol.Predict:
+		var cmd protocol.PredictCommand
+		if err := m.Decode(&cmd); err != nil || w.engine == nil {
+			return // nothing to answer with yet
+		}
+		if pred, err := w.engine.Predict(cmd.Pixels); err == nil {
+			w.post(protocol.Answer, pred)
+		}
 	default:
 		w.fail(fmt.Errorf("unknown command %q", m.Kind), false)
 	}

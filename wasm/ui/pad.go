@@ -1,0 +1,201 @@
+//go:build js && wasm
+
+package ui
+
+import (
+	"fmt"
+	"math"
+	"syscall/js"
+	"time"
+
+	"github.com/nofeedback/lwf/wasm/protocol"
+)
+
+// bindPad lets the user draw a digit with a mouse, a pen or a finger, and asks the
+// main run's network what it is, while drawing and when the stroke ends.
+func (p *page) bindPad() {
+	pad := js.Global().Get("document").Call("getElementById", "pad")
+	if !pad.Truthy() {
+		return
+	}
+	ctx := pad.Call("getContext", "2d", map[string]any{"willReadFrequently": true})
+	drawing := false
+	var lastX, lastY float64
+	var lastAsk time.Time
+	at := func(ev js.Value) (float64, float64) { // canvas pixels from CSS pixels
+		scale := pad.Get("width").Float() / math.Max(1, pad.Get("clientWidth").Float())
+		return ev.Get("offsetX").Float() * scale, ev.Get("offsetY").Float() * scale
+	}
+	listen := func(name string, f func(ev js.Value)) {
+		pad.Call("addEventListener", name, js.FuncOf(func(_ js.Value, args []js.Value) any {
+			args[0].Call("preventDefault")
+			f(args[0])
+			return nil
+		}))
+	}
+	listen("pointerdown", func(ev js.Value) {
+		drawing = true
+		capture(pad, ev.Get("pointerId"))
+		lastX, lastY = at(ev)
+		ctx.Set("fillStyle", ink)
+		ctx.Call("beginPath")
+		ctx.Call("arc", lastX, lastY, 11, 0, 2*math.Pi)
+		ctx.Call("fill")
+	})
+	listen("pointermove", func(ev js.Value) {
+		if !drawing {
+			return
+		}
+		x, y := at(ev)
+		ctx.Set("strokeStyle", ink)
+		ctx.Set("lineWidth", 22)
+		ctx.Set("lineCap", "round")
+		ctx.Set("lineJoin", "round")
+		ctx.Call("beginPath")
+		ctx.Call("moveTo", lastX, lastY)
+		ctx.Call("lineTo", x, y)
+		ctx.Call("stroke")
+		lastX, lastY = x, y
+		if time.Since(lastAsk) > 150*time.Millisecond {
+			lastAsk = time.Now()
+			p.askPad(pad, ctx)
+		}
+	})
+	end := func(js.Value) {
+		if drawing {
+			drawing = false
+			p.askPad(pad, ctx)
+		}
+	}
+	listen("pointerup", end)
+	listen("pointercancel", end)
+	p.onClick("pad-clear", func() {
+		ctx.Call("clearRect", 0, 0, pad.Get("width").Int(), pad.Get("height").Int())
+		p.doc.GetElementByID("pad-answer").SetTextContent("?")
+		p.drawConfidence(nil)
+	})
+}
+
+// askPad sends the drawing, prepared as MNIST's digits were, to the main run.
+func (p *page) askPad(pad, ctx js.Value) {
+	r := p.main()
+	if r.model == nil || r.digits == nil {
+		p.doc.GetElementByID("pad-answer").SetTextContent("–")
+		return
+	}
+	w, h := pad.Get("width").Int(), pad.Get("height").Int()
+	rgba := ctx.Call("getImageData", 0, 0, w, h).Get("data")
+	buf := make([]byte, rgba.Length())
+	js.CopyBytesToGo(buf, js.Global().Get("Uint8Array").New(rgba.Get("buffer")))
+	alpha := make([]uint8, w*h)
+	for i := range alpha {
+		alpha[i] = buf[4*i+3]
+	}
+	pixels := Digitise(alpha, w, h, r.digits.TileW)
+	if pixels == nil {
+		return
+	}
+	r.send(protocol.Predict, protocol.PredictCommand{Pixels: pixels})
+}
+
+// showAnswer writes the network's answer and draws its confidence in each class.
+func (p *page) showAnswer(pred protocol.Prediction) {
+	p.doc.GetElementByID("pad-answer").SetTextContent(fmt.Sprintf("%d", pred.Class))
+	p.drawConfidence(pred.Confidence)
+}
+
+func (p *page) drawConfidence(conf []float64) {
+	s, ok := p.surface("pad-confidence")
+	if !ok || conf == nil {
+		return
+	}
+	n := float64(len(conf))
+	bw := s.w / n
+	top := 16.0
+	for i, c := range conf {
+		h := (s.h - top - 18) * c
+		colour := gridColour
+		if c == slicesMax(conf) {
+			colour = testColor
+		}
+		s.ctx.Set("fillStyle", colour)
+		s.ctx.Call("fillRect", float64(i)*bw+2, s.h-18-h, bw-4, h)
+		s.text(fmt.Sprint(i), float64(i)*bw+bw/2, s.h-15, 12, faint, "center", "top")
+	}
+	s.text(fmt.Sprintf("%.0f%% sure", 100*slicesMax(conf)), 0, 0, 12, faint, "left", "top")
+}
+
+func slicesMax(v []float64) float64 {
+	m := math.Inf(-1)
+	for _, x := range v {
+		m = math.Max(m, x)
+	}
+	return m
+}
+
+// drawConfusion draws the main run's latest confusion matrix: rows are true classes,
+// columns predictions, each cell shaded by its share of its row.
+func (p *page) drawConfusion() {
+	s, ok := p.surface("confusion")
+	if !ok {
+		return
+	}
+	r := p.main()
+	if r.confusion == nil {
+		s.message("Appears with the first test evaluation.")
+		return
+	}
+	k := len(r.confusion)
+	caption := "on 2000 test images (1 in 5)"
+	if r.full {
+		caption = "on the whole test set, after the last epoch"
+	}
+	if r.model != nil && !r.full {
+		caption = fmt.Sprintf("on %d test images (1 in %d)", r.model.QuickTestSize, max(1, r.model.TestSamples/max(1, r.model.QuickTestSize)))
+	}
+	s.text(caption, 0, 0, 12, faint, "left", "top")
+	const top = 44.0
+	cell := math.Floor(math.Min((s.w-32)/float64(k), (s.h-top-4)/float64(k)))
+	left := math.Max(28, (s.w-cell*float64(k))/2)
+	s.text("predicted →", left+cell*float64(k)/2, 16, 12, faint, "center", "top")
+	s.text("true ↓", left-8, top-16, 12, faint, "right", "alphabetic")
+	for i, row := range r.confusion {
+		total := 0
+		for _, n := range row {
+			total += n
+		}
+		s.text(fmt.Sprint(i), left-8, top+cell*(float64(i)+0.5), 12, faint, "right", "middle")
+		for j, n := range row {
+			if i == 0 {
+				s.text(fmt.Sprint(j), left+cell*(float64(j)+0.5), top-4, 12, faint, "center", "alphabetic")
+			}
+			share := 0.0
+			if total > 0 {
+				share = float64(n) / float64(total)
+			}
+			var fill string
+			if i == j {
+				fill = fmt.Sprintf("rgba(31, 95, 168, %.3f)", 0.1+0.9*share)
+			} else {
+				fill = fmt.Sprintf("rgba(192, 57, 43, %.3f)", math.Min(1, 4*share))
+			}
+			s.ctx.Set("fillStyle", fill)
+			x, y := left+cell*float64(j), top+cell*float64(i)
+			s.ctx.Call("fillRect", x+1, y+1, cell-2, cell-2)
+			if cell >= 22 && n > 0 {
+				colour := ink
+				if (i == j && share > 0.5) || (i != j && share > 0.15) {
+					colour = "#ffffff"
+				}
+				s.text(fmt.Sprint(n), x+cell/2, y+cell/2, int(math.Min(12, cell/2.6)), colour, "center", "middle")
+			}
+		}
+	}
+}
+
+// capture keeps the pointer's moves on the pad when it leaves it; a pointer the
+// browser does not track (a synthetic event) is simply not captured.
+func capture(pad, id js.Value) {
+	defer func() { _ = recover() }()
+	pad.Call("setPointerCapture", id)
+}
