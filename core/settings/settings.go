@@ -322,6 +322,19 @@ func (s Settings) Config(shape Shape, trial int) nn.Config {
 	}
 }
 
+// NetworkFields are the options a network's file fixes: a loaded network brings its
+// own.
+var NetworkFields = []string{"train-mode", "loss", "freeze-conv-layers", "fc-zero-init", "dropout",
+	"topology", "conv-act", "hidden-act", "output-act", "seed"}
+
+// WithNetwork returns s with the options that cfg, a network's configuration, fixes.
+func (s Settings) WithNetwork(cfg nn.Config) Settings {
+	s.Topology, s.Mode, s.Loss, s.Dropout = cfg.Topology, cfg.Mode, cfg.Loss, cfg.Dropout
+	s.ConvAct, s.HiddenAct, s.OutputAct = cfg.ConvAct, cfg.HiddenAct, cfg.OutputAct
+	s.FCZeroInit, s.FreezeConv, s.Seed = cfg.FCZeroInit, cfg.FreezeConv, cfg.Seed
+	return s
+}
+
 // Check reports whether the settings fit together for data of the given shape: the
 // network can be built (its last layer has one unit a label, BCE has a sigmoid
 // output, convolutions do not vanish), and the learning rate and sizes are valid.

@@ -120,3 +120,16 @@ func TestOptionsCheckTheWhole(t *testing.T) {
 	require.NoError(t, s.Check(Shape{1, 28, 10}))
 	assert.Equal(t, uint64(12), s.Config(Shape{1, 28, 10}, 2).Seed, "trial t runs with seed + t")
 }
+
+func TestWithNetwork(t *testing.T) {
+	s := Default()
+	s.Topology, s.Mode, s.LR, s.Seed = "FC_100_FC_10", nn.BP, 0.5, 3
+	s.HiddenAct, s.Dropout, s.FCZeroInit = nn.ReLU, 0.2, true
+	cfg := s.Config(Shape{1, 28, 10}, 0)
+	got := Default().WithNetwork(cfg)
+	for _, name := range NetworkFields {
+		assert.Equal(t, s.Get(name), got.Get(name), name)
+	}
+	assert.Equal(t, Default().LR, got.LR, "training options are not the network's")
+	assert.Equal(t, cfg, got.Config(Shape{1, 28, 10}, 0))
+}

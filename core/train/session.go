@@ -84,23 +84,24 @@ type Session[F tensor.Float] struct {
 // NewSession builds the network of opts and prepares a run over trainSet, whose
 // shape must fit the network. testSet may be nil.
 func NewSession[F tensor.Float](opts Options, trainSet, testSet *data.Set) (*Session[F], error) {
-	if err := opts.Check(); err != nil {
+	if err := checkRun(opts, trainSet, testSet); err != nil {
 		return nil, err
-	}
-	if trainSet == nil || trainSet.Len() == 0 {
-		return nil, fmt.Errorf("the training set is empty")
-	}
-	for _, s := range []*data.Set{trainSet, testSet} {
-		if s == nil {
-			continue
-		}
-		if s.Channels != opts.Net.InputChannels || s.Side != opts.Net.InputSide || s.Labels != opts.Net.Labels {
-			return nil, fmt.Errorf("data set %s has %d channel(s) of %dx%d and %d labels, the network expects %d of %dx%d and %d",
-				s.Name, s.Channels, s.Side, s.Side, s.Labels, opts.Net.InputChannels, opts.Net.InputSide, opts.Net.InputSide, opts.Net.Labels)
-		}
 	}
 	net, err := nn.New[F](opts.Net)
 	if err != nil {
+		return nil, err
+	}
+	return NewSessionFrom(net, opts, trainSet, testSet)
+}
+
+// NewSessionFrom prepares a run that goes on from net (a loaded network, say) with a
+// fresh optimiser; opts.Net must be net's own configuration.
+func NewSessionFrom[F tensor.Float](net *nn.Network[F], opts Options, trainSet, testSet *data.Set) (*Session[F], error) {
+	if opts.Net != net.Config() {
+		return nil, fmt.Errorf("the options describe network %s trained with %s, not the given one (%s with %s)",
+			opts.Net.Topology, opts.Net.Mode, net.Config().Topology, net.Config().Mode)
+	}
+	if err := checkRun(opts, trainSet, testSet); err != nil {
 		return nil, err
 	}
 	tr, err := New(net, opts.Optimizer, opts.LR)
@@ -111,6 +112,27 @@ func NewSession[F tensor.Float](opts Options, trainSet, testSet *data.Set) (*Ses
 		augRNG: rand.New(rand.NewPCG(opts.Net.Seed, streamOrder+1))}
 	s.order = data.Order(trainSet.Len(), opts.Net.Seed^streamOrder, 0)
 	return s, nil
+}
+
+// checkRun reports what keeps opts from running on the two sets: bad options, an
+// empty training set, or data whose shape is not the network's.
+func checkRun(opts Options, trainSet, testSet *data.Set) error {
+	if err := opts.Check(); err != nil {
+		return err
+	}
+	if trainSet == nil || trainSet.Len() == 0 {
+		return fmt.Errorf("the training set is empty")
+	}
+	for _, s := range []*data.Set{trainSet, testSet} {
+		if s == nil {
+			continue
+		}
+		if s.Channels != opts.Net.InputChannels || s.Side != opts.Net.InputSide || s.Labels != opts.Net.Labels {
+			return fmt.Errorf("data set %s has %d channel(s) of %dx%d and %d labels, the network expects %d of %dx%d and %d",
+				s.Name, s.Channels, s.Side, s.Side, s.Labels, opts.Net.InputChannels, opts.Net.InputSide, opts.Net.InputSide, opts.Net.Labels)
+		}
+	}
+	return nil
 }
 
 // Net returns the network being trained.

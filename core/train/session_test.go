@@ -154,3 +154,22 @@ func TestAlignmentDoesNotChangeTheRun(t *testing.T) {
 		}
 	}
 }
+
+func TestSessionFromAGivenNetwork(t *testing.T) {
+	opts := synthOptions("FC_16_FC_10", nn.BP)
+	net, err := nn.New[float32](opts.Net)
+	require.NoError(t, err)
+	net.Param("layers.1.fc.bias").Value[0] = 42
+	sess, err := NewSessionFrom(net, opts, data.Classification(1, 100), nil)
+	require.NoError(t, err)
+	assert.Same(t, net, sess.Net())
+	_, err = sess.Step()
+	require.NoError(t, err)
+
+	other := opts
+	other.Net.Mode = nn.DRTP
+	_, err = NewSessionFrom(net, other, data.Classification(1, 100), nil)
+	assert.ErrorContains(t, err, "the options describe network FC_16_FC_10 trained with DRTP, not the given one (FC_16_FC_10 with BP)")
+	_, err = NewSessionFrom(net, opts, data.Regression(1, 10).Subset(0), nil)
+	assert.ErrorContains(t, err, "the training set is empty")
+}

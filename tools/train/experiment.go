@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -13,6 +14,8 @@ import (
 	"time"
 
 	"github.com/nofeedback/lwf/core/data"
+	"github.com/nofeedback/lwf/core/netfile"
+	"github.com/nofeedback/lwf/core/nn"
 	"github.com/nofeedback/lwf/core/settings"
 	"github.com/nofeedback/lwf/core/tensor"
 	"github.com/nofeedback/lwf/core/train"
@@ -46,6 +49,19 @@ func prepare(c *command, out io.Writer) (*experiment, error) {
 	}
 	if c.subset > 0 {
 		exp.train = exp.train.Subset(c.subset)
+	}
+	if c.load != "" {
+		net, err := loadNetwork[float32](c.load)
+		if err != nil {
+			return nil, err
+		}
+		c.settings = c.settings.WithNetwork(net.Config())
+		if want := s.Config(shape, 0); net.Config().InputSide != want.InputSide || net.Config().InputChannels != want.InputChannels || net.Config().Labels != want.Labels {
+			return nil, fmt.Errorf("--load %s: the network takes %d channel(s) of %dx%d with %d labels, but %s has %d of %dx%d with %d",
+				c.load, net.Config().InputChannels, net.Config().InputSide, net.Config().InputSide, net.Config().Labels,
+				s.Dataset, want.InputChannels, want.InputSide, want.InputSide, want.Labels)
+		}
+		s = c.settings
 	}
 	if err := s.Check(shape); err != nil {
 		return nil, err
@@ -95,16 +111,34 @@ func (e *experiment) progressText() string {
 
 func runTrials[F tensor.Float](ctx context.Context, e *experiment) error {
 	s := e.c.settings
+	var last *train.Session[F] // the network --save writes, even after an error or Ctrl-C
+	if e.c.save != "" {
+		defer func() {
+			if last != nil {
+				e.saveNetwork(last.Net(), last.Samples)
+			}
+		}()
+	}
 	for e.trial = 0; e.trial < s.Trials; e.trial++ {
 		opts, err := train.OptionsFrom(s, e.shape, e.trial)
 		if err != nil {
 			return err
 		}
-		sess, err := train.NewSession[F](opts, e.train, e.test)
-		if err != nil {
+		var sess *train.Session[F]
+		if e.c.load != "" {
+			net, err := loadNetwork[F](e.c.load)
+			if err != nil {
+				return err
+			}
+			sess, err = train.NewSessionFrom(net, opts, e.train, e.test)
+			if err != nil {
+				return err
+			}
+		} else if sess, err = train.NewSession[F](opts, e.train, e.test); err != nil {
 			return err
 		}
 		sess.Align = e.c.alignment
+		last = sess
 		if s.Trials > 1 {
 			fmt.Fprintf(e.out, "\n=== Trial %d/%d (seed %d)\n", e.trial+1, s.Trials, opts.Net.Seed)
 		}
@@ -113,6 +147,9 @@ func runTrials[F tensor.Float](ctx context.Context, e *experiment) error {
 			fmt.Fprintf(e.out, "%s", sess.Net())
 			fmt.Fprintf(e.out, "Data %s: %d training and %d test samples. Optimizer %s, lr %g, batch size %d, %T.\n",
 				s.Dataset, e.train.Len(), e.test.Len(), s.Optimizer, s.LR, s.BatchSize, zero)
+		}
+		if e.c.evaluate {
+			return evaluateOnce(e, sess)
 		}
 		fmt.Fprintf(e.out, "\n=== Starting model training with %d epochs:\n", s.Epochs)
 		if err := runEpochs(ctx, e, sess); err != nil {
@@ -202,6 +239,62 @@ func (e *experiment) drawProgress(done int, elapsed time.Duration) {
 	bar := strings.Repeat("=", filled) + strings.Repeat(" ", width-filled)
 	fmt.Fprintf(e.out, "\r\033[KEpoch %d [%s] %3d%% %d/%d  %.0f samples/s", e.epoch+1, bar,
 		100*done/total, done, total, float64(done)/elapsed.Seconds())
+}
+
+// loadNetwork reads a network saved by the page or by --save.
+func loadNetwork[F tensor.Float](path string) (*nn.Network[F], error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("--load: %w", err)
+	}
+	defer f.Close()
+	net, _, err := netfile.Read[F](bufio.NewReader(f))
+	if err != nil {
+		return nil, fmt.Errorf("--load %s: %w", path, err)
+	}
+	return net, nil
+}
+
+// evaluateOnce prints the loaded network's figures on both sets.
+func evaluateOnce[F tensor.Float](e *experiment, sess *train.Session[F]) error {
+	for _, set := range []struct {
+		name string
+		data *data.Set
+	}{{"Training", e.train}, {" Testing", e.test}} {
+		ev, err := train.Evaluate(sess.Net(), set.data, e.c.settings.TestBatchSize)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.out, "\t[%s set] Loss: %6f, Accuracy: %6.2f%%\n", set.name, ev.Loss, ev.Accuracy)
+	}
+	return nil
+}
+
+// saveNetwork writes the trained network to --save, saying so (or why not).
+func (e *experiment) saveNetwork(net any, samples int) {
+	err := func() error {
+		f, err := os.Create(e.c.save)
+		if err != nil {
+			return err
+		}
+		meta := netfile.Meta{Created: time.Now().UTC().Format(time.RFC3339), Dataset: e.c.settings.Dataset,
+			Samples: samples, Epochs: e.epoch, Settings: e.c.settings.Values(settings.Default()).Encode()}
+		switch n := net.(type) {
+		case *nn.Network[float32]:
+			err = netfile.Write(f, n, meta)
+		case *nn.Network[float64]:
+			err = netfile.Write(f, n, meta)
+		}
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		return err
+	}()
+	if err != nil {
+		fmt.Fprintf(e.out, "Could not save the network to %s: %v\n", e.c.save, err)
+		return
+	}
+	fmt.Fprintf(e.out, "Saved the network to %s.\n", e.c.save)
 }
 
 // meanAngles returns the mean angle of each of the hidden layers 0…hidden−1 (NaN for

@@ -14,6 +14,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -41,7 +42,10 @@ type command struct {
 	log       string // file for per-epoch figures: .csv, else JSON lines
 	subset    int    // train on the first n samples only (0: all)
 	float64   bool
-	alignment bool // report each hidden layer's angle with the true gradient
+	alignment bool   // report each hidden layer's angle with the true gradient
+	save      string // write the trained network to this file
+	load      string // start from the network in this file
+	evaluate  bool   // only evaluate the loaded network
 }
 
 func parseFlags(args []string, stderr io.Writer) (*command, error) {
@@ -59,6 +63,9 @@ func parseFlags(args []string, stderr io.Writer) (*command, error) {
 	fs.StringVar(&c.log, "log", "", "write each epoch's figures to `FILE`: CSV if it ends in .csv, JSON lines otherwise")
 	fs.IntVar(&c.subset, "subset", 0, "train on the first `N` samples only (0: the whole training set)")
 	fs.BoolVar(&c.float64, "float64", false, "compute in float64 instead of float32")
+	fs.StringVar(&c.save, "save", "", "write the trained network to `FILE` at the end (or when interrupted), in the format the page loads too")
+	fs.StringVar(&c.load, "load", "", "start from the network saved in `FILE` (its topology, rule, activations, loss and seed come with it)")
+	fs.BoolVar(&c.evaluate, "evaluate", false, "with --load: evaluate the network on the training and test sets, and stop")
 	fs.BoolVar(&c.alignment, "alignment", false, "report, each epoch, the mean angle between each hidden layer's update and the true (BP) gradient, and under FA between B and W")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: train [flags]\n\nTrains a network with BP, FA, DFA, sDFA, DRTP or shallow learning, as the reference code does.\n\n")
@@ -72,6 +79,23 @@ func parseFlags(args []string, stderr io.Writer) (*command, error) {
 	}
 	if c.subset < 0 {
 		return nil, fmt.Errorf("--subset %d: must be 0 or more", c.subset)
+	}
+	if c.evaluate && c.load == "" {
+		return nil, fmt.Errorf("--evaluate needs --load FILE: a network to evaluate")
+	}
+	if c.load != "" {
+		var clash []string
+		fs.Visit(func(f *flag.Flag) {
+			if slices.Contains(settings.NetworkFields, f.Name) {
+				clash = append(clash, "--"+f.Name)
+			}
+		})
+		if len(clash) > 0 {
+			return nil, fmt.Errorf("%s: the network comes from --load %s, with its own; leave %s out", strings.Join(clash, ", "), c.load, strings.Join(clash, ", "))
+		}
+		if c.settings.Trials != 1 {
+			return nil, fmt.Errorf("--trials %d: a loaded network makes one run", c.settings.Trials)
+		}
 	}
 	return c, nil
 }

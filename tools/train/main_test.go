@@ -152,3 +152,39 @@ func TestAlignmentIsReportedAndLogged(t *testing.T) {
 	require.Equal(t, exitOK, code)
 	assert.Regexp(t, `Angle between B and W \(degrees\): layer 2 [0-9.]+ layer 3 [0-9.]+`, out)
 }
+
+// TestSaveLoadEvaluate: a network saved after training loads back with the same
+// figures, and a loaded network brings its own settings.
+func TestSaveLoadEvaluate(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "net.lwfnet")
+	code, out, stderr := runCommand(t, context.Background(), "--dataset", "classification_synth", "--topology", "FC_32_FC_10",
+		"--train-mode", "DFA", "--lr", "1e-3", "--epochs", "1", "--subset", "2000", "--save", file)
+	require.Equal(t, exitOK, code, stderr)
+	assert.Contains(t, out, "Saved the network to "+file)
+	trained := lastTestAccuracy(t, out)
+
+	code, out, stderr = runCommand(t, context.Background(), "--dataset", "classification_synth", "--load", file, "--evaluate")
+	require.Equal(t, exitOK, code, stderr)
+	assert.Contains(t, out, "Network FC_32_FC_10, trained with DFA (loss BCE)")
+	assert.Equal(t, trained, lastTestAccuracy(t, out), "the same network, the same test accuracy")
+
+	code, out, stderr = runCommand(t, context.Background(), "--dataset", "classification_synth", "--load", file, "--epochs", "1", "--subset", "500", "--lr", "1e-3")
+	require.Equal(t, exitOK, code, stderr)
+	assert.Contains(t, out, "Summary of epoch 1:", "training goes on from the loaded network")
+
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--evaluate"}, "--evaluate needs --load FILE"},
+		{[]string{"--load", file, "--topology", "FC_10"}, "--topology: the network comes from --load"},
+		{[]string{"--load", file, "--trials", "2"}, "--trials 2: a loaded network makes one run"},
+		{[]string{"--load", "/no/such.lwfnet"}, "--load: open /no/such.lwfnet"},
+		{[]string{"--load", file, "--dataset", "MNIST"}, "the network takes 1 channel(s) of 16x16 with 10 labels, but MNIST has 1 of 28x28"},
+		{[]string{"--load", "main_test.go", "--dataset", "classification_synth"}, "--load main_test.go: netfile:"},
+	} {
+		code, _, stderr := runCommand(t, context.Background(), tt.args...)
+		assert.Equal(t, exitUsage, code, tt.args)
+		assert.Contains(t, stderr, tt.want, tt.args)
+	}
+}
