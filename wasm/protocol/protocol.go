@@ -18,6 +18,9 @@ const (
 	Reset   = "reset"   // rebuild the run from the same settings
 	Bench   = "bench"   // BenchCommand: time training steps of the run built by Start
 	Predict = "predict" // PredictCommand: classify one drawn image
+	Save    = "save"    // send the network as a file (a NetworkFile event)
+	Load    = "load"    // LoadCommand, with the file in buffer 0: go on from a saved network
+	UseData = "usedata" // DataCommand, with four IDX files in buffers 0–3: train on them
 
 	// From the worker to the page.
 	Hello    = "hello"    // the worker listens: the page may send Start
@@ -27,6 +30,7 @@ const (
 	Failure  = "error"    // ErrorEvent
 	Timing   = "timing"   // BenchResult
 	Answer   = "answer"   // Prediction
+	File     = "file"     // NetworkFile, with the file in buffer 0
 )
 
 // PredictCommand asks the network's answer for one input (channels × side × side
@@ -39,6 +43,25 @@ type PredictCommand struct {
 type Prediction struct {
 	Class      int
 	Confidence []float64 // one per class, summing to 1
+}
+
+// LoadCommand starts a run from a saved network (core/netfile); Name is the file's.
+type LoadCommand struct {
+	Name     string
+	DataBase string // where the data files are, should the network need another set
+}
+
+// DataCommand replaces the data set by the user's IDX files, in the buffers in the
+// order training images, training labels, test images, test labels; Name says what
+// they are (for messages), and Query gives the run's settings.
+type DataCommand struct {
+	Name  string
+	Query string
+}
+
+// NetworkFile is a saved network, ready to download.
+type NetworkFile struct {
+	Name string // a suggested file name
 }
 
 // BenchCommand asks the worker to time training steps: Warmup untimed ones, then

@@ -55,6 +55,7 @@ func Run() {
 	p.buildControls()
 	p.bindButtons()
 	p.bindPad()
+	p.bindKeep()
 	p.bindResize()
 	switch {
 	case err != nil:

@@ -3,9 +3,11 @@
 package ui
 
 import (
+	"net/url"
 	"syscall/js"
 
 	"github.com/nofeedback/lwf/core/nn"
+	"github.com/nofeedback/lwf/core/settings"
 	"github.com/nofeedback/lwf/wasm/internal/bridge"
 	"github.com/nofeedback/lwf/wasm/protocol"
 )
@@ -33,6 +35,7 @@ type run struct {
 	// whole test set.
 	confusion [][]int
 	full      bool
+	loaded    bool // it went on from an opened network: its Ready brings the settings
 }
 
 // raceColours tell the rules of a race apart; a single run takes the first.
@@ -132,6 +135,16 @@ func (r *run) onMessage(m protocol.Message, raw []js.Value) {
 			return
 		}
 		r.model = &model
+		if r.loaded && r == p.main() { // an opened network brings its own settings
+			r.loaded = false
+			if q, err := url.ParseQuery(model.Query); err == nil { // written against the reference's defaults
+				if s, _, err := settings.FromValues(q, settings.Default()); err == nil {
+					p.state.Settings = s
+					p.syncControls()
+					p.writeURL()
+				}
+			}
+		}
 		r.feedback = nil
 		for _, img := range model.Feedback {
 			r.feedback = append(r.feedback, newPicture(img, raw))
@@ -179,6 +192,11 @@ func (r *run) onMessage(m protocol.Message, raw []js.Value) {
 		var pred protocol.Prediction
 		if m.Decode(&pred) == nil && r == p.main() {
 			p.showAnswer(pred)
+		}
+	case protocol.File:
+		var f protocol.NetworkFile
+		if m.Decode(&f) == nil && len(raw) == 1 {
+			download(f.Name, "application/octet-stream", raw[0])
 		}
 	case protocol.Failure:
 		var ev protocol.ErrorEvent

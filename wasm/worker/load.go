@@ -13,8 +13,8 @@ import (
 	"github.com/nofeedback/lwf/wasm/protocol"
 )
 
-// load fetches or generates the data set the settings name.
-func (w *worker) load(s settings.Settings) (trainSet, testSet *data.Set, err error) {
+// fetchData fetches or generates the data set the settings name.
+func (w *worker) fetchData(s settings.Settings) (trainSet, testSet *data.Set, err error) {
 	switch s.Dataset {
 	case settings.MNIST:
 		return w.loadMNIST()

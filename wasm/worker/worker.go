@@ -7,13 +7,16 @@
 package worker
 
 import (
+	"bytes"
 	"fmt"
 	"net/url"
 	"runtime/debug"
+	"slices"
 	"syscall/js"
 	"time"
 
 	"github.com/nofeedback/lwf/core/data"
+	"github.com/nofeedback/lwf/core/netfile"
 	"github.com/nofeedback/lwf/core/settings"
 	"github.com/nofeedback/lwf/core/tensor"
 	"github.com/nofeedback/lwf/wasm/engine"
@@ -32,22 +35,29 @@ type worker struct {
 	cmd          protocol.Command
 	dataset      string
 	train, test  *data.Set
+	custom       string // the name of the user's own data, which stands in for MNIST
 	engine       *engine.Engine
 	lastSnapshot time.Time
+}
+
+// message is a command with its buffers, still in JavaScript.
+type message struct {
+	protocol.Message
+	raw []js.Value
 }
 
 // Run serves the page from inside its Web Worker; it never returns.
 func Run() {
 	w := &worker{self: js.Global()}
-	inbox := make(chan protocol.Message, 256)
+	inbox := make(chan message, 256)
 	w.self.Set("onmessage", js.FuncOf(func(_ js.Value, args []js.Value) any {
-		m, _, err := bridge.Receive(args[0])
+		m, raw, err := bridge.Receive(args[0])
 		if err != nil {
 			w.fail(err, false)
 			return nil
 		}
 		select {
-		case inbox <- m:
+		case inbox <- message{m, raw}:
 		default: // a page that floods the worker loses commands, not the worker
 		}
 		return nil
@@ -75,7 +85,7 @@ func Run() {
 }
 
 // handle carries out one command; a panic becomes a fatal error message.
-func (w *worker) handle(m protocol.Message) {
+func (w *worker) handle(m message) {
 	defer func() {
 		if r := recover(); r != nil {
 			w.fail(fmt.Errorf("the worker crashed: %v\n%s", r, debug.Stack()), true)
@@ -126,6 +136,22 @@ func (w *worker) handle(m protocol.Message) {
 		}
 		w.post(protocol.Timing, protocol.BenchResult{Query: w.cmd.Query, Runs: runs,
 			SamplesPerSecond: engine.Median(runs), SIMD: tensor.SIMD})
+	case protocol.Save:
+		w.save()
+	case protocol.Load:
+		var cmd protocol.LoadCommand
+		if err := m.Decode(&cmd); err != nil || len(m.raw) != 1 {
+			w.fail(fmt.Errorf("load: no file"), false)
+			return
+		}
+		w.load(cmd, bridge.Bytes(m.raw[0]))
+	case protocol.UseData:
+		var cmd protocol.DataCommand
+		if err := m.Decode(&cmd); err != nil || len(m.raw) != 4 {
+			w.fail(fmt.Errorf("data: want four IDX files"), false)
+			return
+		}
+		w.useData(cmd, m.raw)
 	case protocol.Predict:
 		var cmd protocol.PredictCommand
 		if err := m.Decode(&cmd); err != nil || w.engine == nil {
@@ -152,19 +178,35 @@ func (w *worker) start() {
 		w.fail(err, false)
 		return
 	}
-	if s.Dataset != w.dataset || w.train == nil {
-		w.train, w.test, w.dataset = nil, nil, ""
-		if w.train, w.test, err = w.load(s); err != nil {
-			w.fail(err, false)
-			return
-		}
-		w.dataset = s.Dataset
+	if err := w.ensureData(s); err != nil {
+		w.fail(err, false)
+		return
 	}
 	e, model, bufs, err := engine.New(s, w.train, w.test, nil)
 	if err != nil {
 		w.fail(err, false)
 		return
 	}
+	w.ready(e, model, bufs)
+}
+
+// ensureData loads the data set the settings name, unless it is in already (the
+// user's own files stand in for MNIST).
+func (w *worker) ensureData(s settings.Settings) error {
+	if w.train != nil && (s.Dataset == w.dataset || (w.custom != "" && s.Dataset == settings.MNIST)) {
+		return nil
+	}
+	w.train, w.test, w.dataset, w.custom = nil, nil, "", ""
+	var err error
+	if w.train, w.test, err = w.fetchData(s); err != nil {
+		return err
+	}
+	w.dataset = s.Dataset
+	return nil
+}
+
+// ready makes e the run and tells the page.
+func (w *worker) ready(e *engine.Engine, model protocol.Model, bufs [][]byte) {
 	w.engine = e
 	w.post(protocol.Ready, model, bufs...)
 	if w.cmd.Autoplay {
@@ -182,6 +224,72 @@ func (w *worker) snapshot(force bool) {
 	snap, bufs := w.engine.Snapshot(force && w.engine.State() != engine.Training)
 	w.post(protocol.Snapshot, snap, bufs...)
 	w.lastSnapshot = time.Now()
+}
+
+// save sends the network as a file.
+func (w *worker) save() {
+	if w.engine == nil {
+		w.fail(fmt.Errorf("save: no network yet"), false)
+		return
+	}
+	var buf bytes.Buffer
+	s := w.engine.Settings
+	meta := netfile.Meta{Created: time.Now().UTC().Format(time.RFC3339), Dataset: s.Dataset, Samples: w.engine.Samples(),
+		Settings: s.Values(settings.Default()).Encode(), Note: w.custom}
+	if err := netfile.Write(&buf, w.engine.Network(), meta); err != nil {
+		w.fail(fmt.Errorf("save: %w", err), false)
+		return
+	}
+	name := fmt.Sprintf("lwf-%s-%s-%d.lwfnet", s.Mode, s.Topology, w.engine.Samples())
+	w.post(protocol.File, protocol.NetworkFile{Name: name}, buf.Bytes())
+}
+
+// load goes on from a saved network: its own settings, the training options it was
+// saved with, and the data set it was trained on (or any of the same shape).
+func (w *worker) load(cmd protocol.LoadCommand, file []byte) {
+	net, meta, err := netfile.Read[float32](bytes.NewReader(file))
+	if err != nil {
+		w.fail(fmt.Errorf("%s: %w", cmd.Name, err), false)
+		return
+	}
+	s := settings.Default()
+	if q, err := url.ParseQuery(meta.Settings); err == nil {
+		s, _, _ = settings.FromValues(q, s) // the training options it was saved with; the file was checked
+	}
+	s = s.WithNetwork(net.Config())
+	s.Dataset = settings.MNIST // unless the file names one of the others; data of another shape is refused below
+	if slices.Contains(settings.Datasets, meta.Dataset) {
+		s.Dataset = meta.Dataset
+	}
+	w.cmd.DataBase = cmd.DataBase
+	if err := w.ensureData(s); err != nil {
+		w.fail(err, false)
+		return
+	}
+	e, model, bufs, err := engine.NewFrom(net, s, w.train, w.test, nil)
+	if err != nil {
+		w.fail(fmt.Errorf("%s: %w", cmd.Name, err), false)
+		return
+	}
+	w.cmd.Query = model.Query
+	w.ready(e, model, bufs)
+}
+
+// useData replaces the data by the user's four IDX files and starts the run again.
+func (w *worker) useData(cmd protocol.DataCommand, raw []js.Value) {
+	trainSet, err := data.ParseIDXPair(bridge.Bytes(raw[0]), bridge.Bytes(raw[1]), cmd.Name)
+	if err != nil {
+		w.fail(err, false)
+		return
+	}
+	testSet, err := data.ParseIDXPair(bridge.Bytes(raw[2]), bridge.Bytes(raw[3]), cmd.Name)
+	if err != nil {
+		w.fail(err, false)
+		return
+	}
+	w.train, w.test, w.custom, w.dataset = trainSet, testSet, cmd.Name, settings.MNIST
+	w.cmd.Query = cmd.Query
+	w.start()
 }
 
 func (w *worker) fail(err error, fatal bool) {

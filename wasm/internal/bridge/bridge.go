@@ -34,6 +34,20 @@ func Post(target js.Value, m protocol.Message) {
 	target.Call("postMessage", msg, bufs)
 }
 
+// PostJS sends m with buffers that are already JavaScript ArrayBuffers (a file the
+// user picked), transferring them without copying them into Go.
+func PostJS(target js.Value, m protocol.Message, raw ...js.Value) {
+	msg := object.New()
+	msg.Set("kind", m.Kind)
+	msg.Set("body", string(m.Body))
+	bufs := array.New()
+	for _, r := range raw {
+		bufs.Call("push", r)
+	}
+	msg.Set("buffers", bufs)
+	target.Call("postMessage", msg, bufs)
+}
+
 // Receive reads a message event's data. The buffers stay in JavaScript (Raw); Go
 // copies them only when it needs them.
 func Receive(event js.Value) (protocol.Message, []js.Value, error) {

@@ -1,0 +1,166 @@
+package browsertest
+
+import (
+	"context"
+	"encoding/binary"
+	"image"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/nofeedback/lwf/core/data"
+)
+
+// allowDownloads saves the page's downloads in dir under their own names.
+func (b *Browser) allowDownloads(t *testing.T, dir string) {
+	b.Run(t, 5*time.Second, chromedp.ActionFunc(func(ctx context.Context) error {
+		return browser.SetDownloadBehavior(browser.SetDownloadBehaviorBehaviorAllow).WithDownloadPath(dir).Do(ctx)
+	}))
+}
+
+func waitForFile(t *testing.T, dir, pattern string) string {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		matches, _ := filepath.Glob(filepath.Join(dir, pattern))
+		for _, m := range matches {
+			if !strings.HasSuffix(m, ".crdownload") {
+				if st, err := os.Stat(m); err == nil && st.Size() > 0 {
+					return m
+				}
+			}
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Fatalf("no download matching %s in %s", pattern, dir)
+	return ""
+}
+
+// TestSavedNetworkLoadsBackInThePageAndOnTheCommandLine: a network saved by the page
+// shows the same test accuracy on the whole test set when the page opens it again and
+// when the command line evaluates it.
+func TestSavedNetworkLoadsBackInThePageAndOnTheCommandLine(t *testing.T) {
+	site := Serve(t, Dist(t))
+	dir := t.TempDir()
+	b := open(t, site, "?autoplay=1&train-mode=DFA", 1440, 900)
+	b.allowDownloads(t, dir)
+	b.WaitFor(t, "85% test accuracy", 60*time.Second, func() bool { return b.number(t, "#metric-test-accuracy") > 85 })
+	b.Run(t, 5*time.Second, chromedp.Click("#play", chromedp.ByQuery))
+	b.WaitFor(t, "the pause", 5*time.Second, func() bool { return b.Text(t, "#status") == "paused" })
+	b.Run(t, 5*time.Second, chromedp.Click("#save-network", chromedp.ByQuery))
+	file := waitForFile(t, dir, "lwf-DFA-FC_500_FC_10-*.lwfnet")
+
+	b.Run(t, 5*time.Second, chromedp.Click("#export-csv", chromedp.ByQuery))
+	csv, err := os.ReadFile(waitForFile(t, dir, "lwf-metrics.csv"))
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(string(csv), "rule,series,samples,loss,accuracy,whole_test_set,angle_layer\nDFA,train,"))
+	assert.Contains(t, string(csv), "DFA,alignment_layer_1,")
+	b.Run(t, 5*time.Second, chromedp.Click("#export-png", chromedp.ByQuery))
+	png, err := os.ReadFile(waitForFile(t, dir, "lwf-view.png"))
+	require.NoError(t, err)
+	assert.Equal(t, "\x89PNG", string(png[:4]))
+
+	// A fresh page (the reference's DRTP) opens the file: it takes the file's rule and
+	// evaluates the whole test set.
+	b2 := open(t, site, "", 1440, 900)
+	b2.WaitFor(t, "ready", 30*time.Second, func() bool { return b2.Text(t, "#status") == "ready" })
+	b2.Run(t, 10*time.Second, chromedp.SetUploadFiles("#network-file", []string{file}, chromedp.ByQuery))
+	b2.WaitFor(t, "the whole test set's figure", 30*time.Second, func() bool {
+		return b2.Text(t, "#metric-test-note") == "on the whole test set"
+	})
+	pageAccuracy := b2.Text(t, "#metric-test-accuracy")
+	var search string
+	b2.Eval(t, `location.search`, &search)
+	assert.Contains(t, search, "train-mode=DFA", "the opened network brings its rule into the link")
+
+	cmd := exec.Command("go", "run", "./tools/train", "--load", file, "--evaluate")
+	cmd.Dir = filepath.Join(Dist(t), "..")
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, string(out))
+	m := regexp.MustCompile(`\[ Testing set\] Loss: [0-9.]+, Accuracy: +([0-9.]+)%`).FindStringSubmatch(string(out))
+	require.NotNil(t, m, string(out))
+	assert.Equal(t, m[1], pageAccuracy, "the same network, the same test accuracy, natively and in the page")
+	t.Logf("test accuracy of the saved network: page %s%%, command line %s%%", pageAccuracy, m[1])
+	assert.Empty(t, b.Errors())
+	assert.Empty(t, b2.Errors())
+}
+
+// writeIDX writes the first n samples of an MNIST set as the two IDX files of a
+// look-alike data set.
+func writeIDX(t *testing.T, dir, prefix string, set *data.Set, n int) {
+	images := []byte{0, 0, 8, 3, 0, 0, 0, 0, 0, 0, 0, 28, 0, 0, 0, 28}
+	binary.BigEndian.PutUint32(images[4:], uint32(n))
+	labels := []byte{0, 0, 8, 1, 0, 0, 0, 0}
+	binary.BigEndian.PutUint32(labels[4:], uint32(n))
+	for i := 0; i < n; i++ {
+		images = append(images, set.Image(i).(*image.Gray).Pix...)
+		labels = append(labels, byte(set.Class(i)))
+	}
+	require.NoError(t, os.WriteFile(filepath.Join(dir, prefix+"-images-idx3-ubyte"), images, 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, prefix+"-labels-idx1-ubyte"), labels, 0o644))
+}
+
+// TestYourOwnData trains on IDX files the user picks (here 3000 MNIST digits written
+// as a look-alike set), and says what is missing from an incomplete set.
+func TestYourOwnData(t *testing.T) {
+	dir := t.TempDir()
+	mnist, err := data.GoMNISTDir()
+	require.NoError(t, err)
+	trainSet, testSet, err := data.LoadIDXDir(mnist)
+	require.NoError(t, err)
+	writeIDX(t, dir, "train", trainSet, 3000)
+	writeIDX(t, dir, "t10k", testSet, 1000)
+	files, err := filepath.Glob(filepath.Join(dir, "*-ubyte"))
+	require.NoError(t, err)
+	require.Len(t, files, 4)
+
+	site := Serve(t, Dist(t))
+	b := open(t, site, "", 1440, 900)
+	b.WaitFor(t, "ready", 30*time.Second, func() bool { return b.Text(t, "#status") == "ready" })
+	b.Run(t, 10*time.Second, chromedp.SetUploadFiles("#data-files", files[:3], chromedp.ByQuery))
+	b.WaitFor(t, "the message", 10*time.Second, func() bool { return strings.Contains(b.Text(t, "#error"), "missing the") })
+	assert.Contains(t, b.Text(t, "#error"), "missing the training labels (train-labels-idx1-ubyte)")
+
+	b.Run(t, 10*time.Second, chromedp.SetUploadFiles("#data-files", files, chromedp.ByQuery))
+	b.WaitFor(t, "ready on the new data", 30*time.Second, func() bool {
+		return b.Text(t, "#status") == "ready" && strings.Contains(b.Text(t, "#data-note"), "Training on your files (t10k-images-idx3-ubyte")
+	})
+	b.Run(t, 5*time.Second, chromedp.Click("#play", chromedp.ByQuery))
+	b.WaitFor(t, "an epoch of the 3000 samples", 60*time.Second, func() bool { return strings.HasPrefix(b.Text(t, "#metric-epoch"), "2 /") })
+	assert.Greater(t, b.number(t, "#metric-test-accuracy"), 70.0)
+	assert.Equal(t, "on the whole test set", b.Text(t, "#metric-test-note"))
+	assert.Empty(t, b.Errors())
+}
+
+// TestWorksOffline: once loaded, the page reloads and trains with the site gone.
+func TestWorksOffline(t *testing.T) {
+	site := Serve(t, Dist(t))
+	b := open(t, site, "", 1440, 900)
+	b.WaitFor(t, "ready", 30*time.Second, func() bool { return b.Text(t, "#status") == "ready" })
+	var cached bool
+	b.WaitFor(t, "the service worker's cache", 30*time.Second, func() bool {
+		b.Run(t, 10*time.Second, chromedp.Evaluate(`(async () => {
+			const reg = await navigator.serviceWorker.ready;
+			const keys = await caches.keys();
+			if (!reg.active || keys.length === 0) return false;
+			const c = await caches.open(keys[0]);
+			return !!(await c.match("data/train-images-idx3-ubyte.gz")) && !!(await c.match("lwf.wasm"));
+		})()`, &cached, func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }))
+		return cached
+	})
+	site.Stop()
+	b.Run(t, 20*time.Second, chromedp.Reload())
+	b.WaitFor(t, "ready offline", 30*time.Second, func() bool { return b.Text(t, "#status") == "ready" })
+	b.Run(t, 5*time.Second, chromedp.Click("#play", chromedp.ByQuery))
+	b.WaitFor(t, "training offline", 30*time.Second, func() bool { return b.number(t, "#metric-test-accuracy") > 50 })
+}
