@@ -196,3 +196,18 @@ func TestScreenshots(t *testing.T) {
 		})
 	}
 }
+
+// TestPresetInTheLink: a slide names one of the paper's experiments in its link.
+func TestPresetInTheLink(t *testing.T) {
+	site := Serve(t, Dist(t))
+	b := open(t, site, "?preset=mnist-1000-1000&train-mode=DFA", 1280, 720)
+	b.WaitFor(t, "ready", 30*time.Second, func() bool { return b.Text(t, "#status") == "ready" })
+	var v struct{ Preset, Topology, Rule string }
+	b.Eval(t, `({Preset: document.getElementById("preset").value, Topology: document.getElementById("setting-topology").value,
+		Rule: document.querySelector("input[name=train-mode]:checked").value})`, &v)
+	assert.Equal(t, "mnist-1000-1000", v.Preset)
+	assert.Equal(t, "FC_1000_FC_1000_FC_10", v.Topology)
+	assert.Equal(t, "DFA", v.Rule)
+	assert.Contains(t, b.Text(t, "#model"), "FC 1000, tanh: 1000 → 1000")
+	assert.Empty(t, b.Errors())
+}

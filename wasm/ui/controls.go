@@ -61,6 +61,9 @@ func (p *page) buildControls() {
 		legend := p.doc.CreateElement("legend")
 		legend.SetTextContent(g.title)
 		fs.AppendChild(legend)
+		if g.names[0] == "dataset" {
+			fs.AppendChild(p.buildPresets())
+		}
 		for _, name := range g.names {
 			f, ok := settings.Lookup(name)
 			if !ok {
@@ -179,6 +182,48 @@ func (p *page) buildControl(f settings.Field) dom.Element {
 	return wrap
 }
 
+// buildPresets makes the choice of one of the paper's experiments.
+func (p *page) buildPresets() dom.Element {
+	wrap := p.doc.CreateElement("div")
+	wrap.Class().Add("field")
+	label := p.doc.CreateElement("label")
+	label.SetAttribute("for", "preset")
+	label.SetTextContent("Experiment of the paper")
+	sel := p.doc.CreateElement("select")
+	sel.SetID("preset")
+	own := p.doc.CreateElement("option")
+	own.SetAttribute("value", "")
+	own.SetTextContent("(your own settings)")
+	sel.AppendChild(own)
+	for _, pr := range Presets {
+		opt := p.doc.CreateElement("option")
+		opt.SetAttribute("value", pr.Name)
+		opt.SetTextContent(pr.Title)
+		sel.AppendChild(opt)
+	}
+	sel.AddEventListener("change", false, func(dom.Event) {
+		pr, err := LookupPreset(sel.Underlying().Get("value").String())
+		if err != nil {
+			return // "(your own settings)": nothing to apply
+		}
+		next, err := pr.Apply(p.state.Settings)
+		if err != nil {
+			p.showSettingsError(err)
+			return
+		}
+		p.state.Settings = next
+		p.syncControls()
+		p.writeURL()
+		p.validate()
+		if p.valid {
+			p.start()
+		}
+	})
+	wrap.AppendChild(label)
+	wrap.AppendChild(sel)
+	return wrap
+}
+
 func boolText(b bool) string {
 	if b {
 		return "true"
@@ -201,6 +246,9 @@ func (p *page) syncControls() {
 		default:
 			c.input.Underlying().Set("value", v)
 		}
+	}
+	if el := p.doc.GetElementByID("preset"); el != nil {
+		el.Underlying().Set("value", presetOf(*s))
 	}
 	if el := p.doc.GetElementByID("rule-text"); el != nil {
 		text := ruleText[s.Mode]

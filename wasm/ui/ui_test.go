@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/nofeedback/lwf/core/nn"
+	"github.com/nofeedback/lwf/core/settings"
 )
 
 func TestParseQuery(t *testing.T) {
@@ -110,4 +111,27 @@ func TestDigitise(t *testing.T) {
 	assert.InDelta(t, 13.5, my/mass, 0.6, "centre of mass, y")
 	assert.Nil(t, Digitise(make([]uint8, 100), 10, 10, 28), "no ink, no digit")
 	assert.Nil(t, Digitise(alpha, 100, 101, 28), "too few values for the size")
+}
+
+func TestPresets(t *testing.T) {
+	for _, p := range Presets {
+		t.Run(p.Name, func(t *testing.T) {
+			st, warnings, err := ParseQuery("preset=" + p.Name + "&train-mode=FA")
+			require.NoError(t, err)
+			assert.Empty(t, warnings)
+			assert.True(t, p.Matches(st.Settings))
+			assert.Equal(t, nn.FA, st.Settings.Mode, "the link's rule")
+			assert.Equal(t, p.Name, presetOf(st.Settings))
+			shape, err := settings.ShapeOf(st.Settings.Dataset)
+			require.NoError(t, err)
+			assert.NoError(t, st.Settings.Check(shape), "a preset is a valid run")
+		})
+	}
+	st, _, err := ParseQuery("preset=mnist-1000-1000&lr=0.01")
+	require.NoError(t, err)
+	assert.Equal(t, "FC_1000_FC_1000_FC_10", st.Settings.Topology)
+	assert.Equal(t, 0.01, st.Settings.LR, "the link's own settings override the preset's")
+	_, _, err = ParseQuery("preset=imagenet")
+	assert.ErrorContains(t, err, `preset: unknown "imagenet" (want one of mnist-500,`)
+	assert.Equal(t, "", presetOf(PageDefaults()))
 }

@@ -50,6 +50,17 @@ func ParseQuery(query string) (st State, warnings []string, err error) {
 	if perr != nil {
 		return st, nil, fmt.Errorf("the link's parameters cannot be read: %v", perr)
 	}
+	if name := v.Get("preset"); name != "" { // a preset first; the link's own settings override it
+		delete(v, "preset")
+		if p, perr := LookupPreset(name); perr != nil {
+			err = joinErr(err, perr)
+		} else {
+			base := PageDefaults()
+			if base, perr = p.Apply(base); perr == nil {
+				st.Settings = base
+			}
+		}
+	}
 	for _, name := range pageFlags {
 		vals, ok := v[name]
 		if !ok {
@@ -76,7 +87,7 @@ func ParseQuery(query string) (st State, warnings []string, err error) {
 			v.Set("train-mode", race[0].String())
 		}
 	}
-	s, unknown, serr := settings.FromValues(v, PageDefaults())
+	s, unknown, serr := settings.FromValues(v, st.Settings)
 	st.Settings = s
 	for _, name := range unknown {
 		warnings = append(warnings, fmt.Sprintf("unknown parameter %q in the link (ignored)", name))
