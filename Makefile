@@ -13,7 +13,7 @@ CACHE    := $(CURDIR)/.cache
 # Losses of a fixed-seed run, written natively and compared bit for bit in WebAssembly.
 DETERMINISM := $(CACHE)/determinism-losses.txt
 
-.PHONY: all dist serve test test-native test-wasm test-browser bench train clean
+.PHONY: all dist serve test test-native test-wasm test-browser bench train soak clean
 
 # The site: a self-contained static folder that works from any host or subfolder.
 DIST     := dist
@@ -79,6 +79,11 @@ test-browser: dist
 
 # Training speed side by side: native, in Chromium, TensorFlow.js and PyTorch; the
 # table goes to BENCHMARKS.md.
+# A long run in Chromium: 20 minutes of training, watching the memory of the page
+# and its worker and their live callbacks (make test runs 2 minutes of it).
+soak: dist
+	LWF_BROWSER=1 LWF_SOAK=20m $(GO) test -count=1 -v -timeout 40m -run '^TestSoak$$' ./tools/browsertest/
+
 bench: dist
 	$(GO) run ./tools/bench --out BENCHMARKS.md
 

@@ -13,6 +13,7 @@ onmessage = async (event) => {
       instance = (await WebAssembly.instantiateStreaming(fetch("lwf.wasm"), go.importObject)).instance;
     }
     await go.run(instance);
+    postMessage({kind: "error", body: JSON.stringify({Message: "The training worker stopped unexpectedly", Fatal: true}), buffers: []});
   } catch (err) {
     postMessage({kind: "error", body: JSON.stringify({Message: "The training worker could not start: " + err, Fatal: true}), buffers: []});
   }

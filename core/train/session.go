@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 
 	"github.com/nofeedback/lwf/core/data"
 	"github.com/nofeedback/lwf/core/nn"
@@ -114,6 +115,38 @@ func NewSessionFrom[F tensor.Float](net *nn.Network[F], opts Options, trainSet, 
 	return s, nil
 }
 
+// MemoryBytes estimates what training with these options holds in memory, in bytes,
+// beyond the data set: the parameters, their gradients, the optimiser's state, and
+// the buffers of a batch (activations, learning signals, scratch), in float32.
+func (o Options) MemoryBytes() (int64, error) {
+	tensors, err := o.Net.Tensors()
+	if err != nil {
+		return 0, err
+	}
+	var params, learning float64
+	for _, t := range tensors {
+		params += float64(t.Size())
+		if !strings.HasSuffix(t.Name, ".feedback") {
+			learning += float64(t.Size())
+		}
+	}
+	slots := 1.0 // SGD and NAG: a momentum; Adam and RMSprop: two moments
+	if o.Optimizer == optim.Adam || o.Optimizer == optim.RMSprop {
+		slots = 2
+	}
+	costs, err := o.Net.Costs()
+	if err != nil {
+		return 0, err
+	}
+	// A batch holds, per layer, its input (twice with dropout), its outputs, δ, the
+	// signal and the gradient of its input; the forward MACs bound the transposed
+	// weights' scratch of the backward product.
+	perSample := float64(costs[0].HeldValues) * 3
+	scratch := float64(costs[0].ForwardMACs) / 10
+	values := params + learning*(1+slots) + perSample*float64(max(o.BatchSize, 1)) + scratch
+	return int64(values * 4), nil
+}
+
 // checkRun reports what keeps opts from running on the two sets: bad options, an
 // empty training set, or data whose shape is not the network's.
 func checkRun(opts Options, trainSet, testSet *data.Set) error {
@@ -175,7 +208,9 @@ func (s *Session[F]) Step() (StepResult, error) {
 	}
 	res := StepResult{Loss: loss, N: len(idx), Correct: correct(s.Trainer.Net.Output(), s.batch)}
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
-		return res, fmt.Errorf("%w: the loss of batch %d (epoch %d) is %v", ErrDiverged, s.Batch+1, s.Epoch+1, loss)
+		n := s.Opts.Net
+		return res, fmt.Errorf("%w at step %d: the loss of batch %d (epoch %d) is %v. Likely cause: the learning rate (%g) is too high for %s with %s hidden units, %s output and the %s loss; try a smaller one. The weights are those before that batch",
+			ErrDiverged, s.Steps+1, s.Batch+1, s.Epoch+1, loss, s.Opts.LR, s.Opts.Optimizer, n.HiddenAct, n.OutputAct, n.Loss)
 	}
 	if s.Align {
 		if res.Angles, err = s.Trainer.Net.Alignment(); err != nil {

@@ -76,7 +76,7 @@ func TestSessionStopsOnDivergenceKeepingTheLastGoodWeights(t *testing.T) {
 		}
 	}
 	require.ErrorIs(t, err, ErrDiverged)
-	assert.Regexp(t, `training diverged: the loss of batch \d+ \(epoch \d+\) is (NaN|\+Inf)`, err.Error())
+	assert.Regexp(t, `training diverged at step \d+: the loss of batch \d+ \(epoch \d+\) is (NaN|\+Inf)\. Likely cause: the learning rate \(100\) is too high`, err.Error())
 	for i, p := range sess.Net().Params() {
 		assert.Equal(t, before[i], p.Value, "%s keeps its last good values", p.Name)
 	}
@@ -172,4 +172,22 @@ func TestSessionFromAGivenNetwork(t *testing.T) {
 	assert.ErrorContains(t, err, "the options describe network FC_16_FC_10 trained with DRTP, not the given one (FC_16_FC_10 with BP)")
 	_, err = NewSessionFrom(net, opts, data.Regression(1, 10).Subset(0), nil)
 	assert.ErrorContains(t, err, "the training set is empty")
+}
+
+func TestMemoryEstimate(t *testing.T) {
+	opts := synthOptions("FC_500_FC_10", nn.DRTP)
+	opts.Net.InputSide, opts.BatchSize = 28, 100
+	small, err := opts.MemoryBytes()
+	require.NoError(t, err)
+	// 784·500+500 + 500·10+10 weights, each with a gradient and a momentum, and the
+	// 10×500 feedback matrix: 4.8 MB, plus a batch's buffers (2.2 MB).
+	assert.InDelta(t, 7.0e6, float64(small), 0.5e6)
+	opts.Optimizer = optim.Adam
+	adam, err := opts.MemoryBytes()
+	require.NoError(t, err)
+	assert.InDelta(t, float64(small)+4*397510, float64(adam), 1, "a second moment per weight")
+	opts.Net.Topology = "FC_10000_FC_10000_FC_10"
+	huge, err := opts.MemoryBytes()
+	require.NoError(t, err)
+	assert.Greater(t, huge, int64(1.7e9), "108 M weights, with gradients and Adam's moments")
 }

@@ -180,12 +180,16 @@ func Launch(t *testing.T, bin, siteURL string, w, h int) *Browser {
 	chromedp.ListenTarget(ctx, func(ev any) {
 		switch e := ev.(type) {
 		case *runtime.EventConsoleAPICalled:
-			if e.Type == runtime.APITypeError {
-				var parts []string
-				for _, a := range e.Args {
-					parts = append(parts, string(a.Value))
-				}
-				b.record(&b.errors, "console.error: "+strings.Join(parts, " "))
+			var parts []string
+			for _, a := range e.Args {
+				parts = append(parts, string(a.Value))
+			}
+			text := strings.Join(parts, " ")
+			switch {
+			case e.Type == runtime.APITypeError:
+				b.record(&b.errors, "console.error: "+text)
+			case strings.Contains(text, "panic:") || strings.Contains(text, "fatal error:"):
+				b.record(&b.errors, "Go: "+text) // Go prints its panics with console.log
 			}
 		case *runtime.EventExceptionThrown:
 			b.record(&b.errors, "exception: "+e.ExceptionDetails.Error())

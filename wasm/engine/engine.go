@@ -5,7 +5,6 @@
 package engine
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -17,6 +16,24 @@ import (
 	"github.com/nofeedback/lwf/core/train"
 	"github.com/nofeedback/lwf/wasm/protocol"
 )
+
+// TabMemory is what one run may hold in a browser tab's worker, beyond its data: a
+// tab gets a few gigabytes at most, and a race runs up to six workers.
+const TabMemory = 1 << 30
+
+// CheckMemory refuses, before anything is allocated, a run that would need more than
+// TabMemory, saying how much it would take.
+func CheckMemory(opts train.Options) error {
+	need, err := opts.MemoryBytes()
+	if err != nil {
+		return err
+	}
+	if need > TabMemory {
+		return fmt.Errorf("topology %s would need about %.1f GB to train here (its weights, their gradients, %s's state and a batch of %d), more than a browser tab can give (%.0f GB): choose a smaller network or batch, or train it with the command line",
+			opts.Net.Topology, float64(need)/1e9, opts.Optimizer, opts.BatchSize, float64(TabMemory)/1e9)
+	}
+	return nil
+}
 
 // States of a run, as #status shows them.
 const (
@@ -87,6 +104,9 @@ func NewFrom(net *nn.Network[float32], s settings.Settings, trainSet, testSet *d
 	shape := settings.Shape{Channels: trainSet.Channels, Side: trainSet.Side, Labels: trainSet.Labels}
 	opts, err := train.OptionsFrom(s, shape, 0)
 	if err != nil {
+		return nil, protocol.Model{}, nil, err
+	}
+	if err := CheckMemory(opts); err != nil {
 		return nil, protocol.Model{}, nil, err
 	}
 	var sess *train.Session[float32]
@@ -201,10 +221,6 @@ func (e *Engine) stepOne() error {
 
 func (e *Engine) fail(err error) error {
 	e.state = Failed
-	if errors.Is(err, train.ErrDiverged) {
-		err = fmt.Errorf("%w. Likely cause: the learning rate (%g) is too high for %s with %s output and %s loss; try a smaller one",
-			err, e.Settings.LR, e.Settings.Optimizer, e.Settings.OutputAct, e.Settings.Loss)
-	}
 	e.failure = err
 	return err
 }

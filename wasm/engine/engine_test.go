@@ -10,6 +10,7 @@ import (
 
 	"github.com/nofeedback/lwf/core/data"
 	"github.com/nofeedback/lwf/core/nn"
+	"github.com/nofeedback/lwf/core/optim"
 	"github.com/nofeedback/lwf/core/settings"
 	"github.com/nofeedback/lwf/wasm/protocol"
 )
@@ -141,7 +142,7 @@ func TestDivergenceStopsTheRun(t *testing.T) {
 	}
 	require.Error(t, err)
 	assert.Equal(t, Failed, e.State())
-	assert.Regexp(t, `training diverged: the loss of batch \d+ \(epoch \d+\) is (NaN|\+Inf)\. Likely cause: the learning rate \(100\) is too high`, err.Error())
+	assert.Regexp(t, `training diverged at step \d+: the loss of batch \d+ \(epoch \d+\) is (NaN|\+Inf)\. Likely cause: the learning rate \(100\) is too high for SGD with relu hidden units, none output and the MSE loss`, err.Error())
 	snap, _ := e.Snapshot(true)
 	assert.Equal(t, Failed, snap.State)
 	_, jerr := json.Marshal(snap)
@@ -203,4 +204,12 @@ func TestConfusionAndPrediction(t *testing.T) {
 	assert.Equal(t, best, pred.Class)
 	_, err = e.Predict(x[:10])
 	assert.ErrorContains(t, err, "predict: batch inputs: got 10 values for 1 samples, want 256 each")
+}
+
+func TestHugeNetworksAreRefusedUpFront(t *testing.T) {
+	s := synthSettings(nn.DRTP)
+	s.Topology, s.Optimizer = "FC_20000_FC_10000_FC_10", optim.Adam
+	_, _, _, err := New(s, data.Classification(1, 100), data.Classification(2, 100), nil)
+	require.Error(t, err)
+	assert.Regexp(t, `topology FC_20000_FC_10000_FC_10 would need about \d+\.\d GB to train here \(its weights, their gradients, Adam's state and a batch of 50\), more than a browser tab can give \(1 GB\)`, err.Error())
 }

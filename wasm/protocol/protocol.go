@@ -21,6 +21,7 @@ const (
 	Save    = "save"    // send the network as a file (a NetworkFile event)
 	Load    = "load"    // LoadCommand, with the file in buffer 0: go on from a saved network
 	UseData = "usedata" // DataCommand, with four IDX files in buffers 0–3: train on them
+	Crash   = "crash"   // for the tests: fail as an out-of-memory would, outside any recovery
 
 	// From the worker to the page.
 	Hello    = "hello"    // the worker listens: the page may send Start
@@ -62,6 +63,14 @@ type DataCommand struct {
 // NetworkFile is a saved network, ready to download.
 type NetworkFile struct {
 	Name string // a suggested file name
+}
+
+// Memory is what a WebAssembly program holds: its Go heap, the memory it took from
+// the browser, and its live callbacks from JavaScript.
+type Memory struct {
+	HeapBytes uint64
+	SysBytes  uint64
+	Funcs     int64
 }
 
 // BenchCommand asks the worker to time training steps: Warmup untimed ones, then
@@ -182,8 +191,10 @@ type SnapshotEvent struct {
 	// whole test set.
 	Confusion     [][]int `json:",omitempty"`
 	ConfusionFull bool    `json:",omitempty"`
-	Weights       *Image  // the first layer's weights, when redrawn
-	Predictions   []int   // for Model.Digits
+	// Memory is the worker's, about once a second.
+	Memory      *Memory `json:",omitempty"`
+	Weights     *Image  // the first layer's weights, when redrawn
+	Predictions []int   // for Model.Digits
 }
 
 // Message is one message: its kind, JSON body and buffers.

@@ -54,7 +54,7 @@ func runBench(doc dom.Document) {
 	inbox := make(chan protocol.Message, 64)
 	w := js.Global().Get("Worker").New("worker.js")
 	w.Call("postMessage", js.Global().Get("lwfModule"))
-	w.Set("onmessage", js.FuncOf(func(_ js.Value, args []js.Value) any {
+	w.Set("onmessage", bridge.FuncOf(func(_ js.Value, args []js.Value) any {
 		if m, _, err := bridge.Receive(args[0]); err == nil {
 			inbox <- m
 		}

@@ -22,7 +22,7 @@ func (p *page) bindKeep() {
 	p.onClick("export-png", p.exportPNG)
 	networkFile := doc.Call("getElementById", "network-file")
 	p.onClick("open-network", func() { networkFile.Call("click") })
-	networkFile.Call("addEventListener", "change", js.FuncOf(func(js.Value, []js.Value) any {
+	networkFile.Call("addEventListener", "change", bridge.FuncOf(func(js.Value, []js.Value) any {
 		files := networkFile.Get("files")
 		if files.Length() == 1 {
 			p.openNetwork(files.Index(0))
@@ -32,26 +32,26 @@ func (p *page) bindKeep() {
 	}))
 	dataFiles := doc.Call("getElementById", "data-files")
 	p.onClick("pick-data", func() { dataFiles.Call("click") })
-	dataFiles.Call("addEventListener", "change", js.FuncOf(func(js.Value, []js.Value) any {
+	dataFiles.Call("addEventListener", "change", bridge.FuncOf(func(js.Value, []js.Value) any {
 		p.useFiles(dataFiles.Get("files"))
 		dataFiles.Set("value", "")
 		return nil
 	}))
 	body := doc.Get("body")
 	for _, name := range []string{"dragenter", "dragover"} {
-		body.Call("addEventListener", name, js.FuncOf(func(_ js.Value, args []js.Value) any {
+		body.Call("addEventListener", name, bridge.FuncOf(func(_ js.Value, args []js.Value) any {
 			args[0].Call("preventDefault")
 			body.Get("classList").Call("add", "dragging")
 			return nil
 		}))
 	}
-	body.Call("addEventListener", "dragleave", js.FuncOf(func(_ js.Value, args []js.Value) any {
+	body.Call("addEventListener", "dragleave", bridge.FuncOf(func(_ js.Value, args []js.Value) any {
 		if !args[0].Get("relatedTarget").Truthy() {
 			body.Get("classList").Call("remove", "dragging")
 		}
 		return nil
 	}))
-	body.Call("addEventListener", "drop", js.FuncOf(func(_ js.Value, args []js.Value) any {
+	body.Call("addEventListener", "drop", bridge.FuncOf(func(_ js.Value, args []js.Value) any {
 		args[0].Call("preventDefault")
 		body.Get("classList").Call("remove", "dragging")
 		files := args[0].Get("dataTransfer").Get("files")
@@ -78,10 +78,13 @@ func download(name, kind string, content any) {
 	a.Set("href", url)
 	a.Set("download", name)
 	a.Call("click")
-	js.Global().Call("setTimeout", js.FuncOf(func(js.Value, []js.Value) any {
+	var revoke js.Func
+	revoke = bridge.FuncOf(func(js.Value, []js.Value) any {
+		defer bridge.Release(revoke)
 		js.Global().Get("URL").Call("revokeObjectURL", url)
 		return nil
-	}), 10000)
+	})
+	js.Global().Call("setTimeout", revoke, 10000)
 }
 
 // metricsCSV writes every point the page holds: one line a point, for every rule.
@@ -146,12 +149,15 @@ func (p *page) exportPNG() {
 		ctx.Call("drawImage", c, rect.Get("x").Float()-box.Get("x").Float(), rect.Get("y").Float()-box.Get("y").Float()+head,
 			rect.Get("width").Float(), rect.Get("height").Float())
 	}
-	out.Call("toBlob", js.FuncOf(func(_ js.Value, args []js.Value) any {
+	var done js.Func
+	done = bridge.FuncOf(func(_ js.Value, args []js.Value) any {
+		defer bridge.Release(done)
 		if len(args) > 0 && args[0].Truthy() {
 			download("lwf-view.png", "image/png", args[0])
 		}
 		return nil
-	}), "image/png")
+	})
+	out.Call("toBlob", done, "image/png")
 }
 
 func (p *page) modeNames() string {

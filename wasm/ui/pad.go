@@ -8,6 +8,7 @@ import (
 	"syscall/js"
 	"time"
 
+	"github.com/nofeedback/lwf/wasm/internal/bridge"
 	"github.com/nofeedback/lwf/wasm/protocol"
 )
 
@@ -27,7 +28,7 @@ func (p *page) bindPad() {
 		return ev.Get("offsetX").Float() * scale, ev.Get("offsetY").Float() * scale
 	}
 	listen := func(name string, f func(ev js.Value)) {
-		pad.Call("addEventListener", name, js.FuncOf(func(_ js.Value, args []js.Value) any {
+		pad.Call("addEventListener", name, bridge.FuncOf(func(_ js.Value, args []js.Value) any {
 			args[0].Call("preventDefault")
 			f(args[0])
 			return nil

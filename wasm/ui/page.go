@@ -7,6 +7,7 @@ package ui
 
 import (
 	"fmt"
+	"runtime"
 	"strings"
 	"syscall/js"
 	"time"
@@ -14,6 +15,8 @@ import (
 	"honnef.co/go/js/dom/v2"
 
 	"github.com/nofeedback/lwf/core/settings"
+	"github.com/nofeedback/lwf/core/train"
+	"github.com/nofeedback/lwf/wasm/engine"
 	"github.com/nofeedback/lwf/wasm/internal/bridge"
 	"github.com/nofeedback/lwf/wasm/protocol"
 )
@@ -56,6 +59,7 @@ func Run() {
 	p.bindButtons()
 	p.bindPad()
 	p.bindKeep()
+	p.exposeStats()
 	p.bindResize()
 	switch {
 	case err != nil:
@@ -84,14 +88,42 @@ func (p *page) setupRuns() {
 		}
 	}
 	for _, r := range p.runs {
-		if !r.worker.IsUndefined() {
-			r.worker.Call("terminate")
-		}
+		r.stop()
 	}
 	p.runs = nil
 	for i, m := range modes {
 		p.runs = append(p.runs, newRun(p, m, i))
 	}
+}
+
+// exposeStats defines window.lwfStats(), which tells the long-run test what the page
+// and its workers hold, and listens for the event "lwf-crash" (detail: a rule), with
+// which the browser tests make a worker fail as an out-of-memory would.
+func (p *page) exposeStats() {
+	js.Global().Set("lwfStats", bridge.FuncOf(func(js.Value, []js.Value) any {
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		stats := map[string]any{"pageHeap": ms.HeapAlloc, "pageSys": ms.Sys, "pageFuncs": bridge.LiveFuncs()}
+		if mem := js.Global().Get("performance").Get("memory"); mem.Truthy() {
+			stats["jsHeap"] = mem.Get("usedJSHeapSize").Float()
+		}
+		var workers []any
+		for _, r := range p.runs {
+			workers = append(workers, map[string]any{"rule": r.mode.String(), "heap": r.memory.HeapBytes,
+				"sys": r.memory.SysBytes, "funcs": r.memory.Funcs, "epoch": r.snap.Epoch, "samples": r.snap.Samples})
+		}
+		stats["workers"] = workers
+		return js.ValueOf(stats)
+	}))
+	js.Global().Get("document").Call("addEventListener", "lwf-crash", bridge.FuncOf(func(_ js.Value, args []js.Value) any {
+		rule := args[0].Get("detail").String()
+		for _, r := range p.runs {
+			if r.mode.String() == rule {
+				r.send(protocol.Crash, nil)
+			}
+		}
+		return nil
+	}))
 }
 
 // start asks every run for a fresh start with the current settings.
@@ -435,6 +467,12 @@ func (p *page) validate() {
 	}
 	if err == nil && (p.state.Settings.Dataset == settings.CIFAR10 || p.state.Settings.Dataset == settings.CIFAR10aug) {
 		err = fmt.Errorf("dataset: CIFAR-10 is not served with the page; train it with the command line")
+	}
+	if err == nil {
+		var opts train.Options
+		if opts, err = train.OptionsFrom(p.state.Settings, shape, 0); err == nil {
+			err = engine.CheckMemory(opts)
+		}
 	}
 	p.valid = err == nil
 	if err != nil {

@@ -18,9 +18,10 @@ type run struct {
 	mode   nn.Mode
 	colour string
 	worker js.Value
-	hello  bool   // the worker listens
-	status string // loading, ready, training, paused, done or error
-	err    string // what stopped it
+	funcs  []js.Func // the worker's handlers, released with it
+	hello  bool      // the worker listens
+	status string    // loading, ready, training, paused, done or error
+	err    string    // what stopped it
 
 	model    *protocol.Model
 	snap     protocol.SnapshotEvent
@@ -36,6 +37,23 @@ type run struct {
 	confusion [][]int
 	full      bool
 	loaded    bool // it went on from an opened network: its Ready brings the settings
+	memory    protocol.Memory
+}
+
+// maxPoints bounds each curve the page keeps: past it, the older half is thinned by
+// two, so that a run of hours holds no more than a run of minutes.
+const maxPoints = 4000
+
+func thin[T any](pts []T) []T {
+	if len(pts) <= maxPoints {
+		return pts
+	}
+	half := len(pts) / 2
+	out := pts[:0]
+	for i := 0; i < half; i += 2 {
+		out = append(out, pts[i])
+	}
+	return append(out, pts[half:]...)
 }
 
 // raceColours tell the rules of a race apart; a single run takes the first.
@@ -51,7 +69,7 @@ func newRun(p *page, mode nn.Mode, i int) *run {
 func (r *run) startWorker() {
 	r.hello, r.err = false, ""
 	w := js.Global().Get("Worker").New("worker.js")
-	w.Set("onmessage", js.FuncOf(func(_ js.Value, args []js.Value) any {
+	onMessage := bridge.FuncOf(func(_ js.Value, args []js.Value) any {
 		m, raw, err := bridge.Receive(args[0])
 		if err != nil {
 			r.p.showError(err.Error())
@@ -59,28 +77,40 @@ func (r *run) startWorker() {
 		}
 		r.onMessage(m, raw)
 		return nil
-	}))
-	w.Set("onerror", js.FuncOf(func(_ js.Value, args []js.Value) any {
+	})
+	onError := bridge.FuncOf(func(_ js.Value, args []js.Value) any {
 		msg := "the training worker stopped"
 		if len(args) > 0 && args[0].Get("message").Type() == js.TypeString {
 			msg += ": " + args[0].Get("message").String()
 		}
 		r.died(msg)
 		return nil
-	}))
+	})
+	w.Set("onmessage", onMessage)
+	w.Set("onerror", onError)
+	r.funcs = []js.Func{onMessage, onError}
 	// The worker runs the module this page already compiled (main.js keeps it), or
 	// fetches its own when it gets anything else.
 	w.Call("postMessage", js.Global().Get("lwfModule"))
 	r.worker = w
 }
 
-// died shows that the worker is gone; Reset starts it again. Other runs go on.
-func (r *run) died(msg string) {
+// stop ends the worker and frees its handlers.
+func (r *run) stop() {
 	if !r.worker.IsUndefined() {
 		r.worker.Call("terminate")
+		r.worker.Set("onmessage", js.Null())
+		r.worker.Set("onerror", js.Null())
 	}
-	r.worker = js.Undefined()
-	r.hello = false
+	for _, f := range r.funcs {
+		bridge.Release(f)
+	}
+	r.worker, r.funcs, r.hello = js.Undefined(), nil, false
+}
+
+// died shows that the worker is gone; Reset starts it again. Other runs go on.
+func (r *run) died(msg string) {
+	r.stop()
 	r.fail(msg + ". Press Reset to start it again with the same settings.")
 }
 
@@ -164,9 +194,12 @@ func (r *run) onMessage(m protocol.Message, raw []js.Value) {
 			return
 		}
 		r.snap = snap
-		r.train = append(r.train, snap.TrainPoints...)
-		r.test = append(r.test, snap.TestPoints...)
-		r.align = append(r.align, snap.AlignPoints...)
+		r.train = thin(append(r.train, snap.TrainPoints...))
+		r.test = thin(append(r.test, snap.TestPoints...))
+		r.align = thin(append(r.align, snap.AlignPoints...))
+		if snap.Memory != nil {
+			r.memory = *snap.Memory
+		}
 		if snap.Weights != nil {
 			r.weights = newPicture(*snap.Weights, raw)
 			p.pictures = true

@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/url"
+	"runtime"
 	"runtime/debug"
 	"slices"
 	"syscall/js"
@@ -38,6 +39,14 @@ type worker struct {
 	custom       string // the name of the user's own data, which stands in for MNIST
 	engine       *engine.Engine
 	lastSnapshot time.Time
+	lastMemory   time.Time
+}
+
+// memory reads what this program holds.
+func memory() *protocol.Memory {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return &protocol.Memory{HeapBytes: ms.HeapAlloc, SysBytes: ms.Sys, Funcs: bridge.LiveFuncs()}
 }
 
 // message is a command with its buffers, still in JavaScript.
@@ -50,7 +59,7 @@ type message struct {
 func Run() {
 	w := &worker{self: js.Global()}
 	inbox := make(chan message, 256)
-	w.self.Set("onmessage", js.FuncOf(func(_ js.Value, args []js.Value) any {
+	w.self.Set("onmessage", bridge.FuncOf(func(_ js.Value, args []js.Value) any {
 		m, raw, err := bridge.Receive(args[0])
 		if err != nil {
 			w.fail(err, false)
@@ -152,6 +161,8 @@ func (w *worker) handle(m message) {
 			return
 		}
 		w.useData(cmd, m.raw)
+	case protocol.Crash:
+		go func() { panic("the page asked the worker to fail (a test of its crash handling)") }()
 	case protocol.Predict:
 		var cmd protocol.PredictCommand
 		if err := m.Decode(&cmd); err != nil || w.engine == nil {
@@ -222,6 +233,10 @@ func (w *worker) snapshot(force bool) {
 		return
 	}
 	snap, bufs := w.engine.Snapshot(force && w.engine.State() != engine.Training)
+	if time.Since(w.lastMemory) >= time.Second {
+		snap.Memory = memory()
+		w.lastMemory = time.Now()
+	}
 	w.post(protocol.Snapshot, snap, bufs...)
 	w.lastSnapshot = time.Now()
 }

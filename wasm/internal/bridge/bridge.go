@@ -87,7 +87,7 @@ func Await(promise js.Value) (js.Value, error) {
 		err error
 	}
 	done := make(chan result, 1)
-	onOK := js.FuncOf(func(_ js.Value, args []js.Value) any {
+	onOK := FuncOf(func(_ js.Value, args []js.Value) any {
 		var v js.Value
 		if len(args) > 0 {
 			v = args[0]
@@ -95,7 +95,7 @@ func Await(promise js.Value) (js.Value, error) {
 		done <- result{v: v}
 		return nil
 	})
-	onErr := js.FuncOf(func(_ js.Value, args []js.Value) any {
+	onErr := FuncOf(func(_ js.Value, args []js.Value) any {
 		msg := "promise rejected"
 		if len(args) > 0 {
 			msg = jsErrorText(args[0])
@@ -103,8 +103,8 @@ func Await(promise js.Value) (js.Value, error) {
 		done <- result{err: errors.New(msg)}
 		return nil
 	})
-	defer onOK.Release()
-	defer onErr.Release()
+	defer Release(onOK)
+	defer Release(onErr)
 	promise.Call("then", onOK, onErr)
 	r := <-done
 	return r.v, r.err

@@ -16,7 +16,7 @@ func Yield() {
 	if yielder.done == nil {
 		yielder.done = make(chan struct{}, 1)
 		ch := js.Global().Get("MessageChannel").New()
-		ch.Get("port1").Set("onmessage", js.FuncOf(func(js.Value, []js.Value) any {
+		ch.Get("port1").Set("onmessage", FuncOf(func(js.Value, []js.Value) any {
 			yielder.done <- struct{}{}
 			return nil
 		}))
