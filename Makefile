@@ -13,7 +13,7 @@ CACHE    := $(CURDIR)/.cache
 # Losses of a fixed-seed run, written natively and compared bit for bit in WebAssembly.
 DETERMINISM := $(CACHE)/determinism-losses.txt
 
-.PHONY: all dist serve test test-native test-wasm test-browser bench train soak clean
+.PHONY: all dist serve test test-native test-fuzz test-wasm test-browser bench train soak clean
 
 # The site: a self-contained static folder that works from any host or subfolder.
 DIST     := dist
@@ -41,7 +41,7 @@ serve: dist
 clean:
 	rm -rf $(DIST) $(CACHE)
 
-test: test-native test-wasm test-browser
+test: test-native test-fuzz test-wasm test-browser
 
 test-native:
 	$(GO) vet ./...
@@ -51,6 +51,18 @@ test-native:
 	@echo "the SIMD build:"
 	$(FAST) $(GO) vet ./core/... ./wasm/...
 	LWF_DETERMINISM_IN=$(DETERMINISM) $(FAST) $(GO) test ./core/... ./wasm/...
+
+# A short run of every fuzz target (their seed corpora also run in go test): any
+# input gives a result or an error, never a panic, a hang or an absurd allocation.
+FUZZ := core/nn:FuzzParseTopology core/nn:FuzzConfig core/data:FuzzParseIDXPair core/data:FuzzReadCIFAR \
+	core/netfile:FuzzRead wasm/ui:FuzzParseQuery
+FUZZTIME ?= 5s
+test-fuzz:
+	@for t in $(FUZZ); do \
+	  echo "fuzz $${t#*:} ($(FUZZTIME))"; \
+	  mkdir -p $(CACHE); \
+	  $(GO) test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) ./$${t%%:*}/ > $(CACHE)/fuzz.log 2>&1 || { cat $(CACHE)/fuzz.log; exit 1; }; \
+	done
 
 # WebAssembly: the core's tests again, compiled with GOOS=js GOARCH=wasm and run by
 # Node.js through Go's own go_js_wasm_exec. CI sets REQUIRE_WASM=1 so that a missing
