@@ -56,7 +56,7 @@ test-native:
 # input gives a result or an error, never a panic, a hang or an absurd allocation.
 FUZZ := core/nn:FuzzParseTopology core/nn:FuzzConfig core/data:FuzzParseIDXPair core/data:FuzzReadCIFAR \
 	core/netfile:FuzzRead wasm/ui:FuzzParseQuery
-FUZZTIME ?= 5s
+FUZZTIME ?= 3000x
 test-fuzz:
 	@for t in $(FUZZ); do \
 	  echo "fuzz $${t#*:} ($(FUZZTIME))"; \
