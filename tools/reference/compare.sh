@@ -6,6 +6,7 @@
 #
 #   tools/reference/compare.sh                       # 5 seeds, 2 jobs at a time
 #   SEEDS="1 2 3" JOBS=1 OUT=/tmp/lwf-compare tools/reference/compare.sh
+#   SEEDS="6 7 8 9 10" RULES=DFA GO_BIN=/tmp/lwf-train tools/reference/compare.sh
 #
 # Raw per-epoch JSON lines go to $OUT (default /tmp/lwf-compare): go_<RULE>_s<SEED>.jsonl
 # and py_<RULE>_s<SEED>.jsonl, where RULE is BP FA DFA sDFA DRTP shallow or DRTP-zero
@@ -17,13 +18,18 @@ root=$(cd "$here/../.." && pwd)
 export PY=${PY:-/usr/bin/python3}
 export OUT=${OUT:-/tmp/lwf-compare}
 export EPOCHS=${EPOCHS:-3}
-export GO_BIN=${GO_BIN:-$OUT/lwf-train}
 export REF=$here/reference.py
 SEEDS=${SEEDS:-1 2 3 4 5}
 JOBS=${JOBS:-2}
 RULES=${RULES:-BP FA DFA sDFA DRTP shallow DRTP-zero}
 mkdir -p "$OUT"
-(cd "$root" && go build -o "$GO_BIN" ./tools/train)
+# GO_BIN: an already built trainer to use as is (e.g. to add seeds to an earlier run
+# with the same build); by default the current tree is built into $OUT/lwf-train.
+if [[ -z ${GO_BIN:-} ]]; then
+	GO_BIN=$OUT/lwf-train
+	(cd "$root" && go build -o "$GO_BIN" ./tools/train)
+fi
+export GO_BIN
 export ROOT=$root
 
 run_one() { # impl rule seed

@@ -29,6 +29,8 @@ type experiment struct {
 	train, test *data.Set
 	shape       settings.Shape
 	log         *epochLog
+	steps       *csv.Writer // --step-log
+	stepsFile   *os.File
 	trial       int
 	epoch       int
 	batch       int
@@ -71,6 +73,13 @@ func prepare(c *command, out io.Writer) (*experiment, error) {
 			return nil, err
 		}
 	}
+	if c.stepLog != "" {
+		if exp.stepsFile, err = os.Create(c.stepLog); err != nil {
+			return nil, fmt.Errorf("--step-log: %w", err)
+		}
+		exp.steps = csv.NewWriter(exp.stepsFile)
+		exp.steps.Write([]string{"trial", "epoch", "batch", "loss"})
+	}
 	return exp, nil
 }
 
@@ -102,6 +111,10 @@ func loadData(dataset, dir string, seed uint64) (trainSet, testSet *data.Set, er
 func (e *experiment) close() {
 	if e.log != nil {
 		e.log.close()
+	}
+	if e.steps != nil {
+		e.steps.Flush()
+		e.stepsFile.Close()
 	}
 }
 
@@ -177,6 +190,10 @@ func runEpochs[F tensor.Float](ctx context.Context, e *experiment, sess *train.S
 			}
 			res, err := sess.Step()
 			e.batch++
+			if e.steps != nil && err == nil {
+				e.steps.Write([]string{strconv.Itoa(e.trial + 1), strconv.Itoa(e.epoch + 1), strconv.Itoa(e.batch),
+					strconv.FormatFloat(res.Loss, 'g', -1, 64)})
+			}
 			for _, a := range res.Angles {
 				angles[a.Layer] = append(angles[a.Layer], a.Degrees)
 			}

@@ -46,6 +46,7 @@ type command struct {
 	save      string // write the trained network to this file
 	load      string // start from the network in this file
 	evaluate  bool   // only evaluate the loaded network
+	stepLog   string // write every batch's loss to this file
 }
 
 func parseFlags(args []string, stderr io.Writer) (*command, error) {
@@ -66,6 +67,7 @@ func parseFlags(args []string, stderr io.Writer) (*command, error) {
 	fs.StringVar(&c.save, "save", "", "write the trained network to `FILE` at the end (or when interrupted), in the format the page loads too")
 	fs.StringVar(&c.load, "load", "", "start from the network saved in `FILE` (its topology, rule, activations, loss and seed come with it)")
 	fs.BoolVar(&c.evaluate, "evaluate", false, "with --load: evaluate the network on the training and test sets, and stop")
+	fs.StringVar(&c.stepLog, "step-log", "", "write every batch's loss to `FILE` (CSV: trial, epoch, batch, loss), exactly, to compare runs bit for bit")
 	fs.BoolVar(&c.alignment, "alignment", false, "report, each epoch, the mean angle between each hidden layer's update and the true (BP) gradient, and under FA between B and W")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: train [flags]\n\nTrains a network with BP, FA, DFA, sDFA, DRTP or shallow learning, as the reference code does.\n\n")

@@ -188,3 +188,23 @@ func TestSaveLoadEvaluate(t *testing.T) {
 		assert.Contains(t, stderr, tt.want, tt.args)
 	}
 }
+
+func TestDivergenceExitsWithStatus1(t *testing.T) {
+	code, out, stderr := runCommand(t, context.Background(), "--dataset", "classification_synth", "--topology", "FC_64_FC_10",
+		"--hidden-act", "relu", "--output-act", "none", "--loss", "MSE", "--lr", "100", "--optimizer", "SGD", "--epochs", "5", "--subset", "2000")
+	assert.Equal(t, exitFailed, code, out)
+	assert.Regexp(t, `train: epoch \d+, batch \d+: training diverged at step \d+: the loss of batch \d+ \(epoch \d+\) is (NaN|\+Inf)\. Likely cause: the learning rate \(100\) is too high`, stderr)
+}
+
+func TestStepLog(t *testing.T) {
+	log := filepath.Join(t.TempDir(), "steps.csv")
+	code, _, stderr := runCommand(t, context.Background(), "--dataset", "classification_synth", "--topology", "FC_16_FC_10",
+		"--epochs", "2", "--subset", "300", "--step-log", log)
+	require.Equal(t, exitOK, code, stderr)
+	raw, err := os.ReadFile(log)
+	require.NoError(t, err)
+	lines := strings.Split(strings.TrimSpace(string(raw)), "\n")
+	require.Len(t, lines, 1+2*3, "a header and three batches of 100 in each of two epochs")
+	assert.Equal(t, "trial,epoch,batch,loss", lines[0])
+	assert.Regexp(t, `^1,2,3,0\.[0-9]+$`, lines[6])
+}

@@ -54,7 +54,9 @@ const (
 	early           = 15 * time.Second
 	weightsEvery    = 400 * time.Millisecond
 	digitCount      = 32
-	maxTiles        = 100 // tiles of the first layer's weights: 10×10 stay legible
+	// FirstLosses is how many batch losses the snapshots carry from the start.
+	FirstLosses = 100
+	maxTiles    = 100 // tiles of the first layer's weights: 10×10 stay legible
 )
 
 // Engine is one run in the worker.
@@ -85,7 +87,8 @@ type Engine struct {
 	hasTrain     bool
 	hasTest      bool
 	weightsDue   bool
-	alignDue     bool // the next step measures the alignment
+	alignDue     bool      // the next step measures the alignment
+	stepLosses   []float64 // of the first FirstLosses batches, not yet sent
 	confusion    [][]int
 	confusedAll  bool
 	confusionDue bool
@@ -195,6 +198,9 @@ func (e *Engine) stepOne() error {
 	if err != nil {
 		return e.fail(err)
 	}
+	if e.sess.Steps <= FirstLosses {
+		e.stepLosses = append(e.stepLosses, res.Loss)
+	}
 	e.runLoss += res.Loss * float64(res.N)
 	e.runCorrect += res.Correct
 	e.runN += res.N
@@ -303,7 +309,8 @@ func (e *Engine) Snapshot(forceWeights bool) (protocol.SnapshotEvent, [][]byte) 
 		HasTest: e.hasTest, TestLoss: e.lastTest.Loss, TestAccuracy: e.lastTest.Accuracy, TestFull: e.lastTest.Full,
 		TrainPoints: e.trainPoints, TestPoints: e.testPoints, AlignPoints: e.alignPoints,
 	}
-	e.trainPoints, e.testPoints, e.alignPoints = nil, nil, nil
+	snap.StepLosses = e.stepLosses
+	e.trainPoints, e.testPoints, e.alignPoints, e.stepLosses = nil, nil, nil, nil
 	if e.confusionDue {
 		snap.Confusion, snap.ConfusionFull, e.confusionDue = e.confusion, e.confusedAll, false
 	}

@@ -191,6 +191,10 @@ type SnapshotEvent struct {
 	// whole test set.
 	Confusion     [][]int `json:",omitempty"`
 	ConfusionFull bool    `json:",omitempty"`
+	// StepLosses are the losses of the run's first 100 batches, new since the last
+	// snapshot: enough to check, bit for bit, that the page trains as the command
+	// line does.
+	StepLosses []float64 `json:",omitempty"`
 	// Memory is the worker's, about once a second.
 	Memory      *Memory `json:",omitempty"`
 	Weights     *Image  // the first layer's weights, when redrawn

@@ -98,6 +98,9 @@ func (p *page) metricsCSV() string {
 		return strconv.FormatFloat(v, 'g', 8, 64)
 	}
 	for _, r := range p.runs {
+		for i, loss := range r.steps { // exact: the shortest text that reads back as the same number
+			fmt.Fprintf(&sb, "%s,batch_%d,,%s,,,\n", r.mode, i+1, strconv.FormatFloat(loss, 'g', -1, 64))
+		}
 		for _, pt := range r.train {
 			fmt.Fprintf(&sb, "%s,train,%d,%s,%s,,\n", r.mode, pt.Samples, g(pt.Loss), g(pt.Accuracy))
 		}

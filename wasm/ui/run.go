@@ -38,6 +38,7 @@ type run struct {
 	full      bool
 	loaded    bool // it went on from an opened network: its Ready brings the settings
 	memory    protocol.Memory
+	steps     []float64 // the losses of the first batches
 }
 
 // maxPoints bounds each curve the page keeps: past it, the older half is thinned by
@@ -137,7 +138,7 @@ func (r *run) send(kind string, body any) {
 
 // start asks the worker for a fresh run with the page's settings.
 func (r *run) start() {
-	r.model, r.train, r.test, r.align = nil, nil, nil, nil
+	r.model, r.train, r.test, r.align, r.steps = nil, nil, nil, nil, nil
 	r.weights, r.feedback, r.digits, r.preds, r.confusion = nil, nil, nil, nil, nil
 	r.snap = protocol.SnapshotEvent{}
 	r.status, r.err = "loading", ""
@@ -197,6 +198,7 @@ func (r *run) onMessage(m protocol.Message, raw []js.Value) {
 		r.train = thin(append(r.train, snap.TrainPoints...))
 		r.test = thin(append(r.test, snap.TestPoints...))
 		r.align = thin(append(r.align, snap.AlignPoints...))
+		r.steps = append(r.steps, snap.StepLosses...)
 		if snap.Memory != nil {
 			r.memory = *snap.Memory
 		}
