@@ -66,16 +66,16 @@ func (n *Network[F]) String() string {
 			extra += ", frozen"
 		}
 		if li.Feedback != nil {
-			extra += fmt.Sprintf(", feedback %s", shapeText(li.Feedback))
+			extra += fmt.Sprintf(", feedback %s", ShapeText(li.Feedback, "x"))
 		}
 		fmt.Fprintf(&sb, "  layers.%d  %-46s %s -> %s, %d weights%s\n", li.Index, what,
-			shapeText(li.In[:]), shapeText(li.Out[:]), li.Weights, extra)
+			ShapeText(li.In[:], "x"), ShapeText(li.Out[:], "x"), li.Weights, extra)
 	}
 	return sb.String()
 }
 
-// shapeText writes a shape as AxBxC, dropping trailing 1s.
-func shapeText(s []int) string {
+// ShapeText writes a shape as AxBxC (with sep between the sizes), dropping trailing 1s.
+func ShapeText(s []int, sep string) string {
 	for len(s) > 1 && s[len(s)-1] == 1 {
 		s = s[:len(s)-1]
 	}
@@ -83,5 +83,5 @@ func shapeText(s []int) string {
 	for i, d := range s {
 		parts[i] = fmt.Sprint(d)
 	}
-	return strings.Join(parts, "x")
+	return strings.Join(parts, sep)
 }

@@ -50,21 +50,11 @@ func class[F tensor.Float](labels []int, t []F, r, k int) int {
 	if labels != nil {
 		return labels[r]
 	}
-	return argmax(t[r*k : (r+1)*k])
-}
-
-func argmax[F tensor.Float](v []F) int {
-	best := 0
-	for i, x := range v {
-		if x > v[best] {
-			best = i
-		}
-	}
-	return best
+	return tensor.Argmax(t[r*k : (r+1)*k])
 }
 
 func logSumExp[F tensor.Float](v []F) float64 {
-	m := float64(v[argmax(v)])
+	m := float64(v[tensor.Argmax(v)])
 	if math.IsInf(m, 0) {
 		return m
 	}
@@ -77,7 +67,7 @@ func logSumExp[F tensor.Float](v []F) float64 {
 
 // softmaxRow writes softmax(v) into dst.
 func softmaxRow[F tensor.Float](dst, v []F) {
-	m := v[argmax(v)]
+	m := v[tensor.Argmax(v)]
 	var s float64
 	for i, x := range v {
 		e := tensor.Exp(float64(x - m))

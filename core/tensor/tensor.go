@@ -12,3 +12,14 @@ package tensor
 type Float interface {
 	~float32 | ~float64
 }
+
+// Argmax returns the index of the first largest element of v (0 if v is empty).
+func Argmax[F Float](v []F) int {
+	best := 0
+	for i, x := range v {
+		if x > v[best] {
+			best = i
+		}
+	}
+	return best
+}

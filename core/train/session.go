@@ -235,11 +235,11 @@ func correct[F tensor.Float](y []F, b nn.Batch[F]) int {
 	k := len(b.T) / b.N
 	n := 0
 	for r := 0; r < b.N; r++ {
-		want := argmax(b.T[r*k : (r+1)*k])
+		want := tensor.Argmax(b.T[r*k : (r+1)*k])
 		if b.Labels != nil {
 			want = b.Labels[r]
 		}
-		if argmax(y[r*k:(r+1)*k]) == want {
+		if tensor.Argmax(y[r*k:(r+1)*k]) == want {
 			n++
 		}
 	}
@@ -284,11 +284,11 @@ func Evaluate[F tensor.Float](net *nn.Network[F], set *data.Set, chunk int) (Eva
 		}
 		lossSum += nn.LossSum(net.Config().Loss, y, b.T, b.Labels, b.N, k)
 		for r := 0; r < b.N; r++ {
-			want := argmax(b.T[r*k : (r+1)*k])
+			want := tensor.Argmax(b.T[r*k : (r+1)*k])
 			if b.Labels != nil {
 				want = b.Labels[r]
 			}
-			got := argmax(y[r*k : (r+1)*k])
+			got := tensor.Argmax(y[r*k : (r+1)*k])
 			ev.Confusion[want][got]++
 			if got == want {
 				ev.Correct++
@@ -300,14 +300,4 @@ func Evaluate[F tensor.Float](net *nn.Network[F], set *data.Set, chunk int) (Eva
 		ev.Accuracy = 100 * float64(ev.Correct) / float64(ev.Samples)
 	}
 	return ev, nil
-}
-
-func argmax[F tensor.Float](v []F) int {
-	best := 0
-	for i, x := range v {
-		if x > v[best] {
-			best = i
-		}
-	}
-	return best
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/nofeedback/lwf/core/data"
 	"github.com/nofeedback/lwf/core/nn"
 	"github.com/nofeedback/lwf/core/settings"
+	"github.com/nofeedback/lwf/core/tensor"
 	"github.com/nofeedback/lwf/core/train"
 	"github.com/nofeedback/lwf/wasm/protocol"
 )
@@ -483,13 +484,13 @@ func (e *Engine) Predict(x []float32) (protocol.Prediction, error) {
 	conf := make([]float64, len(y))
 	var sum float64
 	if e.Settings.OutputAct == nn.None {
-		top := float64(y[argmax(y)])
+		top := float64(y[tensor.Argmax(y)])
 		for i, v := range y {
 			conf[i] = math.Exp(float64(v) - top)
 			sum += conf[i]
 		}
 	} else {
-		lo := float64(y[argmin(y)])
+		lo := float64(slices.Min(y))
 		for i, v := range y {
 			conf[i] = float64(v) - math.Min(lo, 0) // tanh outputs can be negative
 			sum += conf[i]
@@ -501,27 +502,7 @@ func (e *Engine) Predict(x []float32) (protocol.Prediction, error) {
 		}
 		conf[i] = finite(conf[i])
 	}
-	return protocol.Prediction{Class: argmax(y), Confidence: conf}, nil
-}
-
-func argmax(v []float32) int {
-	best := 0
-	for i, x := range v {
-		if x > v[best] {
-			best = i
-		}
-	}
-	return best
-}
-
-func argmin(v []float32) int {
-	best := 0
-	for i, x := range v {
-		if x < v[best] {
-			best = i
-		}
-	}
-	return best
+	return protocol.Prediction{Class: tensor.Argmax(y), Confidence: conf}, nil
 }
 
 // Network returns the network being trained.

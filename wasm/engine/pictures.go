@@ -192,13 +192,4 @@ func layerName(li nn.LayerInfo, dropout float64) string {
 	return s
 }
 
-func shapeText(s []int) string {
-	for len(s) > 1 && s[len(s)-1] == 1 {
-		s = s[:len(s)-1]
-	}
-	parts := make([]string, len(s))
-	for i, d := range s {
-		parts[i] = fmt.Sprint(d)
-	}
-	return strings.Join(parts, "×")
-}
+func shapeText(s []int) string { return nn.ShapeText(s, "×") }
