@@ -4,7 +4,7 @@
 # one thread) for every shape we compare with, one shape at a time.
 #
 #   tools/reference/bench.sh                  # JSON lines to stdout and $OUT/bench.jsonl
-#   REPEATS=7 OUT=/tmp/lwf-bench tools/reference/bench.sh
+#   REPEATS=7 SCALE=5 OUT=/tmp/lwf-bench tools/reference/bench.sh   # SCALE: steps x5
 #
 # With GO_TOO=1 it also runs our Go trainer for one short epoch per shape
 # (--subset 10000, 1 thread) and prints its training samples/s, for context only.
@@ -14,6 +14,7 @@ root=$(cd "$here/../.." && pwd)
 PY=${PY:-/usr/bin/python3}
 OUT=${OUT:-/tmp/lwf-bench}
 REPEATS=${REPEATS:-5}
+SCALE=${SCALE:-1} # multiplies the steps per repetition (fast BLAS: short repetitions are noisy)
 mkdir -p "$OUT"
 : > "$OUT/bench.jsonl"
 
@@ -25,7 +26,7 @@ shapes+=("BP CONV_32_5_1_2_FC_1000_FC_10 20" "DRTP CONV_32_5_1_2_FC_1000_FC_10 2
 for s in "${shapes[@]}"; do
 	read -r mode net steps <<<"$s"
 	OMP_NUM_THREADS=1 "$PY" "$here/reference.py" bench --train-mode "$mode" --topology "$net" \
-		--batch-size 100 --steps "$steps" --repeats "$REPEATS" | tee -a "$OUT/bench.jsonl"
+		--batch-size 100 --steps $((steps * SCALE)) --repeats "$REPEATS" | tee -a "$OUT/bench.jsonl"
 done
 
 if [[ ${GO_TOO:-0} == 1 ]]; then

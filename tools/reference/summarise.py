@@ -88,7 +88,7 @@ def load(folder):
 
 def table(runs, field, label, fmt):
     idx = {"acc": 0, "loss": 1}[field]
-    out = [f"| rule | epoch | Go {label} (n) | PyTorch {label} (n) | Go − PyTorch | |diff|/SE | Welch p | verdict |",
+    out = [f"| rule | epoch | Go {label} (n) | PyTorch {label} (n) | Go − PyTorch | \\|diff\\|/SE | Welch p | verdict |",
            "|---|---|---|---|---|---|---|---|"]
     flagged = rows = 0
     rules = [r for r in RULES if r in runs.get("go", {}) or r in runs.get("py", {})]
