@@ -7,6 +7,7 @@ package engine
 import (
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"time"
 
@@ -438,6 +439,7 @@ func (e *Engine) Bench(warmup, steps, repeats int) ([]float64, error) {
 	if e.sess.Opts.Epochs > 0 {
 		e.sess.Opts.Epochs = 0 // no end: a benchmark may outlast a short run
 	}
+	runtime.GC() // what earlier runs left behind is not this one's to collect
 	for range warmup {
 		if _, err := e.sess.Step(); err != nil {
 			return nil, err
