@@ -344,7 +344,7 @@ func report(f figures, notes []string) string {
 	fmt.Fprintf(&sb, "# Training speed\n\nMeasured by `make bench` on %s: %s, %d cores, %s/%s, %s.\n",
 		time.Now().UTC().Format("2006-01-02"), cpuModel(), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, host)
 	sb.WriteString("One training step of batch 100 on MNIST (tanh hidden units, sigmoid output, BCE, NAG), in samples per second: medians of repeated runs. ")
-	sb.WriteString("Native figures are one thread; the browser figures come from the site's `bench.html` in headless Chromium, in its worker; TensorFlow.js 4.22 runs BP in the same Chromium; PyTorch runs the reference's step on one thread.\n\n")
+	sb.WriteString("Native figures are one thread; the browser figures come from the site's `bench.html` in headless Chromium, in its worker; TensorFlow.js 4.22 runs BP in the same Chromium; PyTorch runs the reference's step on one thread, as Debian's `python3-torch` ships it: linked to netlib's reference BLAS, which a PyTorch with OpenBLAS or MKL outruns about tenfold on these shapes (see `tools/reference/RESULTS.md`).\n\n")
 	cell := func(k key) string {
 		if v, ok := f[k]; ok && v > 0 {
 			return strconv.FormatFloat(v, 'f', 0, 64)
