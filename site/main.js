@@ -1,23 +1,28 @@
-// Loads the page's Go program (lwf.wasm), which draws the page and starts the
-// training worker; the worker gets the compiled module rather than compiling it
-// again. Besides sw.js, which keeps it all working offline, nothing else is
+// Loads the page's Go program (lwf.wasm), which draws the page and runs the
+// training workers. The module is compiled once, here. The first worker starts at
+// once with it (and the page's query), so that its data downloads while the page's
+// program starts; the page's program takes it over, with the messages it sent
+// meanwhile. Besides sw.js, which keeps it all working offline, nothing else is
 // written in JavaScript.
 "use strict";
-if ("serviceWorker" in navigator) { // offline once loaded (sw.js)
-  navigator.serviceWorker.register("sw.js").catch(() => {});
-}
 (async () => {
   const go = new Go();
   try {
-    let result;
+    let module;
     try {
-      result = await WebAssembly.instantiateStreaming(fetch("lwf.wasm"), go.importObject);
+      module = await WebAssembly.compileStreaming(fetch("lwf.wasm"));
     } catch (streamingError) { // a host that serves .wasm with another type
-      const bytes = await (await fetch("lwf.wasm")).arrayBuffer();
-      result = await WebAssembly.instantiate(bytes, go.importObject);
+      module = await WebAssembly.compile(await (await fetch("lwf.wasm")).arrayBuffer());
     }
-    globalThis.lwfModule = result.module;
-    await go.run(result.instance);
+    globalThis.lwfModule = module;
+    if (!document.getElementById("bench-table")) {
+      const worker = new Worker("worker.js");
+      const early = [];
+      worker.onmessage = (event) => early.push(event);
+      worker.postMessage({page: location.search, module});
+      globalThis.lwfFirstWorker = {worker, early};
+    }
+    await go.run(await WebAssembly.instantiate(module, go.importObject));
   } catch (err) {
     const status = document.getElementById("status");
     const box = document.getElementById("error");

@@ -141,6 +141,9 @@ func browser(root string, f figures) error {
 	if err != nil {
 		return err
 	}
+	if _, err := static.Precompress(h); err != nil {
+		return err
+	}
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 	ctx, cancel := chromium(30 * time.Minute)

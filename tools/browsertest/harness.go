@@ -97,6 +97,9 @@ func Serve(t *testing.T, dir string) *Site {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if _, err := static.Precompress(h); err != nil { // as make serve and static hosts do
+		t.Fatal(err)
+	}
 	s := &Site{}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
@@ -269,6 +272,19 @@ func (b *Browser) Screenshot(t *testing.T, path string) {
 	t.Helper()
 	var png []byte
 	b.Run(t, 20*time.Second, chromedp.CaptureScreenshot(&png))
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// ScreenshotOf saves a PNG of the first element sel matches, scrolled into view.
+func (b *Browser) ScreenshotOf(t *testing.T, sel, path string) {
+	t.Helper()
+	var png []byte
+	b.Run(t, 20*time.Second, chromedp.ScrollIntoView(sel, chromedp.ByQuery), chromedp.Screenshot(sel, &png, chromedp.ByQuery))
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)
 	}

@@ -68,6 +68,24 @@ func TestDRTPTrainsMNISTInThePage(t *testing.T) {
 	assert.Equal(t, "1 / 100", b.Text(t, "#metric-epoch"))
 	b.Screenshot(t, filepath.Join(screenshotDir(), "page.png"))
 
+	// The paper's argument: DRTP's update for layer 1 points within 90° of the true
+	// gradient (a broken signal, or none, sits at 90° or beyond).
+	angle := b.number(t, "#metric-alignment")
+	assert.Greater(t, angle, 0.0, "layer 1's alignment is measured")
+	assert.Less(t, angle, 90.0, "DRTP's update is within 90° of the true gradient")
+	assert.Greater(t, b.inkedPixels(t, "alignment"), 500, "the alignment plot is drawn")
+	b.ScreenshotOf(t, ".alignment-panel", filepath.Join(screenshotDir(), "alignment.png"))
+
+	// Its cost beside the accuracy: DRTP runs no backward pass and holds one layer's
+	// values; BP carries the error back and holds them all.
+	assert.Equal(t, "no", b.Text(t, "#cost-DRTP-backward"))
+	assert.Equal(t, "yes", b.Text(t, "#cost-BP-backward"))
+	assert.Equal(t, "397k", b.Text(t, "#cost-DRTP-learning"), "784·500 + 500·10 weight gradients")
+	assert.Equal(t, "402k", b.Text(t, "#cost-BP-learning"), "and δ carried back through the 500×10 layer")
+	assert.Greater(t, b.number(t, "#cost-DRTP-accuracy"), 80.0, "the accuracy of this page's DRTP run")
+	assert.Equal(t, "–", b.Text(t, "#cost-BP-accuracy"), "no BP run on this page")
+	b.ScreenshotOf(t, ".cost-panel", filepath.Join(screenshotDir(), "cost.png"))
+
 	// Pause: the batches stop; Play: they go on.
 	b.Run(t, 5*time.Second, chromedp.Click("#play", chromedp.ByQuery))
 	b.WaitFor(t, "the pause", 5*time.Second, func() bool { return b.Text(t, "#status") == "paused" })
@@ -158,6 +176,10 @@ func TestEmbedModeInsideAnIframe(t *testing.T) {
 	})
 	assert.False(t, visible.Settings, "embed mode hides the settings")
 	assert.True(t, visible.Play, "embed mode keeps play/pause")
+	b.WaitFor(t, "a test accuracy in the frame", 40*time.Second, func() bool {
+		v, err := strconv.ParseFloat(frameText("metric-test-accuracy"), 64)
+		return err == nil && v > 50
+	})
 	b.Screenshot(t, filepath.Join(screenshotDir(), "embed.png"))
 	assert.Empty(t, b.Errors())
 }

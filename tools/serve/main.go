@@ -91,6 +91,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "serve: --dir %s: %v\n", c.dir, err)
 		return exitUsage
 	}
+	if _, err := static.Precompress(handler); err != nil {
+		fmt.Fprintf(stderr, "serve: %v\n", err)
+		return exitUsage
+	}
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
 		if errors.Is(err, syscall.EADDRINUSE) {

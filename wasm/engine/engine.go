@@ -127,7 +127,7 @@ func NewFrom(net *nn.Network[float32], s settings.Settings, trainSet, testSet *d
 		now = time.Now
 	}
 	e := &Engine{Settings: s, sess: sess, trainSet: trainSet, testSet: testSet, now: now, state: Paused,
-		quick: testSet.Spread(QuickTestSize), digits: testSet.Subset(digitCount), weightsDue: true, alignDue: true}
+		quick: testSet.Spread(QuickTestSize), digits: testSet.Subset(digitCount), weightsDue: true}
 	model, bufs := e.describe()
 	e.nextEval = 0 // the first evaluation comes right after the first step, not before it
 	if net != nil {
@@ -164,9 +164,14 @@ func (e *Engine) Run(budget time.Duration) error {
 	if e.state != Training {
 		return nil
 	}
+	if e.sess.Steps == 0 {
+		// The first batch alone, shown at once: the first evaluation waits for the
+		// next slice, so that the page's first step comes as early as it can.
+		return e.step(false)
+	}
 	start := e.now()
 	for e.state == Training {
-		if err := e.stepOne(); err != nil {
+		if err := e.step(true); err != nil {
 			return err
 		}
 		if e.now().Sub(start) >= budget {
@@ -181,10 +186,12 @@ func (e *Engine) StepOnce() error {
 	if e.state == Done || e.state == Failed {
 		return nil
 	}
-	return e.stepOne()
+	return e.step(true)
 }
 
-func (e *Engine) stepOne() error {
+// step trains one batch, then adds a train point, and a test point (when due and
+// evaluate is set), to the curves.
+func (e *Engine) step(evaluate bool) error {
 	// The step after each train point also measures the alignment (a backward pass
 	// more, four times a second: it changes nothing in the run).
 	e.sess.Align = e.alignDue && e.Settings.Mode != nn.Shallow
@@ -219,7 +226,7 @@ func (e *Engine) stepOne() error {
 			e.state = Done
 			e.weightsDue = true
 		}
-	} else if e.trainTime >= e.nextEval {
+	} else if evaluate && e.trainTime >= e.nextEval {
 		if err := e.evaluate(false); err != nil {
 			return e.fail(err)
 		}

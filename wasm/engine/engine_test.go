@@ -113,6 +113,7 @@ func TestEvaluationKeepsPace(t *testing.T) {
 	s.Epochs = 100
 	e, _, _ := newEngine(t, s, 5000)
 	e.Play()
+	require.NoError(t, e.Run(time.Second)) // the first batch alone
 	require.NoError(t, e.Run(20*time.Second))
 	snap, _ := e.Snapshot(false)
 	require.Greater(t, len(snap.TestPoints), 5)
@@ -212,4 +213,17 @@ func TestHugeNetworksAreRefusedUpFront(t *testing.T) {
 	_, _, _, err := New(s, data.Classification(1, 100), data.Classification(2, 100), nil)
 	require.Error(t, err)
 	assert.Regexp(t, `topology FC_20000_FC_10000_FC_10 would need about \d+\.\d GB to train here \(its weights, their gradients, Adam's state and a batch of 50\), more than a browser tab can give \(1 GB\)`, err.Error())
+}
+
+func TestFirstBatchIsShownBeforeTheFirstEvaluation(t *testing.T) {
+	e, _, _ := newEngine(t, synthSettings(nn.DRTP), 400)
+	e.Play()
+	require.NoError(t, e.Run(time.Second))
+	snap, _ := e.Snapshot(false)
+	assert.Equal(t, 1, snap.Step, "the first slice is one batch, whatever its budget")
+	assert.Empty(t, snap.TestPoints, "its evaluation waits for the next slice")
+	require.NoError(t, e.Run(10*time.Millisecond))
+	snap, _ = e.Snapshot(false)
+	require.NotEmpty(t, snap.TestPoints)
+	assert.Equal(t, 100, snap.TestPoints[0].Samples, "evaluated after the second batch")
 }

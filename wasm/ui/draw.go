@@ -60,10 +60,15 @@ func (p *page) redraw() {
 		p.drawAlignment()
 		if p.pictures {
 			p.pictures = false
-			p.drawWeights()
-			p.drawFeedback()
-			p.drawDigits()
-			p.drawConfusion()
+			p.queue = []func(){p.drawWeights, p.drawFeedback, p.drawDigits, p.drawConfusion}
+		}
+		// One picture a frame, so that no frame keeps the page busy for long.
+		if len(p.queue) > 0 {
+			p.queue[0]()
+			p.queue = p.queue[1:]
+			if len(p.queue) > 0 {
+				p.redraw()
+			}
 		}
 	})
 }

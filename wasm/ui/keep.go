@@ -5,7 +5,6 @@ package ui
 import (
 	"fmt"
 	"math"
-	"regexp"
 	"strconv"
 	"strings"
 	"syscall/js"
@@ -193,34 +192,20 @@ func (p *page) openNetwork(file js.Value) {
 	}()
 }
 
-// idxRole tells the four files of an IDX data set apart by their names.
-var idxRole = []struct {
-	re   *regexp.Regexp
-	what string
-}{
-	{regexp.MustCompile(`(?i)train.*images`), "training images (train-images-idx3-ubyte)"},
-	{regexp.MustCompile(`(?i)train.*labels`), "training labels (train-labels-idx1-ubyte)"},
-	{regexp.MustCompile(`(?i)(t10k|test).*images`), "test images (t10k-images-idx3-ubyte)"},
-	{regexp.MustCompile(`(?i)(t10k|test).*labels`), "test labels (t10k-labels-idx1-ubyte)"},
-}
-
 // useFiles sends the user's four IDX files to every run's worker.
 func (p *page) useFiles(files js.Value) {
-	found := make([]js.Value, len(idxRole))
+	found := make([]js.Value, len(idxRoles))
 	var missing, names []string
 	for i := 0; i < files.Length(); i++ {
 		f := files.Index(i)
 		names = append(names, f.Get("name").String())
-		for j, role := range idxRole {
-			if role.re.MatchString(f.Get("name").String()) && found[j].IsUndefined() {
-				found[j] = f
-				break
-			}
+		if j := idxRole(f.Get("name").String()); j >= 0 && found[j].IsUndefined() {
+			found[j] = f
 		}
 	}
 	for j, f := range found {
 		if f.IsUndefined() {
-			missing = append(missing, idxRole[j].what)
+			missing = append(missing, idxRoles[j].what)
 		}
 	}
 	if len(missing) > 0 {

@@ -14,6 +14,7 @@ import (
 
 	"honnef.co/go/js/dom/v2"
 
+	"github.com/nofeedback/lwf/core/nn"
 	"github.com/nofeedback/lwf/core/settings"
 	"github.com/nofeedback/lwf/core/train"
 	"github.com/nofeedback/lwf/wasm/engine"
@@ -32,8 +33,17 @@ type page struct {
 	playing  bool   // the user wants training to run
 	runs     []*run // one, or the rules of a race
 	controls map[string]*control
-	frame    bool // a redraw is requested
-	pictures bool // the weights, feedback or digits changed: redraw those too
+	frame    bool     // a redraw is requested
+	pictures bool     // the weights, feedback or digits changed: redraw those too
+	queue    []func() // the pictures still to draw, one a frame
+
+	offline bool // the service worker is registered
+
+	costKey   settings.Settings // the settings costCache was computed for
+	costCache []nn.Cost         // the cost of each rule on the chosen network
+	costShown string            // what the cost table shows, to skip unchanged updates
+
+	shown map[string]string // the text of each element p.text wrote, by id
 }
 
 // Run builds the page from its URL and starts the workers; it never returns.
@@ -176,7 +186,28 @@ func (p *page) update() {
 	p.setStatus(status)
 	p.showMetrics()
 	p.showRace()
+	p.showCosts()
 	p.redraw()
+}
+
+// keepOffline registers the service worker (site/sw.js), which caches the page, its
+// code and MNIST so that it works offline. It waits until the data is in and, when
+// the page trains at once, for the first trained batch: registered earlier, its
+// download of every file would compete with the page's own on a first visit.
+func (p *page) keepOffline() {
+	if p.offline {
+		return
+	}
+	p.offline = true
+	sw := js.Global().Get("navigator").Get("serviceWorker")
+	if !sw.Truthy() {
+		return // (no service workers: a page from a file, or an old browser)
+	}
+	go func() {
+		if _, err := bridge.Await(sw.Call("register", "sw.js")); err != nil {
+			js.Global().Get("console").Call("warn", "lwf: the page will not work offline: "+err.Error())
+		}
+	}()
 }
 
 // Buttons and keys.
@@ -264,6 +295,9 @@ func (p *page) copyLink() {
 // Status, errors, progress.
 
 func (p *page) setStatus(s string) {
+	if p.status == s {
+		return
+	}
 	p.status = s
 	el := p.doc.GetElementByID("status")
 	el.SetTextContent(s)
@@ -328,15 +362,38 @@ func (p *page) showProgress(ev protocol.ProgressEvent) {
 	el.RemoveAttribute("hidden")
 }
 
+// text sets the text of the element with the given id, touching the page only
+// when it changes: a snapshot arrives up to twenty times a second, and most of its
+// figures stay the same.
+func (p *page) text(id, text string) {
+	if old, ok := p.shown[id]; ok && old == text {
+		return
+	}
+	el := p.doc.GetElementByID(id)
+	if el == nil {
+		return
+	}
+	el.SetTextContent(text)
+	if p.shown == nil {
+		p.shown = map[string]string{}
+	}
+	p.shown[id] = text
+}
+
+// forget drops what p.text remembers of elements that are rebuilt.
+func (p *page) forget(prefix string) {
+	for id := range p.shown {
+		if strings.HasPrefix(id, prefix) {
+			delete(p.shown, id)
+		}
+	}
+}
+
 // showMetrics writes the figures of the main run's latest snapshot.
 func (p *page) showMetrics() {
 	r := p.main()
 	s := r.snap
-	set := func(id, text string) {
-		if el := p.doc.GetElementByID(id); el != nil {
-			el.SetTextContent(text)
-		}
-	}
+	set := p.text
 	epochs := ""
 	if r.model != nil {
 		epochs = fmt.Sprintf(" / %d", r.model.Epochs)
@@ -405,11 +462,12 @@ func (p *page) showRace() {
 	columns := []string{"status", "step", "test-accuracy", "alignment", "samples-per-second"}
 	if body.Underlying().Get("rows").Length() != len(p.runs) {
 		body.SetInnerHTML("")
+		p.forget("race-")
 		for _, r := range p.runs {
 			tr := p.doc.CreateElement("tr")
 			name := p.doc.CreateElement("td")
 			name.SetTextContent(r.mode.String())
-			name.SetAttribute("style", "color:"+r.colour)
+			name.Underlying().Get("style").Call("setProperty", "color", r.colour) // (the policy refuses style attributes)
 			tr.AppendChild(name)
 			for _, c := range columns {
 				td := p.doc.CreateElement("td")
@@ -425,9 +483,7 @@ func (p *page) showRace() {
 			acc = number(r.snap.TestAccuracy, 2)
 		}
 		for i, text := range []string{r.status, fmt.Sprint(r.snap.Step), acc, latestAngle(r), fmt.Sprintf("%.0f", r.snap.SamplesPerSecond)} {
-			if td := p.doc.GetElementByID("race-" + r.mode.String() + "-" + columns[i]); td != nil && td.TextContent() != text {
-				td.SetTextContent(text)
-			}
+			p.text("race-"+r.mode.String()+"-"+columns[i], text)
 		}
 	}
 }

@@ -66,17 +66,19 @@ func newRun(p *page, mode nn.Mode, i int) *run {
 	return r
 }
 
-// startWorker creates the run's worker; the run starts when it says hello.
+// startWorker gives the run its worker, and the run starts when the worker says
+// hello. The first run takes over the worker site/main.js started with the page
+// (replaying what it said meanwhile); the others get a new one, running the module
+// this page compiled.
 func (r *run) startWorker() {
 	r.hello, r.err = false, ""
-	w := js.Global().Get("Worker").New("worker.js")
+	w, early := adoptFirstWorker()
+	fresh := w.IsUndefined()
+	if fresh {
+		w = js.Global().Get("Worker").New("worker.js")
+	}
 	onMessage := bridge.FuncOf(func(_ js.Value, args []js.Value) any {
-		m, raw, err := bridge.Receive(args[0])
-		if err != nil {
-			r.p.showError(err.Error())
-			return nil
-		}
-		r.onMessage(m, raw)
+		r.receive(args[0])
 		return nil
 	})
 	onError := bridge.FuncOf(func(_ js.Value, args []js.Value) any {
@@ -90,10 +92,38 @@ func (r *run) startWorker() {
 	w.Set("onmessage", onMessage)
 	w.Set("onerror", onError)
 	r.funcs = []js.Func{onMessage, onError}
-	// The worker runs the module this page already compiled (main.js keeps it), or
-	// fetches its own when it gets anything else.
-	w.Call("postMessage", js.Global().Get("lwfModule"))
 	r.worker = w
+	if fresh {
+		w.Call("postMessage", js.Global().Get("lwfModule"))
+	}
+	for _, ev := range early {
+		r.receive(ev)
+	}
+}
+
+// adoptFirstWorker takes the worker site/main.js started, once, with the messages
+// it has posted so far; undefined when there is none (left).
+func adoptFirstWorker() (js.Value, []js.Value) {
+	first := js.Global().Get("lwfFirstWorker")
+	if first.Type() != js.TypeObject {
+		return js.Undefined(), nil
+	}
+	js.Global().Delete("lwfFirstWorker")
+	var early []js.Value
+	for i, q := 0, first.Get("early"); i < q.Length(); i++ {
+		early = append(early, q.Index(i))
+	}
+	return first.Get("worker"), early
+}
+
+// receive handles one message event from the run's worker.
+func (r *run) receive(event js.Value) {
+	m, raw, err := bridge.Receive(event)
+	if err != nil {
+		r.p.showError(err.Error())
+		return
+	}
+	r.onMessage(m, raw)
 }
 
 // stop ends the worker and frees its handlers.
@@ -188,6 +218,9 @@ func (r *run) onMessage(m protocol.Message, raw []js.Value) {
 			p.showProgress(protocol.ProgressEvent{})
 			p.describeModel()
 		}
+		if !p.playing {
+			p.keepOffline() // (when training, after its first batch)
+		}
 	case protocol.Snapshot:
 		var snap protocol.SnapshotEvent
 		if err := m.Decode(&snap); err != nil {
@@ -195,6 +228,9 @@ func (r *run) onMessage(m protocol.Message, raw []js.Value) {
 			return
 		}
 		r.snap = snap
+		if snap.Step > 0 {
+			p.keepOffline()
+		}
 		r.train = thin(append(r.train, snap.TrainPoints...))
 		r.test = thin(append(r.test, snap.TestPoints...))
 		r.align = thin(append(r.align, snap.AlignPoints...))

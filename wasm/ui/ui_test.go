@@ -135,3 +135,53 @@ func TestPresets(t *testing.T) {
 	assert.ErrorContains(t, err, `preset: unknown "imagenet" (want one of mnist-500,`)
 	assert.Equal(t, "", presetOf(PageDefaults()))
 }
+
+func TestCostRows(t *testing.T) {
+	cfg := nn.DefaultConfig()
+	cfg.Topology = "FC_1000_FC_1000_FC_10"
+	costs, err := cfg.Costs()
+	require.NoError(t, err)
+	rows := costRows(costs)
+	require.Len(t, rows, 6)
+	byMode := map[string]costRow{}
+	for _, r := range rows {
+		byMode[r.Mode] = r
+	}
+	// BP: dW of all three layers (784k+1M+10k) and δ carried down twice (1M+10k).
+	assert.Equal(t, "2.80M", byMode["BP"].Learning)
+	assert.Equal(t, "yes", byMode["BP"].Backward)
+	assert.Equal(t, 1.0, byMode["BP"].LearnBar)
+	// DRTP: the same dW, no signal to carry: 1.794M MACs, and one layer's values held.
+	assert.Equal(t, "1.79M", byMode["DRTP"].Learning)
+	assert.Equal(t, "no", byMode["DRTP"].Backward)
+	assert.InDelta(t, 1794000.0/2804000.0, byMode["DRTP"].LearnBar, 1e-9)
+	assert.Less(t, byMode["DRTP"].HeldBar, byMode["BP"].HeldBar)
+	assert.Equal(t, "10.0k", byMode["shallow"].Learning)
+}
+
+func TestCount(t *testing.T) {
+	tests := []struct {
+		v    int64
+		want string
+	}{{0, "0"}, {999, "999"}, {1000, "1.00k"}, {12345, "12.3k"}, {397000, "397k"}, {1794000, "1.79M"}, {12_300_000_000, "12.3G"}}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, count(tt.v), tt.v)
+	}
+}
+
+func TestIDXRole(t *testing.T) {
+	tests := []struct {
+		name string
+		want int
+	}{
+		{"train-images-idx3-ubyte.gz", 0},
+		{"TRAIN-LABELS-IDX1-UBYTE", 1},
+		{"t10k-images-idx3-ubyte", 2},
+		{"fashion-test-labels.idx1-ubyte.gz", 3},
+		{"images-train.gz", -1}, // the words in the wrong order
+		{"readme.txt", -1},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, idxRole(tt.name), tt.name)
+	}
+}

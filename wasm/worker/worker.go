@@ -23,6 +23,7 @@ import (
 	"github.com/nofeedback/lwf/wasm/engine"
 	"github.com/nofeedback/lwf/wasm/internal/bridge"
 	"github.com/nofeedback/lwf/wasm/protocol"
+	"github.com/nofeedback/lwf/wasm/ui"
 )
 
 const (
@@ -40,6 +41,13 @@ type worker struct {
 	engine       *engine.Engine
 	lastSnapshot time.Time
 	lastMemory   time.Time
+	prefetch     chan loaded // MNIST, on its way since the worker started; nil if not asked
+}
+
+// loaded is a data set read in the background.
+type loaded struct {
+	train, test *data.Set
+	err         error
 }
 
 // memory reads what this program holds.
@@ -72,6 +80,7 @@ func Run() {
 		return nil
 	}))
 	w.post(protocol.Hello, nil)
+	w.startPrefetch()
 	for {
 		if w.engine != nil && w.engine.State() == engine.Training {
 			select {
@@ -85,7 +94,7 @@ func Run() {
 				w.fail(err, false)
 				continue
 			}
-			w.snapshot(w.engine.State() != engine.Training)
+			w.snapshot(w.engine.State() != engine.Training || w.engine.Steps() == 1)
 			bridge.Yield()
 			continue
 		}
@@ -209,11 +218,41 @@ func (w *worker) ensureData(s settings.Settings) error {
 	}
 	w.train, w.test, w.dataset, w.custom = nil, nil, "", ""
 	var err error
-	if w.train, w.test, err = w.fetchData(s); err != nil {
+	if ch := w.prefetch; ch != nil && s.Dataset == settings.MNIST {
+		w.prefetch = nil
+		got := <-ch
+		w.train, w.test, err = got.train, got.test, got.err
+	} else {
+		w.train, w.test, err = w.fetchData(s)
+	}
+	if err != nil {
 		return err
 	}
 	w.dataset = s.Dataset
 	return nil
+}
+
+// startPrefetch starts loading MNIST at once when the worker was started with the
+// page (lwfBoot holds the page's query, see site/main.js) and the page wants MNIST:
+// the download overlaps the start of the page's own program, which asks for the
+// data only once it runs.
+func (w *worker) startPrefetch() {
+	boot := js.Global().Get("lwfBoot")
+	if boot.Type() != js.TypeObject || boot.Get("page").Type() != js.TypeString {
+		return
+	}
+	st, _, err := ui.ParseQuery(boot.Get("page").String())
+	if err != nil || st.Settings.Dataset != settings.MNIST {
+		return
+	}
+	w.cmd.DataBase = "data/"
+	ch := make(chan loaded, 1)
+	w.prefetch = ch
+	go func() {
+		var l loaded
+		l.train, l.test, l.err = w.loadMNIST()
+		ch <- l
+	}()
 }
 
 // ready makes e the run and tells the page.

@@ -571,3 +571,24 @@ func TestHandlerNeedsAFolder(t *testing.T) {
 	_, err = Handler(dir)
 	assert.NoError(t, err)
 }
+
+func TestPrecompressLeavesNothingForTheRequests(t *testing.T) {
+	s := newSite(t)
+	n, err := Precompress(s.handler)
+	require.NoError(t, err)
+	assert.Equal(t, int64(n), s.handler.gzip.compressions.Load())
+	assert.Len(t, s.handler.gzip.files, n)
+	assert.NotContains(t, s.handler.gzip.files, "data/train-images-idx3-ubyte.gz", "already compressed")
+	assert.NotContains(t, s.handler.gzip.files, "icons/icon.png")
+	for _, path := range []string{"/ui.wasm", "/main.js", "/", "/sub/", "/icons/icon.svg"} {
+		resp, _ := s.do(t, http.MethodGet, path, "Accept-Encoding", "gzip")
+		require.Equal(t, http.StatusOK, resp.StatusCode, path)
+		assert.Equal(t, "gzip", resp.Header.Get("Content-Encoding"), path)
+	}
+	_, body := s.do(t, http.MethodGet, "/ui.wasm", "Accept-Encoding", "gzip")
+	assert.Equal(t, s.file(t, "ui.wasm"), gunzip(t, body))
+	assert.Equal(t, int64(n), s.handler.gzip.compressions.Load(), "every request served from what Precompress made")
+
+	_, err = Precompress(http.NotFoundHandler())
+	assert.ErrorContains(t, err, "needs a handler made by Handler")
+}

@@ -1,0 +1,146 @@
+//go:build js && wasm
+
+package ui
+
+import (
+	"fmt"
+	"strconv"
+
+	"honnef.co/go/js/dom/v2"
+
+	"github.com/nofeedback/lwf/core/nn"
+	"github.com/nofeedback/lwf/core/settings"
+	"github.com/nofeedback/lwf/core/train"
+)
+
+// costColumns are the cells of a cost row that change, named in their ids
+// (cost-<MODE>-<column>).
+var costColumns = []string{"learning", "held", "backward", "accuracy"}
+
+// showCosts fills the cost table for the network the settings describe: for each
+// rule, the multiply-accumulates of learning per sample, the values it must hold
+// between the forward pass and the update, and the test accuracy of any run of that
+// rule on this page, so that the paper's trade-off is one picture.
+func (p *page) showCosts() {
+	body := p.doc.GetElementByID("cost-rows")
+	if body == nil {
+		return
+	}
+	costs := p.costs()
+	if costs == nil {
+		return // the settings' error is shown next to them
+	}
+	if body.Underlying().Get("rows").Length() != len(costs) {
+		body.SetInnerHTML("")
+		p.costShown = ""
+		p.forget("cost-")
+		for _, c := range costs {
+			tr := p.doc.CreateElement("tr")
+			name := p.doc.CreateElement("th")
+			name.SetAttribute("scope", "row")
+			name.SetTextContent(c.Mode.String())
+			tr.AppendChild(name)
+			for _, col := range costColumns {
+				td := p.doc.CreateElement("td")
+				td.SetID("cost-" + c.Mode.String() + "-" + col)
+				if col == "learning" || col == "held" {
+					td.SetAttribute("class", "bar-cell")
+					text := p.doc.CreateElement("span")
+					text.SetAttribute("class", "bar-text")
+					bar := p.doc.CreateElement("span")
+					bar.SetAttribute("class", "bar")
+					td.AppendChild(text)
+					td.AppendChild(bar)
+				}
+				tr.AppendChild(td)
+			}
+			body.AppendChild(tr)
+		}
+	}
+	if len(costs) > 0 {
+		p.text("cost-forward", fmt.Sprintf("The forward pass costs %s multiply-adds per sample under every rule.", count(costs[0].ForwardMACs)))
+	}
+	accuracy := map[string]string{} // (fmt prints maps sorted by key)
+	for _, r := range p.runs {
+		if r.snap.HasTest && (r.model == nil || r.model.Classification) {
+			accuracy[r.mode.String()] = number(r.snap.TestAccuracy, 2)
+		}
+	}
+	current := map[string]bool{}
+	for _, r := range p.runs {
+		current[r.mode.String()] = true
+	}
+	// Most snapshots change nothing here: then the page is not touched at all.
+	sig := fmt.Sprint(costs, current, accuracy)
+	if sig == p.costShown {
+		return
+	}
+	p.costShown = sig
+	for i, row := range costRows(costs) {
+		tr := body.Underlying().Get("rows").Index(i)
+		if tr.Get("classList").Call("contains", "current").Bool() != current[row.Mode] {
+			tr.Get("classList").Call("toggle", "current")
+		}
+		bars := map[string]float64{"learning": row.LearnBar, "held": row.HeldBar}
+		for _, col := range costColumns {
+			td := p.doc.GetElementByID("cost-" + row.Mode + "-" + col)
+			if td == nil {
+				continue
+			}
+			switch col {
+			case "learning", "held":
+				text := row.Learning
+				if col == "held" {
+					text = row.Held
+				}
+				cells := td.Underlying().Get("children")
+				if cells.Get("0").Get("textContent").String() != text {
+					cells.Get("0").Set("textContent", text)
+				}
+				// Set through the CSS object model, which the page's policy allows.
+				// The bar shares the cell with its text (3.8em wide).
+				width := "calc((100% - 4.2em) * " + strconv.FormatFloat(bars[col], 'f', 3, 64) + ")"
+				cells.Get("1").Get("style").Call("setProperty", "width", width)
+			case "backward":
+				setText(td, row.Backward)
+			case "accuracy":
+				a, ok := accuracy[row.Mode]
+				if !ok {
+					a = "–"
+				}
+				setText(td, a)
+			}
+		}
+	}
+}
+
+// costs returns the per-rule costs of the network the settings describe, computed
+// again only when the settings change; nil when they do not fit together.
+func (p *page) costs() []nn.Cost {
+	key := p.state.Settings
+	key.Mode = 0 // (the costs are the same whatever rule is chosen)
+	if key == p.costKey && p.costCache != nil {
+		return p.costCache
+	}
+	shape, err := settings.ShapeOf(p.state.Settings.Dataset)
+	var opts train.Options
+	if err == nil {
+		opts, err = train.OptionsFrom(p.state.Settings, shape, 0)
+	}
+	var costs []nn.Cost
+	if err == nil {
+		costs, err = opts.Net.Costs()
+	}
+	if err != nil {
+		return nil
+	}
+	p.costKey, p.costCache = key, costs
+	return costs
+}
+
+// setText changes an element's text only when it differs, sparing the layout.
+func setText(el dom.Element, text string) {
+	if el.TextContent() != text {
+		el.SetTextContent(text)
+	}
+}
