@@ -261,10 +261,24 @@ func (b *Browser) WaitFor(t *testing.T, what string, timeout time.Duration, cond
 	deadline := time.Now().Add(timeout)
 	for !cond() {
 		if time.Now().After(deadline) {
-			t.Fatalf("waited %v for %s (errors logged: %v)", timeout, what, b.Errors())
+			t.Fatalf("waited %v for %s (page: %s; errors logged: %v)", timeout, what, b.pageState(), b.Errors())
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// pageState describes, for a failure message, what the page shows: its status,
+// batches, epoch, progress and error.
+func (b *Browser) pageState() string {
+	ctx, cancel := context.WithTimeout(b.Ctx, 5*time.Second)
+	defer cancel()
+	var s string
+	err := chromedp.Run(ctx, chromedp.Evaluate(`["status", "metric-step", "metric-epoch", "metric-test-accuracy", "progress", "error"]
+		.map(id => { const e = document.getElementById(id); return id + "=" + JSON.stringify(e ? e.textContent : null); }).join(" ")`, &s))
+	if err != nil {
+		return "unreadable: " + err.Error()
+	}
+	return s
 }
 
 // Screenshot saves a PNG of the whole viewport to path.

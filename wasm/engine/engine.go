@@ -129,7 +129,7 @@ func NewFrom(net *nn.Network[float32], s settings.Settings, trainSet, testSet *d
 	e := &Engine{Settings: s, sess: sess, trainSet: trainSet, testSet: testSet, now: now, state: Paused,
 		quick: testSet.Spread(QuickTestSize), digits: testSet.Subset(digitCount), weightsDue: true}
 	model, bufs := e.describe()
-	e.nextEval = 0 // the first evaluation comes right after the first step, not before it
+	e.nextEval = 0 // the first evaluation comes right after the first step (the second under Run), not before it
 	if net != nil {
 		if err := e.evaluate(true); err != nil {
 			return nil, model, nil, err
