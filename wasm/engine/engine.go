@@ -50,9 +50,10 @@ const (
 	QuickTestSize   = 2000                   // test samples evaluated during an epoch, spread across the test set
 	trainPointEvery = 250 * time.Millisecond // of training time
 	minEvalEvery    = 750 * time.Millisecond
-	maxEvalEvery    = 8 * time.Second // test accuracy is never older than this much training
-	evalShare       = 0.1             // at most this share of the time goes to evaluation...
-	earlyEvalShare  = 0.3             // ...but more in the first seconds, when the audience waits for it
+	earlyEvalEvery  = 250 * time.Millisecond // the shortest interval in the first seconds
+	maxEvalEvery    = 8 * time.Second        // test accuracy is never older than this much training
+	evalShare       = 0.1                    // at most this share of the time goes to evaluation...
+	earlyEvalShare  = 0.3                    // ...but more in the first seconds, when the audience waits for it
 	early           = 15 * time.Second
 	weightsEvery    = 400 * time.Millisecond
 	digitCount      = 32
@@ -291,12 +292,12 @@ func (e *Engine) evaluate(full bool) error {
 	if full {
 		cost = cost * time.Duration(e.quick.Len()) / time.Duration(max(1, set.Len()))
 	}
-	share := evalShare
+	share, shortest := evalShare, minEvalEvery
 	if e.trainTime < early {
-		share = earlyEvalShare
+		share, shortest = earlyEvalShare, earlyEvalEvery
 	}
 	gap := time.Duration(float64(cost) * (1 - share) / share)
-	e.nextEval = e.trainTime + min(max(gap, minEvalEvery), maxEvalEvery)
+	e.nextEval = e.trainTime + min(max(gap, shortest), maxEvalEvery)
 	p := protocol.Point{Samples: e.sess.Samples, Loss: ev.Loss, Accuracy: ev.Accuracy, Full: full}
 	e.testPoints = append(e.testPoints, p)
 	if e.testSet.Classification() {

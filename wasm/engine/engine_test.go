@@ -107,14 +107,15 @@ func TestRunTrainsEvaluatesAndSnapshots(t *testing.T) {
 
 func TestEvaluationKeepsPace(t *testing.T) {
 	// A step takes 10 ms of fake time for 50 samples, 5000 samples/s, and evaluation is
-	// cheap: test points come every 750 ms of training (3750 samples), the shortest
-	// interval, and never more than 8 s (40000 samples) apart.
+	// cheap: test points come every 250 ms of training (1250 samples) in the first 15 s,
+	// then every 750 ms (3750 samples), the shortest intervals, and never more than 8 s
+	// (40000 samples) apart.
 	s := synthSettings(nn.DRTP)
 	s.Epochs = 100
 	e, _, _ := newEngine(t, s, 5000)
 	e.Play()
 	require.NoError(t, e.Run(time.Second)) // the first batch alone
-	require.NoError(t, e.Run(20*time.Second))
+	require.NoError(t, e.Run(40*time.Second))
 	snap, _ := e.Snapshot(false)
 	require.Greater(t, len(snap.TestPoints), 5)
 	require.Greater(t, len(snap.AlignPoints), 10, "alignment measured along the way")
@@ -123,13 +124,22 @@ func TestEvaluationKeepsPace(t *testing.T) {
 		assert.True(t, p.Layers[0] > 0 && p.Layers[0] < 180, "DRTP's angle: %v", p.Layers[0])
 		assert.Nil(t, p.Feedback)
 	}
+	early := 0
 	for i := 1; i < len(snap.TestPoints); i++ {
 		gap := snap.TestPoints[i].Samples - snap.TestPoints[i-1].Samples
+		if gap < 3750 {
+			early++
+		}
 		if !snap.TestPoints[i].Full {
-			assert.GreaterOrEqual(t, gap, 3750, "point %d", i)
+			shortest := 3750
+			if snap.TestPoints[i-1].Samples < 15*5000 {
+				shortest = 1250
+			}
+			assert.GreaterOrEqual(t, gap, shortest, "point %d", i)
 		}
 		assert.LessOrEqual(t, gap, 40000, "point %d", i)
 	}
+	assert.Greater(t, early, 20, "points come more often in the first seconds")
 }
 
 func TestDivergenceStopsTheRun(t *testing.T) {

@@ -43,7 +43,9 @@ type page struct {
 	costCache []nn.Cost         // the cost of each rule on the chosen network
 	costShown string            // what the cost table shows, to skip unchanged updates
 
-	shown map[string]string // the text of each element p.text wrote, by id
+	shown      map[string]string // the text of each element p.text wrote, by id
+	buttons    [2]bool           // playing and blocked, as Play and Step show them
+	buttonsSet bool
 }
 
 // Run builds the page from its URL and starts the workers; it never returns.
@@ -295,17 +297,23 @@ func (p *page) copyLink() {
 // Status, errors, progress.
 
 func (p *page) setStatus(s string) {
-	if p.status == s {
-		return
+	if p.status != s {
+		p.status = s
+		el := p.doc.GetElementByID("status")
+		el.SetTextContent(s)
+		el.SetAttribute("data-state", s)
 	}
-	p.status = s
-	el := p.doc.GetElementByID("status")
-	el.SetTextContent(s)
-	el.SetAttribute("data-state", s)
 	p.updateButtons()
 }
 
+// updateButtons fits Play and Step to the state, touching them only when it changes.
 func (p *page) updateButtons() {
+	blocked := !p.valid || p.status == "loading" || p.status == "done" || p.status == "error"
+	state := [2]bool{p.playing, blocked}
+	if p.buttonsSet && state == p.buttons {
+		return
+	}
+	p.buttons, p.buttonsSet = state, true
 	play := p.doc.GetElementByID("play")
 	if p.playing {
 		play.SetTextContent("Pause")
@@ -314,7 +322,6 @@ func (p *page) updateButtons() {
 		play.SetTextContent("Play")
 		play.SetAttribute("aria-pressed", "false")
 	}
-	blocked := !p.valid || p.status == "loading" || p.status == "done" || p.status == "error"
 	setDisabled(play, blocked)
 	setDisabled(p.doc.GetElementByID("step"), blocked || p.playing)
 }
