@@ -274,7 +274,8 @@ func (b *Browser) pageState() string {
 	defer cancel()
 	var s string
 	err := chromedp.Run(ctx, chromedp.Evaluate(`["status", "metric-step", "metric-epoch", "metric-test-accuracy", "progress", "error"]
-		.map(id => { const e = document.getElementById(id); return id + "=" + JSON.stringify(e ? e.textContent : null); }).join(" ")`, &s))
+		.map(id => { const e = document.getElementById(id); return id + "=" + JSON.stringify(e ? e.textContent : null); }).join(" ")
+		+ ["play", "step"].map(id => { const e = document.getElementById(id); return " " + id + (e && e.disabled ? " disabled" : " enabled"); }).join("")`, &s))
 	if err != nil {
 		return "unreadable: " + err.Error()
 	}

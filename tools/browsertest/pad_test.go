@@ -11,11 +11,15 @@ import (
 )
 
 // TestDrawnDigitGetsAPrediction draws a one (a vertical stroke) on the pad with the
-// mouse, once the network passes 90% on the test images, and reads its answer.
+// mouse, once the network has seen an epoch and passes 90% on the test images (a
+// network only a few seconds into training still mistakes it for an 8 at times), and
+// reads its answer.
 func TestDrawnDigitGetsAPrediction(t *testing.T) {
 	site := Serve(t, Dist(t))
 	b := open(t, site, "?autoplay=1", 1440, 900)
-	b.WaitFor(t, "90% test accuracy", 60*time.Second, func() bool { return b.number(t, "#metric-test-accuracy") > 90 })
+	b.WaitFor(t, "an epoch and 90% test accuracy", 90*time.Second, func() bool {
+		return b.number(t, "#metric-step") >= 600 && b.number(t, "#metric-test-accuracy") > 90
+	})
 	var box struct{ X, Y, W, H float64 }
 	b.Run(t, 5*time.Second, chromedp.ScrollIntoView("#pad", chromedp.ByQuery))
 	b.Eval(t, `(() => { const r = document.getElementById("pad").getBoundingClientRect(); return {X: r.x, Y: r.y, W: r.width, H: r.height}; })()`, &box)

@@ -72,6 +72,7 @@ func (p *page) bindPad() {
 	listen("pointercancel", end)
 	p.onClick("pad-clear", func() {
 		ctx.Call("clearRect", 0, 0, pad.Get("width").Int(), pad.Get("height").Int())
+		p.padBlank = true // (an answer still on its way is for the old drawing)
 		p.doc.GetElementByID("pad-answer").SetTextContent("?")
 		p.drawConfidence(nil)
 	})
@@ -96,11 +97,15 @@ func (p *page) askPad(pad, ctx js.Value) {
 	if pixels == nil {
 		return
 	}
+	p.padBlank = false
 	r.send(protocol.Predict, protocol.PredictCommand{Pixels: pixels})
 }
 
 // showAnswer writes the network's answer and draws its confidence in each class.
 func (p *page) showAnswer(pred protocol.Prediction) {
+	if p.padBlank {
+		return
+	}
 	p.doc.GetElementByID("pad-answer").SetTextContent(fmt.Sprintf("%d", pred.Class))
 	p.drawConfidence(pred.Confidence)
 }

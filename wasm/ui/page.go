@@ -43,9 +43,8 @@ type page struct {
 	costCache []nn.Cost         // the cost of each rule on the chosen network
 	costShown string            // what the cost table shows, to skip unchanged updates
 
-	shown      map[string]string // the text of each element p.text wrote, by id
-	buttons    [2]bool           // playing and blocked, as Play and Step show them
-	buttonsSet bool
+	shown    map[string]string // the text of each element p.text wrote, by id
+	padBlank bool              // the pad was cleared since its last question
 }
 
 // Run builds the page from its URL and starts the workers; it never returns.
@@ -306,14 +305,9 @@ func (p *page) setStatus(s string) {
 	p.updateButtons()
 }
 
-// updateButtons fits Play and Step to the state, touching them only when it changes.
+// updateButtons fits Play and Step to the state.
 func (p *page) updateButtons() {
 	blocked := !p.valid || p.status == "loading" || p.status == "done" || p.status == "error"
-	state := [2]bool{p.playing, blocked}
-	if p.buttonsSet && state == p.buttons {
-		return
-	}
-	p.buttons, p.buttonsSet = state, true
 	play := p.doc.GetElementByID("play")
 	if p.playing {
 		play.SetTextContent("Pause")
