@@ -51,6 +51,7 @@ const (
 	trainPointEvery = 250 * time.Millisecond // of training time
 	minEvalEvery    = 750 * time.Millisecond
 	earlyEvalEvery  = 250 * time.Millisecond // the shortest interval in the first seconds
+	earlyEvalMost   = time.Second            // and the longest
 	maxEvalEvery    = 8 * time.Second        // test accuracy is never older than this much training
 	evalShare       = 0.1                    // at most this share of the time goes to evaluation...
 	earlyEvalShare  = 0.3                    // ...but more in the first seconds, when the audience waits for it
@@ -292,12 +293,14 @@ func (e *Engine) evaluate(full bool) error {
 	if full {
 		cost = cost * time.Duration(e.quick.Len()) / time.Duration(max(1, set.Len()))
 	}
-	share, shortest := evalShare, minEvalEvery
+	share, shortest, longest := evalShare, minEvalEvery, maxEvalEvery
 	if e.trainTime < early {
-		share, shortest = earlyEvalShare, earlyEvalEvery
+		// The audience waits for these: a first, slow evaluation (the code still
+		// warming up) must not space the next ones out.
+		share, shortest, longest = earlyEvalShare, earlyEvalEvery, earlyEvalMost
 	}
 	gap := time.Duration(float64(cost) * (1 - share) / share)
-	e.nextEval = e.trainTime + min(max(gap, shortest), maxEvalEvery)
+	e.nextEval = e.trainTime + min(max(gap, shortest), longest)
 	p := protocol.Point{Samples: e.sess.Samples, Loss: ev.Loss, Accuracy: ev.Accuracy, Full: full}
 	e.testPoints = append(e.testPoints, p)
 	if e.testSet.Classification() {
