@@ -275,7 +275,8 @@ func (b *Browser) pageState() string {
 	var s string
 	err := chromedp.Run(ctx, chromedp.Evaluate(`["status", "metric-step", "metric-epoch", "metric-test-accuracy", "progress", "error"]
 		.map(id => { const e = document.getElementById(id); return id + "=" + JSON.stringify(e ? e.textContent : null); }).join(" ")
-		+ ["play", "step"].map(id => { const e = document.getElementById(id); return " " + id + (e && e.disabled ? " disabled" : " enabled"); }).join("")`, &s))
+		+ ["play", "step"].map(id => { const e = document.getElementById(id); return " " + id + (e && e.disabled ? " disabled" : " enabled"); }).join("")
+		+ " focus=" + (document.activeElement ? document.activeElement.id || document.activeElement.tagName : "none") + " scrollY=" + Math.round(scrollY)`, &s))
 	if err != nil {
 		return "unreadable: " + err.Error()
 	}

@@ -88,6 +88,9 @@ type BenchResult struct {
 	SIMD             bool // the kernels were vectorised
 }
 
+// DataFolder is where dist/ keeps MNIST, relative to the page and its workers.
+const DataFolder = "data/"
+
 // Command starts a run.
 type Command struct {
 	Query    string // the run's settings as URL parameters (the command line's names)

@@ -91,7 +91,7 @@ func runBench(doc dom.Document) {
 			s := settings.Default()
 			s.Topology, s.LR = c.net, 1e-3
 			s.Mode, _ = nn.ParseMode(c.mode)
-			send(protocol.Start, protocol.Command{Query: s.Values(settings.Default()).Encode(), DataBase: "data/"})
+			send(protocol.Start, protocol.Command{Query: s.Values(settings.Default()).Encode(), DataBase: protocol.DataFolder})
 			if _, err := wait(protocol.Ready); err != nil {
 				fail(fmt.Errorf("%s %s: %w", c.net, c.mode, err))
 				return

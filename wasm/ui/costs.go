@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"strconv"
 
-	"honnef.co/go/js/dom/v2"
-
 	"github.com/nofeedback/lwf/core/nn"
 	"github.com/nofeedback/lwf/core/settings"
 	"github.com/nofeedback/lwf/core/train"
@@ -61,14 +59,12 @@ func (p *page) showCosts() {
 		p.text("cost-forward", fmt.Sprintf("The forward pass costs %s multiply-adds per sample under every rule.", count(costs[0].ForwardMACs)))
 	}
 	accuracy := map[string]string{} // (fmt prints maps sorted by key)
-	for _, r := range p.runs {
-		if r.snap.HasTest && (r.model == nil || r.model.Classification) {
-			accuracy[r.mode.String()] = number(r.snap.TestAccuracy, 2)
-		}
-	}
 	current := map[string]bool{}
 	for _, r := range p.runs {
 		current[r.mode.String()] = true
+		if r.snap.HasTest && (r.model == nil || r.model.Classification) {
+			accuracy[r.mode.String()] = number(r.snap.TestAccuracy, 2)
+		}
 	}
 	// Most snapshots change nothing here: then the page is not touched at all.
 	sig := fmt.Sprint(costs, current, accuracy)
@@ -94,21 +90,19 @@ func (p *page) showCosts() {
 					text = row.Held
 				}
 				cells := td.Underlying().Get("children")
-				if cells.Get("0").Get("textContent").String() != text {
-					cells.Get("0").Set("textContent", text)
-				}
+				cells.Get("0").Set("textContent", text)
 				// Set through the CSS object model, which the page's policy allows.
 				// The bar shares the cell with its text (3.8em wide).
 				width := "calc((100% - 4.2em) * " + strconv.FormatFloat(bars[col], 'f', 3, 64) + ")"
 				cells.Get("1").Get("style").Call("setProperty", "width", width)
 			case "backward":
-				setText(td, row.Backward)
+				p.text(td.ID(), row.Backward)
 			case "accuracy":
 				a, ok := accuracy[row.Mode]
 				if !ok {
 					a = "–"
 				}
-				setText(td, a)
+				p.text(td.ID(), a)
 			}
 		}
 	}
@@ -136,11 +130,4 @@ func (p *page) costs() []nn.Cost {
 	}
 	p.costKey, p.costCache = key, costs
 	return costs
-}
-
-// setText changes an element's text only when it differs, sparing the layout.
-func setText(el dom.Element, text string) {
-	if el.TextContent() != text {
-		el.SetTextContent(text)
-	}
 }

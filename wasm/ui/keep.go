@@ -184,7 +184,7 @@ func (p *page) openNetwork(file js.Value) {
 		p.setupRuns()
 		r := p.main()
 		r.status, r.loaded = "loading", true
-		m, _ := protocol.Encode(protocol.Load, protocol.LoadCommand{Name: name, DataBase: "data/"})
+		m, _ := protocol.Encode(protocol.Load, protocol.LoadCommand{Name: name, DataBase: protocol.DataFolder})
 		if !r.worker.IsUndefined() {
 			bridge.PostJS(r.worker, m, buf)
 		}

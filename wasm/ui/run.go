@@ -173,7 +173,7 @@ func (r *run) start() {
 	r.snap = protocol.SnapshotEvent{}
 	r.status, r.err = "loading", ""
 	r.p.pictures = true
-	r.send(protocol.Start, protocol.Command{Query: r.p.state.WorkerQuery(r.mode), DataBase: "data/", Autoplay: r.p.playing})
+	r.send(protocol.Start, protocol.Command{Query: r.p.state.WorkerQuery(r.mode), DataBase: protocol.DataFolder, Autoplay: r.p.playing})
 }
 
 func (r *run) onMessage(m protocol.Message, raw []js.Value) {

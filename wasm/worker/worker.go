@@ -245,7 +245,7 @@ func (w *worker) startPrefetch() {
 	if err != nil || st.Settings.Dataset != settings.MNIST {
 		return
 	}
-	w.cmd.DataBase = "data/"
+	w.cmd.DataBase = protocol.DataFolder
 	ch := make(chan loaded, 1)
 	w.prefetch = ch
 	go func() {
