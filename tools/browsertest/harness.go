@@ -42,9 +42,7 @@ func Chromium() string {
 // no Chromium is installed; with REQUIRE_BROWSER=1 a missing Chromium fails instead.
 func Require(t *testing.T) string {
 	t.Helper()
-	if os.Getenv("LWF_BROWSER") == "" {
-		t.Skip("browser tests run with LWF_BROWSER=1 (make test-browser)")
-	}
+	skipUnlessAsked(t)
 	bin := Chromium()
 	if bin == "" {
 		if os.Getenv("REQUIRE_BROWSER") != "" {
@@ -55,9 +53,21 @@ func Require(t *testing.T) string {
 	return bin
 }
 
-// Dist returns the built site's folder, dist/ at the project's root.
+// skipUnlessAsked skips the test unless the browser tests are asked for
+// (LWF_BROWSER=1, set by make test-browser after it has built dist/).
+func skipUnlessAsked(t *testing.T) {
+	t.Helper()
+	if os.Getenv("LWF_BROWSER") == "" {
+		t.Skip("browser tests run with LWF_BROWSER=1 (make test-browser)")
+	}
+}
+
+// Dist returns the built site's folder, dist/ at the project's root. Like Require, it
+// skips the test when the browser tests are not asked for: a plain go test ./... on a
+// fresh checkout has no dist/ yet.
 func Dist(t *testing.T) string {
 	t.Helper()
+	skipUnlessAsked(t)
 	wd, err := os.Getwd()
 	if err != nil {
 		t.Fatal(err)
