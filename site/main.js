@@ -1,13 +1,21 @@
 // Loads the page's Go program (lwf.wasm), which draws the page and runs the
 // training workers. The module is compiled once, here. The first worker starts at
-// once with it (and the page's query), so that its data downloads while the page's
-// program starts; the page's program takes it over, with the messages it sent
-// meanwhile. Besides sw.js, which keeps it all working offline, nothing else is
+// once and gets the module (and the page's query) as soon as it is compiled, so that
+// its data downloads while the page's program starts; the page's program takes it
+// over, with the messages it sent meanwhile. Besides sw.js, which keeps it all working offline, nothing else is
 // written in JavaScript.
 "use strict";
 (async () => {
   const go = new Go();
   try {
+    // The first worker loads its scripts while the module compiles.
+    let first = null;
+    if (!document.getElementById("bench-table")) {
+      const worker = new Worker("worker.js");
+      const early = [];
+      worker.onmessage = (event) => early.push(event);
+      first = globalThis.lwfFirstWorker = {worker, early};
+    }
     let module;
     try {
       module = await WebAssembly.compileStreaming(fetch("lwf.wasm"));
@@ -15,13 +23,7 @@
       module = await WebAssembly.compile(await (await fetch("lwf.wasm")).arrayBuffer());
     }
     globalThis.lwfModule = module;
-    if (!document.getElementById("bench-table")) {
-      const worker = new Worker("worker.js");
-      const early = [];
-      worker.onmessage = (event) => early.push(event);
-      worker.postMessage({page: location.search, module});
-      globalThis.lwfFirstWorker = {worker, early};
-    }
+    if (first) first.worker.postMessage({page: location.search, module});
     await go.run(await WebAssembly.instantiate(module, go.importObject));
   } catch (err) {
     const status = document.getElementById("status");

@@ -102,6 +102,29 @@ func readIDX(r io.Reader, want uint32) ([]uint64, io.Reader, error) {
 	return dims, r, nil
 }
 
+// IDXLength returns the length in bytes of a plain (not compressed) ubyte IDX file,
+// header and data, as the header at the start of head announces it: what a download
+// of the inflated file will come to. ok is false while head is too short to hold the
+// header, when it is no ubyte IDX header, or when the length would pass maxBytes.
+func IDXLength(head []byte) (n int64, ok bool) {
+	if len(head) < 4 || head[0] != 0 || head[1] != 0 || head[2] != idxUbyte || head[3] == 0 {
+		return 0, false
+	}
+	header := 4 + 4*int(head[3]) // the magic number, then one 4-byte size per dimension
+	if len(head) < header {
+		return 0, false
+	}
+	dims := make([]uint64, head[3])
+	for i := range dims {
+		dims[i] = uint64(binary.BigEndian.Uint32(head[4+4*i:]))
+	}
+	size := product(dims...)
+	if size > maxBytes {
+		return 0, false
+	}
+	return int64(header) + int64(size), true
+}
+
 // product returns the product of sizes, or the largest uint64 if it overflows.
 func product(sizes ...uint64) uint64 {
 	p := uint64(1)

@@ -204,3 +204,31 @@ func TestLoadIDXDirNamesMissingFiles(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "found neither t10k-images-idx3-ubyte nor t10k-images-idx3-ubyte.gz")
 }
+
+func TestIDXLength(t *testing.T) {
+	images := idxFile(idxImages, []uint32{3, 28, 28}, nil)
+	labels := idxFile(idxLabels, []uint32{60000}, nil)
+	for _, c := range []struct {
+		name string
+		head []byte
+		want int64
+		ok   bool
+	}{
+		{"images", images, 16 + 3*28*28, true},
+		{"labels", labels, 8 + 60000, true},
+		{"images, header and some data", append(images, 1, 2, 3), 16 + 3*28*28, true},
+		{"header cut short", images[:15], 0, false},
+		{"magic number only", images[:4], 0, false},
+		{"empty", nil, 0, false},
+		{"gzip bytes", gzipped(t, images)[:16], 0, false},
+		{"not ubyte", idxFile(0x00000d01, []uint32{5}, nil), 0, false},
+		{"no dimension", idxFile(0x00000800, nil, nil), 0, false},
+		{"larger than any data file", idxFile(idxImages, []uint32{1 << 20, 1 << 10, 1 << 10}, nil), 0, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			n, ok := IDXLength(c.head)
+			assert.Equal(t, c.ok, ok)
+			assert.Equal(t, c.want, n)
+		})
+	}
+}

@@ -5,7 +5,10 @@
 // step in PyTorch on one thread (tools/reference/reference.py bench), with the ratio
 // each speed target asks for.
 //
-//	go run ./tools/bench [--out BENCHMARKS.md] [--skip tfjs,pytorch,browser,native]
+// It also opens the page as a visitor would and measures its budgets: the first
+// training step, the longest main-thread task, the time to 90% after Play.
+//
+//	go run ./tools/bench [--out BENCHMARKS.md] [--skip native,browser,tfjs,pytorch,page]
 package main
 
 import (
@@ -23,6 +26,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -42,11 +46,14 @@ type key struct{ who, net, mode string }
 // figures are samples per second by measurement.
 type figures map[key]float64
 
+// parts are the measurements, in the order they run.
+var parts = []string{"native", "browser", "tfjs", "pytorch", "page"}
+
 func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	out := fs.String("out", "", "also write the table to this markdown file")
-	skip := fs.String("skip", "", "comma-separated parts to skip: native, browser, tfjs, pytorch")
+	skip := fs.String("skip", "", "comma-separated parts to skip: "+strings.Join(parts, ", "))
 	fast := fs.String("fast", "GOTOOLCHAIN=go1.27.3 GOEXPERIMENT=simd", "environment of the fast build for the native benchmarks")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -58,7 +65,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	skipped := map[string]bool{}
 	for _, s := range strings.Split(*skip, ",") {
-		skipped[strings.TrimSpace(s)] = true
+		if s = strings.TrimSpace(s); s == "" {
+			continue
+		}
+		if !slices.Contains(parts, s) {
+			fmt.Fprintf(stderr, "bench: --skip: no part %q (the parts: %s)\n", s, strings.Join(parts, ", "))
+			return 2
+		}
+		skipped[s] = true
 	}
 	f := figures{}
 	var notes []string
@@ -77,7 +91,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	step("browser", func() error { return browser(root, f) })
 	step("tfjs", func() error { return tfjs(root, f, stderr) })
 	step("pytorch", func() error { return pytorch(root, f) })
-	table := report(f, notes)
+	var pf pageFigures
+	step("page", func() error { return page(root, &pf) })
+	table := report(f, notes) + pageReport(pf)
 	fmt.Fprint(stdout, table)
 	if *out != "" {
 		if err := os.WriteFile(*out, []byte(table), 0o644); err != nil {

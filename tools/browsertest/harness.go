@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -88,10 +89,11 @@ func Dist(t *testing.T) string {
 
 // Site is the built site served on a local address, with a record of every request.
 type Site struct {
-	URL      string
-	srv      *httptest.Server
-	mu       sync.Mutex
-	requests []string
+	URL        string
+	srv        *httptest.Server
+	mu         sync.Mutex
+	requests   []string
+	encodeData atomic.Bool
 }
 
 // Stop takes the site off the network, as a lecture hall's Wi-Fi might.
@@ -115,6 +117,9 @@ func Serve(t *testing.T, dir string) *Site {
 		s.mu.Lock()
 		s.requests = append(s.requests, r.URL.Path)
 		s.mu.Unlock()
+		if s.encodeData.Load() && strings.HasSuffix(r.URL.Path, ".gz") {
+			w.Header().Set("Content-Encoding", "gzip")
+		}
 		if r.URL.Path == SlidePath {
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
 			fmt.Fprint(w, slide)
@@ -126,6 +131,11 @@ func Serve(t *testing.T, dir string) *Site {
 	s.URL, s.srv = srv.URL, srv
 	return s
 }
+
+// EncodeData makes the server send the data's .gz files with Content-Encoding: gzip,
+// as a host does that lets the browser decompress them: the page then receives the
+// IDX files already inflated.
+func (s *Site) EncodeData() { s.encodeData.Store(true) }
 
 // SlidePath is a page of the test server, not of the site: a slide that embeds the
 // trainer in a 16:9 iframe, as a lecturer's slides do.

@@ -238,3 +238,14 @@ func TestPresetInTheLink(t *testing.T) {
 	assert.Contains(t, b.Text(t, "#model"), "FC 1000, tanh: 1000 → 1000")
 	assert.Empty(t, b.Errors())
 }
+
+// TestDataFromAHostThatDecompresses: a host that sends MNIST's .gz files with
+// Content-Encoding: gzip hands the page inflated files; the page still trains.
+func TestDataFromAHostThatDecompresses(t *testing.T) {
+	site := Serve(t, Dist(t))
+	site.EncodeData()
+	b := open(t, site, "?autoplay=1", 1280, 720)
+	b.WaitFor(t, "test accuracy above 50%", 60*time.Second, func() bool { return b.number(t, "#metric-test-accuracy") > 50 })
+	assert.Equal(t, "", b.Text(t, "#error"))
+	assert.Empty(t, b.Errors())
+}

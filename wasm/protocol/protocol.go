@@ -149,6 +149,15 @@ type Model struct {
 	Feedback        []Image // fixed feedback matrices as heatmaps; for DRTP also each class's projected target
 	Digits          *Image  // the test digits whose predictions each snapshot carries
 	DigitLabels     []int
+	Timeline        []Mark // how the worker got here, for the budget test
+}
+
+// Mark is a moment of a worker's start: what happened, and when, in milliseconds
+// since the Unix epoch (performance.timeOrigin + performance.now(), comparable
+// across the page and its workers).
+type Mark struct {
+	What string
+	At   float64
 }
 
 // Overflow stands for a figure that is not a finite number (JSON cannot carry NaN or
@@ -199,9 +208,12 @@ type SnapshotEvent struct {
 	// line does.
 	StepLosses []float64 `json:",omitempty"`
 	// Memory is the worker's, about once a second.
-	Memory      *Memory `json:",omitempty"`
-	Weights     *Image  // the first layer's weights, when redrawn
-	Predictions []int   // for Model.Digits
+	Memory *Memory `json:",omitempty"`
+	// Timeline has the moments of the start that came after Ready (the first trained
+	// batch).
+	Timeline    []Mark `json:",omitempty"`
+	Weights     *Image // the first layer's weights, when redrawn
+	Predictions []int  // for Model.Digits
 }
 
 // Message is one message: its kind, JSON body and buffers.

@@ -32,7 +32,10 @@ type picture struct {
 	canvas js.Value
 }
 
-func newPicture(img protocol.Image, raw []js.Value) *picture {
+// newPicture puts a picture of a message (its buffers raw) into an offscreen canvas:
+// old's, when old is a picture of the same size (the weights, redrawn all along, keep
+// one canvas), else a new one.
+func newPicture(img protocol.Image, raw []js.Value, old *picture) *picture {
 	if img.Buffer < 0 || img.Buffer >= len(raw) || img.W < 1 || img.H < 1 {
 		return nil
 	}
@@ -41,9 +44,14 @@ func newPicture(img protocol.Image, raw []js.Value) *picture {
 		return nil
 	}
 	data := js.Global().Get("ImageData").New(pix, img.W, img.H)
-	c := js.Global().Get("document").Call("createElement", "canvas")
-	c.Set("width", img.W)
-	c.Set("height", img.H)
+	var c js.Value
+	if old != nil && old.W == img.W && old.H == img.H {
+		c = old.canvas
+	} else {
+		c = js.Global().Get("document").Call("createElement", "canvas")
+		c.Set("width", img.W)
+		c.Set("height", img.H)
+	}
 	c.Call("getContext", "2d").Call("putImageData", data, 0, 0)
 	return &picture{Image: img, canvas: c}
 }

@@ -6,8 +6,11 @@
 package ui
 
 import (
+	"cmp"
 	"fmt"
+	"math"
 	"runtime"
+	"slices"
 	"strings"
 	"syscall/js"
 	"time"
@@ -45,12 +48,22 @@ type page struct {
 
 	shown    map[string]string // the text of each element p.text wrote, by id
 	padBlank bool              // the pad was cleared since its last question
+
+	timeline []protocol.Mark // the moments of the page's start, for the budget test
+}
+
+// mark notes a moment of the page's start (the first few only).
+func (p *page) mark(what string) {
+	if len(p.timeline) < 16 {
+		p.timeline = append(p.timeline, protocol.Mark{What: what, At: bridge.Now()})
+	}
 }
 
 // Run builds the page from its URL and starts the workers; it never returns.
 func Run() {
 	p := &page{win: dom.GetWindow(), controls: map[string]*control{}}
 	p.doc = p.win.Document()
+	p.mark("page running")
 	if p.doc.GetElementByID("bench-table") != nil {
 		runBench(p.doc)
 		select {}
@@ -108,7 +121,7 @@ func (p *page) setupRuns() {
 }
 
 // exposeStats defines window.lwfStats(), which tells the long-run test what the page
-// and its workers hold, and listens for the event "lwf-crash" (detail: a rule), with
+// and its workers hold and the budget test how the start went, and listens for the event "lwf-crash" (detail: a rule), with
 // which the browser tests make a worker fail as an out-of-memory would.
 func (p *page) exposeStats() {
 	js.Global().Set("lwfStats", bridge.FuncOf(func(js.Value, []js.Value) any {
@@ -124,6 +137,7 @@ func (p *page) exposeStats() {
 				"sys": r.memory.SysBytes, "funcs": r.memory.Funcs, "epoch": r.snap.Epoch, "samples": r.snap.Samples})
 		}
 		stats["workers"] = workers
+		stats["timeline"] = p.startTimeline()
 		return js.ValueOf(stats)
 	}))
 	js.Global().Get("document").Call("addEventListener", "lwf-crash", bridge.FuncOf(func(_ js.Value, args []js.Value) any {
@@ -135,6 +149,22 @@ func (p *page) exposeStats() {
 		}
 		return nil
 	}))
+}
+
+// startTimeline lists the moments of the page's start and of its first worker's, in
+// milliseconds since the page was opened, in order.
+func (p *page) startTimeline() []any {
+	marks := slices.Clone(p.timeline)
+	if len(p.runs) > 0 && p.runs[0].model != nil {
+		marks = append(marks, p.runs[0].model.Timeline...)
+	}
+	slices.SortStableFunc(marks, func(a, b protocol.Mark) int { return cmp.Compare(a.At, b.At) })
+	origin := js.Global().Get("performance").Get("timeOrigin").Float()
+	out := make([]any, len(marks))
+	for i, m := range marks {
+		out[i] = map[string]any{"what": m.What, "at": math.Round(m.At - origin)}
+	}
+	return out
 }
 
 // start asks every run for a fresh start with the current settings.

@@ -116,7 +116,7 @@ func adoptFirstWorker() (js.Value, []js.Value) {
 	return first.Get("worker"), early
 }
 
-// receive handles one message event from the run's worker.
+// receive handles one message event from the run's worker, then frees its buffers.
 func (r *run) receive(event js.Value) {
 	m, raw, err := bridge.Receive(event)
 	if err != nil {
@@ -124,6 +124,7 @@ func (r *run) receive(event js.Value) {
 		return
 	}
 	r.onMessage(m, raw)
+	bridge.Detach(raw)
 }
 
 // stop ends the worker and frees its handlers.
@@ -173,6 +174,7 @@ func (r *run) start() {
 	r.snap = protocol.SnapshotEvent{}
 	r.status, r.err = "loading", ""
 	r.p.pictures = true
+	r.p.mark("start sent")
 	r.send(protocol.Start, protocol.Command{Query: r.p.state.WorkerQuery(r.mode), DataBase: protocol.DataFolder, Autoplay: r.p.playing})
 }
 
@@ -196,6 +198,7 @@ func (r *run) onMessage(m protocol.Message, raw []js.Value) {
 			return
 		}
 		r.model = &model
+		p.mark("ready in the page")
 		if r.loaded && r == p.main() { // an opened network brings its own settings
 			r.loaded = false
 			if q, err := url.ParseQuery(model.Query); err == nil { // written against the reference's defaults
@@ -208,10 +211,10 @@ func (r *run) onMessage(m protocol.Message, raw []js.Value) {
 		}
 		r.feedback = nil
 		for _, img := range model.Feedback {
-			r.feedback = append(r.feedback, newPicture(img, raw))
+			r.feedback = append(r.feedback, newPicture(img, raw, nil))
 		}
 		if model.Digits != nil {
-			r.digits = newPicture(*model.Digits, raw)
+			r.digits = newPicture(*model.Digits, raw, nil)
 		}
 		p.pictures = true
 		if r == p.runs[0] {
@@ -227,6 +230,12 @@ func (r *run) onMessage(m protocol.Message, raw []js.Value) {
 			r.fail(err.Error())
 			return
 		}
+		if snap.Step > 0 && r.snap.Step == 0 {
+			p.mark("a first batch in the page")
+		}
+		if r.model != nil && len(snap.Timeline) > 0 && len(r.model.Timeline) < 32 {
+			r.model.Timeline = append(r.model.Timeline, snap.Timeline...)
+		}
 		r.snap = snap
 		if snap.Step > 0 {
 			p.keepOffline()
@@ -239,7 +248,7 @@ func (r *run) onMessage(m protocol.Message, raw []js.Value) {
 			r.memory = *snap.Memory
 		}
 		if snap.Weights != nil {
-			r.weights = newPicture(*snap.Weights, raw)
+			r.weights = newPicture(*snap.Weights, raw, r.weights)
 			p.pictures = true
 		}
 		if snap.Predictions != nil {

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall/js"
+	"time"
 
 	"github.com/nofeedback/lwf/core/data"
 	"github.com/nofeedback/lwf/core/settings"
@@ -39,6 +41,7 @@ var mnistFiles = []string{"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte
 // loadMNIST fetches and decompresses the four MNIST files at once, reporting their
 // progress as one.
 func (w *worker) loadMNIST() (trainSet, testSet *data.Set, err error) {
+	w.mark("fetching MNIST")
 	dl := &download{w: w, what: "MNIST"}
 	files := make([][]byte, len(mnistFiles))
 	errs := make([]error, len(mnistFiles))
@@ -48,6 +51,7 @@ func (w *worker) loadMNIST() (trainSet, testSet *data.Set, err error) {
 		go func() { // each waits on the browser, which streams all four together
 			defer wg.Done()
 			files[i], errs[i] = dl.read(w.cmd.DataBase + f)
+			w.mark(f + " in")
 		}()
 	}
 	wg.Wait()
@@ -60,23 +64,49 @@ func (w *worker) loadMNIST() (trainSet, testSet *data.Set, err error) {
 	if trainSet, err = data.ParseIDXPair(files[0], files[1], "MNIST"); err != nil {
 		return nil, nil, err
 	}
+	w.mark("training set inflated")
 	if testSet, err = data.ParseIDXPair(files[2], files[3], "MNIST"); err != nil {
 		return nil, nil, err
 	}
+	w.mark("MNIST inflated")
 	return trainSet, testSet, nil
 }
 
-// download reads several responses and reports their progress as one.
+// download reads several responses and reports their progress as one: in bytes of
+// inflated data, once the header of every file has told its length.
 type download struct {
 	w             *worker
 	what          string
-	loaded, total int64
+	files         int   // the files being read
+	sized         int   // of which the length is known
+	loaded, total int64 // inflated bytes read, and expected
+	posted        time.Time
 }
 
-// read fetches url and returns its body as it is (gzipped or not: the data reader
-// inflates it, in Go, which is faster here than the browser's DecompressionStream).
-// The chunks are counted as they arrive, for the progress bar.
+// progressEvery spaces the progress messages: a download arrives in hundreds of
+// chunks, and the page need not hear of each.
+const progressEvery = 50 * time.Millisecond
+
+// read fetches url and returns its body. A gzip file (named .gz) is inflated by the
+// browser's DecompressionStream as it arrives, natively and overlapping the
+// download; should that fail (a host that already decompressed it, say), the file
+// is fetched again and returned as it is, for the data reader to inflate in Go.
 func (d *download) read(url string) ([]byte, error) {
+	d.files++
+	if strings.HasSuffix(url, ".gz") && js.Global().Get("DecompressionStream").Truthy() {
+		loaded, total, sized := d.loaded, d.total, d.sized
+		if b, err := d.body(url, true); err == nil {
+			return b, nil
+		}
+		d.loaded, d.total, d.sized = loaded, total, sized // that attempt counts for nothing
+	}
+	return d.body(url, false)
+}
+
+// body fetches url and reads its body chunk by chunk, inflated on the way if asked.
+// The length of the whole comes from the IDX header of an inflated body, else from
+// the response's Content-Length.
+func (d *download) body(url string, inflate bool) ([]byte, error) {
 	resp, err := bridge.Await(js.Global().Call("fetch", url))
 	if err != nil {
 		return nil, fmt.Errorf("%s: fetching %s: %w", d.what, url, err)
@@ -84,16 +114,30 @@ func (d *download) read(url string) ([]byte, error) {
 	if !resp.Get("ok").Bool() {
 		return nil, fmt.Errorf("%s: fetching %s: HTTP %d %s", d.what, url, resp.Get("status").Int(), resp.Get("statusText").String())
 	}
-	size, _ := strconv.ParseInt(resp.Get("headers").Call("get", "Content-Length").String(), 10, 64)
-	d.total += size
-	raw := make([]byte, 0, max(size, 0))
-	reader := resp.Get("body").Call("getReader")
+	stream := resp.Get("body")
+	var raw []byte
+	sized := false
+	size := func(n int64) { // the length of the whole file is known
+		sized = true
+		d.sized++
+		d.total += n
+		raw = slices.Grow(raw, max(int(n)-len(raw), 0))
+	}
+	if inflate {
+		stream = stream.Call("pipeThrough", js.Global().Get("DecompressionStream").New("gzip"))
+	} else if n, err := strconv.ParseInt(resp.Get("headers").Call("get", "Content-Length").String(), 10, 64); err == nil && n >= 0 && n <= 1<<31 {
+		size(n)
+	}
+	reader := stream.Call("getReader")
 	for {
 		r, err := bridge.Await(reader.Call("read"))
 		if err != nil {
 			return nil, fmt.Errorf("%s: reading %s: %w", d.what, url, err)
 		}
 		if r.Get("done").Bool() {
+			if !sized { // too short to tell: it is what it is
+				size(int64(len(raw)))
+			}
 			return raw, nil
 		}
 		chunk := r.Get("value")
@@ -102,6 +146,20 @@ func (d *download) read(url string) ([]byte, error) {
 		js.CopyBytesToGo(raw[len(raw):len(raw)+n], chunk)
 		raw = raw[:len(raw)+n]
 		d.loaded += int64(n)
-		d.w.post(protocol.Progress, protocol.ProgressEvent{What: d.what, Loaded: d.loaded, Total: d.total})
+		if !sized {
+			if n, ok := data.IDXLength(raw); ok {
+				size(n)
+			}
+		}
+		d.progress()
 	}
+}
+
+// progress tells the page how far the download is, at most every progressEvery.
+func (d *download) progress() {
+	if d.sized < d.files || time.Since(d.posted) < progressEvery {
+		return
+	}
+	d.posted = time.Now()
+	d.w.post(protocol.Progress, protocol.ProgressEvent{What: d.what, Loaded: min(d.loaded, d.total), Total: d.total})
 }

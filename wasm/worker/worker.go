@@ -41,7 +41,14 @@ type worker struct {
 	engine       *engine.Engine
 	lastSnapshot time.Time
 	lastMemory   time.Time
-	prefetch     chan loaded // MNIST, on its way since the worker started; nil if not asked
+	prefetch     chan loaded     // MNIST, on its way since the worker started; nil if not asked
+	timeline     []protocol.Mark // the moments of the start, sent with the next Ready or snapshot
+	trained      bool            // the run has trained a batch (and said when)
+}
+
+// mark notes a moment of the worker's start.
+func (w *worker) mark(what string) {
+	w.timeline = append(w.timeline, protocol.Mark{What: what, At: bridge.Now()})
 }
 
 // loaded is a data set read in the background.
@@ -66,6 +73,7 @@ type message struct {
 // Run serves the page from inside its Web Worker; it never returns.
 func Run() {
 	w := &worker{self: js.Global()}
+	w.mark("worker running")
 	inbox := make(chan message, 256)
 	w.self.Set("onmessage", bridge.FuncOf(func(_ js.Value, args []js.Value) any {
 		m, raw, err := bridge.Receive(args[0])
@@ -118,6 +126,7 @@ func (w *worker) handle(m message) {
 			return
 		}
 		w.cmd = cmd
+		w.mark("start asked")
 		w.start()
 	case protocol.Reset:
 		w.start()
@@ -257,7 +266,9 @@ func (w *worker) startPrefetch() {
 
 // ready makes e the run and tells the page.
 func (w *worker) ready(e *engine.Engine, model protocol.Model, bufs [][]byte) {
-	w.engine = e
+	w.engine, w.trained = e, false
+	w.mark("run built")
+	model.Timeline, w.timeline = w.timeline, nil
 	w.post(protocol.Ready, model, bufs...)
 	if w.cmd.Autoplay {
 		e.Play()
@@ -272,6 +283,11 @@ func (w *worker) snapshot(force bool) {
 		return
 	}
 	snap, bufs := w.engine.Snapshot(force && w.engine.State() != engine.Training)
+	if w.engine.Steps() > 0 && !w.trained {
+		w.trained = true
+		w.mark("a first batch trained")
+	}
+	snap.Timeline, w.timeline = w.timeline, nil
 	if time.Since(w.lastMemory) >= time.Second {
 		snap.Memory = memory()
 		w.lastMemory = time.Now()

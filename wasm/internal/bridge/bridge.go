@@ -16,6 +16,8 @@ var (
 	uint8Array = js.Global().Get("Uint8Array")
 	object     = js.Global().Get("Object")
 	array      = js.Global().Get("Array")
+	// canDetach: the browser has ArrayBuffer.prototype.transfer (baseline since 2024).
+	canDetach = js.Global().Get("ArrayBuffer").Get("prototype").Get("transfer").Type() == js.TypeFunction
 )
 
 // Post sends m to target (a Worker, or the worker's own global scope), transferring
@@ -66,6 +68,20 @@ func Receive(event js.Value) (protocol.Message, []js.Value, error) {
 		}
 	}
 	return m, raw, nil
+}
+
+// Detach empties the buffers of a received message once they are used (copied
+// into a canvas, a Blob or Go), so that their bytes are freed at once. Go releases a
+// js.Value's JavaScript object only when a finalizer runs, and syscall/js sets it on
+// an 8-byte object that the allocator may pack with a live one: then it never runs,
+// and a buffer Go has seen would stay in the JavaScript heap for good.
+func Detach(raw []js.Value) {
+	if !canDetach {
+		return
+	}
+	for _, buf := range raw {
+		buf.Call("transfer", 0)
+	}
 }
 
 // Bytes copies a JavaScript ArrayBuffer or typed array into Go.
