@@ -25,7 +25,7 @@ func TestBudgets(t *testing.T) {
 	b := Launch(t, Require(t), site.URL, 1440, 900)
 	ctx, cancel := context.WithTimeout(b.Ctx, time.Minute)
 	defer cancel()
-	s, err := pagestart.Measure(ctx, site.URL, 10*time.Second)
+	s, err := pagestart.Measure(ctx, site.URL, 20*time.Second)
 	require.NoError(t, err, "the page trains a first batch")
 	for _, line := range pagestart.Describe(s) {
 		t.Log(line)

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strconv"
 
+	"honnef.co/go/js/dom/v2"
+
 	"github.com/nofeedback/lwf/core/nn"
 	"github.com/nofeedback/lwf/core/settings"
 	"github.com/nofeedback/lwf/core/train"
@@ -66,25 +68,39 @@ func (p *page) showCosts() {
 			accuracy[r.mode.String()] = number(r.snap.TestAccuracy, 2)
 		}
 	}
-	// Most snapshots change nothing here: then the page is not touched at all.
-	sig := fmt.Sprint(costs, current, accuracy)
-	if sig == p.costShown {
-		return
+	// The figures change with the settings and the rules in the race; the accuracy
+	// with each evaluation, and then only its cells are written (through p.text,
+	// which touches the page only when a text changes).
+	rows := costRows(costs)
+	if sig := fmt.Sprint(costs, current); sig != p.costShown {
+		p.costShown = sig
+		p.fillCostRows(body, rows, current)
 	}
-	p.costShown = sig
-	for i, row := range costRows(costs) {
+	for _, row := range rows {
+		a, ok := accuracy[row.Mode]
+		if !ok {
+			a = "–"
+		}
+		p.text("cost-"+row.Mode+"-accuracy", a)
+	}
+}
+
+// fillCostRows writes the cost table's figures, bars and marks.
+func (p *page) fillCostRows(body dom.Element, rows []costRow, current map[string]bool) {
+	for i, row := range rows {
 		tr := body.Underlying().Get("rows").Index(i)
 		if tr.Get("classList").Call("contains", "current").Bool() != current[row.Mode] {
 			tr.Get("classList").Call("toggle", "current")
 		}
 		bars := map[string]float64{"learning": row.LearnBar, "held": row.HeldBar}
 		for _, col := range costColumns {
-			td := p.doc.GetElementByID("cost-" + row.Mode + "-" + col)
-			if td == nil {
-				continue
-			}
+			id := "cost-" + row.Mode + "-" + col
 			switch col {
 			case "learning", "held":
+				td := p.doc.GetElementByID(id)
+				if td == nil {
+					continue
+				}
 				text := row.Learning
 				if col == "held" {
 					text = row.Held
@@ -96,20 +112,12 @@ func (p *page) showCosts() {
 				width := "calc((100% - 4.2em) * " + strconv.FormatFloat(bars[col], 'f', 3, 64) + ")"
 				cells.Get("1").Get("style").Call("setProperty", "width", width)
 			case "backward":
-				p.text(td.ID(), row.Backward)
-			case "accuracy":
-				a, ok := accuracy[row.Mode]
-				if !ok {
-					a = "–"
-				}
-				p.text(td.ID(), a)
+				p.text(id, row.Backward)
 			}
 		}
 	}
 }
 
-// costs returns the per-rule costs of the network the settings describe, computed
-// again only when the settings change; nil when they do not fit together.
 func (p *page) costs() []nn.Cost {
 	key := p.state.Settings
 	key.Mode = 0 // (the costs are the same whatever rule is chosen)

@@ -93,6 +93,65 @@ func (p *page) bindResize() {
 type surface struct {
 	ctx  js.Value
 	w, h float64 // CSS pixels
+	pen  *pen
+}
+
+// pen is what a surface's context was last set to draw with. Setting a canvas's
+// font parses it and matches the system's fonts again, even to the same value, and
+// every setting is a call out of WebAssembly: a view sets each only when it changes.
+type pen struct {
+	fontSize               int
+	fill, stroke           string
+	width                  float64
+	align, baseline, joint string
+}
+
+// font sets the size of the text to come.
+func (s surface) font(size int) {
+	if s.pen.fontSize != size {
+		s.pen.fontSize = size
+		s.ctx.Set("font", fmt.Sprintf("%dpx %s", size, font))
+	}
+}
+
+// fill sets the colour of what is filled next.
+func (s surface) fill(colour string) {
+	if s.pen.fill != colour {
+		s.pen.fill = colour
+		s.ctx.Set("fillStyle", colour)
+	}
+}
+
+// stroke sets the colour and width of the lines to come.
+func (s surface) stroke(colour string, width float64) {
+	if s.pen.stroke != colour {
+		s.pen.stroke = colour
+		s.ctx.Set("strokeStyle", colour)
+	}
+	if s.pen.width != width {
+		s.pen.width = width
+		s.ctx.Set("lineWidth", width)
+	}
+}
+
+// join sets how the lines to come turn corners.
+func (s surface) join(how string) {
+	if s.pen.joint != how {
+		s.pen.joint = how
+		s.ctx.Set("lineJoin", how)
+	}
+}
+
+// anchor sets where text is placed against its point.
+func (s surface) anchor(align, baseline string) {
+	if s.pen.align != align {
+		s.pen.align = align
+		s.ctx.Set("textAlign", align)
+	}
+	if s.pen.baseline != baseline {
+		s.pen.baseline = baseline
+		s.ctx.Set("textBaseline", baseline)
+	}
 }
 
 func (p *page) surface(id string) (surface, bool) {
@@ -116,24 +175,29 @@ func (p *page) surface(id string) (surface, bool) {
 	ctx.Call("setTransform", dpr, 0, 0, dpr, 0, 0)
 	ctx.Call("clearRect", 0, 0, w, h)
 	ctx.Set("imageSmoothingEnabled", false)
-	return surface{ctx: ctx, w: w, h: h}, true
+	return surface{ctx: ctx, w: w, h: h, pen: &pen{}}, true
 }
 
 func (s surface) text(t string, x, y float64, size int, colour, align, baseline string) {
-	s.ctx.Set("font", fmt.Sprintf("%dpx %s", size, font))
-	s.ctx.Set("fillStyle", colour)
-	s.ctx.Set("textAlign", align)
-	s.ctx.Set("textBaseline", baseline)
+	s.font(size)
+	s.fill(colour)
+	s.anchor(align, baseline)
 	s.ctx.Call("fillText", t, x, y)
 }
 
 func (s surface) line(x0, y0, x1, y1 float64, colour string, width float64) {
-	s.ctx.Set("strokeStyle", colour)
-	s.ctx.Set("lineWidth", width)
+	s.stroke(colour, width)
 	s.ctx.Call("beginPath")
 	s.ctx.Call("moveTo", x0, y0)
 	s.ctx.Call("lineTo", x1, y1)
 	s.ctx.Call("stroke")
+}
+
+// draw strokes a polyline with the current pen.
+func (s surface) draw(l polyline) {
+	if len(l) > 0 {
+		s.ctx.Call("stroke", js.Global().Get("Path2D").New(string(l)))
+	}
 }
 
 // wrap writes text in lines no wider than w from (x, y) down, and returns the height
@@ -153,7 +217,7 @@ func (s surface) wrapHeight(t string, w float64, size int) float64 {
 }
 
 func (s surface) lines(t string, w float64, size int) []string {
-	s.ctx.Set("font", fmt.Sprintf("%dpx %s", size, font))
+	s.font(size)
 	var lines []string
 	line := ""
 	for _, word := range strings.Fields(t) {
@@ -320,6 +384,7 @@ func (s surface) drawPlot(pl plot, lines []series) {
 	s.line(pl.x, pl.y+pl.h, pl.x+pl.w, pl.y+pl.h, faint, 1)
 
 	// Curves stay inside the plotting area: a point below the axis leaves through it.
+	saved := *s.pen // restore brings the context's settings back: the pen's too
 	s.ctx.Call("save")
 	s.ctx.Call("beginPath")
 	s.ctx.Call("rect", pl.x, pl.y-4, pl.w+4, pl.h+4)
@@ -330,23 +395,17 @@ func (s surface) drawPlot(pl plot, lines []series) {
 			continue
 		}
 		step := max(1, len(pts)/1500) // at most about 1500 segments
-		s.ctx.Set("strokeStyle", l.colour)
-		s.ctx.Set("lineWidth", l.width)
-		s.ctx.Set("lineJoin", "round")
-		s.ctx.Call("beginPath")
+		s.stroke(l.colour, l.width)
+		s.join("round")
+		var path polyline
 		for i := 0; i < len(pts); i += step {
-			x, y := X(float64(pts[i].Samples)), Y(pl.valueOf(pts[i]))
-			if i == 0 {
-				s.ctx.Call("moveTo", x, y)
-			} else {
-				s.ctx.Call("lineTo", x, y)
-			}
+			path.to(X(float64(pts[i].Samples)), Y(pl.valueOf(pts[i])))
 		}
 		last := pts[len(pts)-1]
-		s.ctx.Call("lineTo", X(float64(last.Samples)), Y(pl.valueOf(last)))
-		s.ctx.Call("stroke")
+		path.to(X(float64(last.Samples)), Y(pl.valueOf(last)))
+		s.draw(path)
 		if l.dots {
-			s.ctx.Set("fillStyle", l.colour)
+			s.fill(l.colour)
 			for _, pt := range pts {
 				if pt.Full {
 					s.ctx.Call("beginPath")
@@ -357,6 +416,7 @@ func (s surface) drawPlot(pl plot, lines []series) {
 		}
 	}
 	s.ctx.Call("restore")
+	*s.pen = saved
 }
 
 // fit draws a picture into the box (x, y, w, h) as large as it fits, keeping its
@@ -563,23 +623,14 @@ func (p *page) drawAlignment() {
 		s.text(compact(t), X(t), pl.y+pl.h+7, 12, faint, "center", "top")
 	}
 	line := func(pts []protocol.AlignPoint, value func(protocol.AlignPoint) float64, colour string, width float64) {
-		s.ctx.Set("strokeStyle", colour)
-		s.ctx.Set("lineWidth", width)
-		s.ctx.Call("beginPath")
-		started := false
+		s.stroke(colour, width)
+		var path polyline
 		for _, pt := range pts {
-			v := value(pt)
-			if v < 0 {
-				continue
-			}
-			if !started {
-				s.ctx.Call("moveTo", X(float64(pt.Samples)), Y(v))
-				started = true
-			} else {
-				s.ctx.Call("lineTo", X(float64(pt.Samples)), Y(v))
+			if v := value(pt); v >= 0 {
+				path.to(X(float64(pt.Samples)), Y(v))
 			}
 		}
-		s.ctx.Call("stroke")
+		s.draw(path)
 	}
 	layer := func(l int) func(protocol.AlignPoint) float64 {
 		return func(pt protocol.AlignPoint) float64 {

@@ -124,7 +124,7 @@ func (p *page) drawConfidence(conf []float64) {
 		if c == slicesMax(conf) {
 			colour = testColor
 		}
-		s.ctx.Set("fillStyle", colour)
+		s.fill(colour)
 		s.ctx.Call("fillRect", float64(i)*bw+2, s.h-18-h, bw-4, h)
 		s.text(fmt.Sprint(i), float64(i)*bw+bw/2, s.h-15, 12, faint, "center", "top")
 	}
@@ -185,7 +185,7 @@ func (p *page) drawConfusion() {
 			} else {
 				fill = fmt.Sprintf("rgba(192, 57, 43, %.3f)", math.Min(1, 4*share))
 			}
-			s.ctx.Set("fillStyle", fill)
+			s.fill(fill)
 			x, y := left+cell*float64(j), top+cell*float64(i)
 			s.ctx.Call("fillRect", x+1, y+1, cell-2, cell-2)
 			if cell >= 22 && n > 0 {

@@ -400,11 +400,11 @@ func (p *page) text(id, text string) {
 	if old, ok := p.shown[id]; ok && old == text {
 		return
 	}
-	el := p.doc.GetElementByID(id)
-	if el == nil {
+	el := js.Global().Get("document").Call("getElementById", id) // (no dom wrapper: this runs often)
+	if !el.Truthy() {
 		return
 	}
-	el.SetTextContent(text)
+	el.Set("textContent", text)
 	if p.shown == nil {
 		p.shown = map[string]string{}
 	}

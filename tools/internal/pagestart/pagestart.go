@@ -28,7 +28,7 @@ const poll = setInterval(() => {
     window.__probe.firstStep = performance.now();
     clearInterval(poll);
     new PerformanceObserver(list => {
-      for (const e of list.getEntries()) window.__probe.longTasks.push(e.duration);
+      for (const e of list.getEntries()) window.__probe.longTasks.push({At: Math.round(e.startTime), Duration: e.duration});
     }).observe({type: "longtask"});
   }
 }, 5);
@@ -52,8 +52,14 @@ type Mark struct {
 type Start struct {
 	FirstStep float64   // ms from opening the page to the first trained batch
 	Timeline  []Mark    // where that time went
-	LongTasks []float64 // the main thread's tasks over 50 ms while training, in ms
+	LongTasks []Task    // the main thread's tasks over 50 ms while training
 	Resources []Resource
+}
+
+// Task is one long task of the main thread: when it began (ms after opening the
+// page) and how long it took (ms).
+type Task struct {
+	At, Duration float64
 }
 
 // Resource is one file the page loaded, with its size as transferred.
@@ -66,7 +72,7 @@ type Resource struct {
 func (s Start) Longest() float64 {
 	longest := 0.0
 	for _, d := range s.LongTasks {
-		longest = math.Max(longest, d)
+		longest = math.Max(longest, d.Duration)
 	}
 	return longest
 }
@@ -140,6 +146,9 @@ func Describe(s Start) []string {
 	}
 	lines = append(lines, fmt.Sprintf("main-thread tasks over 50 ms while training: %d, longest %.0f ms (budget: none over %.0f ms: %s)",
 		len(s.LongTasks), s.Longest(), LongTaskBudget, Met(s.Longest() < LongTaskBudget)))
+	for _, task := range s.LongTasks {
+		lines = append(lines, fmt.Sprintf("  %5.0f ms  a task of %.0f ms", task.At, task.Duration))
+	}
 	return lines
 }
 
