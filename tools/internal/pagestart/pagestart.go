@@ -50,9 +50,9 @@ type Mark struct {
 
 // Start is one opening of the page with ?autoplay=1.
 type Start struct {
-	FirstStep float64   // ms from opening the page to the first trained batch
-	Timeline  []Mark    // where that time went
-	LongTasks []Task    // the main thread's tasks over 50 ms while training
+	FirstStep float64 // ms from opening the page to the first trained batch
+	Timeline  []Mark  // where that time went
+	LongTasks []Task  // the main thread's tasks over 50 ms while training
 	Resources []Resource
 }
 
