@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"net/http/httptest"
 	"path/filepath"
@@ -39,9 +40,11 @@ func page(root string, pf *pageFigures) error {
 	defer srv.Close()
 	var first, train, data, longest, count, ninety []float64
 	for range pageRuns {
-		ctx, cancel := chromium(3 * time.Minute)
-		s, err := pagestart.Measure(ctx, srv.URL, 10*time.Second)
-		cancel()
+		var s pagestart.Start
+		err := launched(func(ctx context.Context) (err error) {
+			s, err = pagestart.Measure(ctx, srv.URL, 10*time.Second)
+			return err
+		})
 		if err != nil {
 			return err
 		}
@@ -52,9 +55,11 @@ func page(root string, pf *pageFigures) error {
 		count = append(count, float64(len(s.LongTasks)))
 		pf.code = s.CodeBytes()
 
-		ctx, cancel = chromium(3 * time.Minute)
-		took, _, err := pagestart.UntilNinety(ctx, srv.URL)
-		cancel()
+		var took time.Duration
+		err = launched(func(ctx context.Context) (err error) {
+			took, _, err = pagestart.UntilNinety(ctx, srv.URL)
+			return err
+		})
 		if err != nil {
 			return err
 		}
@@ -64,6 +69,21 @@ func page(root string, pf *pageFigures) error {
 	pf.firstStep, pf.firstTrain, pf.dataIn = median(first), median(train), median(data)
 	pf.longest, pf.longTasks, pf.ninety = median(longest), median(count), median(ninety)
 	return nil
+}
+
+// launched runs do in a fresh Chromium, started again once if it fails to start
+// (Debian's launcher script fails now and then on a busy machine).
+func launched(do func(ctx context.Context) error) error {
+	var err error
+	for range 2 {
+		ctx, cancel := chromium(3 * time.Minute)
+		err = do(ctx)
+		cancel()
+		if err == nil || !strings.Contains(err.Error(), "failed to start") {
+			return err
+		}
+	}
+	return err
 }
 
 // at returns when the start's timeline says what happened (0 if it does not).

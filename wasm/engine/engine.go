@@ -168,7 +168,9 @@ func (e *Engine) Run(budget time.Duration) error {
 	}
 	if e.sess.Steps == 0 {
 		// The first batch alone, shown at once: the first evaluation waits for the
-		// next slice, so that the page's first step comes as early as it can.
+		// next slice and the weights' picture for a later snapshot, so that the
+		// page's first step comes as early as it can.
+		e.lastWeights = e.now()
 		return e.step(false)
 	}
 	start := e.now()

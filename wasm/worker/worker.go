@@ -271,7 +271,8 @@ func (w *worker) ready(e *engine.Engine, model protocol.Model, bufs [][]byte) {
 	model.Timeline, w.timeline = w.timeline, nil
 	w.post(protocol.Ready, model, bufs...)
 	if w.cmd.Autoplay {
-		e.Play()
+		e.Play() // the first batch's snapshot follows at once
+		return
 	}
 	w.snapshot(true)
 }
