@@ -89,8 +89,9 @@ test-browser: dist
 	  test -z "$$REQUIRE_BROWSER"; \
 	fi
 
-# Training speed side by side: native, in Chromium, TensorFlow.js and PyTorch; the
-# table goes to BENCHMARKS.md.
+# Training speed side by side: native, in Chromium, TensorFlow.js and PyTorch; then
+# the page's budgets (first step, longest main-thread task, 90% after Play), opening
+# it five times in a fresh Chromium. The tables go to BENCHMARKS.md.
 # A long run in Chromium: 20 minutes of training, watching the memory of the page
 # and its worker and their live callbacks (make test runs 2 minutes of it).
 soak: dist
