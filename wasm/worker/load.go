@@ -64,11 +64,10 @@ func (w *worker) loadMNIST() (trainSet, testSet *data.Set, err error) {
 	if trainSet, err = data.ParseIDXPair(files[0], files[1], "MNIST"); err != nil {
 		return nil, nil, err
 	}
-	w.mark("training set inflated")
 	if testSet, err = data.ParseIDXPair(files[2], files[3], "MNIST"); err != nil {
 		return nil, nil, err
 	}
-	w.mark("MNIST inflated")
+	w.mark("MNIST read")
 	return trainSet, testSet, nil
 }
 
