@@ -153,14 +153,10 @@ func browser(root string, f figures) error {
 	if _, err := os.Stat(filepath.Join(dist, "bench.html")); err != nil {
 		return fmt.Errorf("no dist/bench.html: run make dist")
 	}
-	h, err := static.Handler(dist)
+	srv, err := serveDist(root)
 	if err != nil {
 		return err
 	}
-	if _, err := static.Precompress(h); err != nil {
-		return err
-	}
-	srv := httptest.NewServer(h)
 	defer srv.Close()
 	ctx, cancel := chromium(30 * time.Minute)
 	defer cancel()
@@ -187,6 +183,19 @@ func browser(root string, f figures) error {
 		f[key{"go wasm", r.Net, r.Mode}] = r.Samples
 	}
 	return nil
+}
+
+// serveDist serves the built site on a local address, compressed ahead as make serve
+// does.
+func serveDist(root string) (*httptest.Server, error) {
+	h, err := static.Handler(filepath.Join(root, "dist"))
+	if err != nil {
+		return nil, err
+	}
+	if _, err := static.Precompress(h); err != nil {
+		return nil, err
+	}
+	return httptest.NewServer(h), nil
 }
 
 func chromium(timeout time.Duration, extra ...string) (context.Context, context.CancelFunc) {

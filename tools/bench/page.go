@@ -3,13 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
-	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/nofeedback/lwf/tools/internal/pagestart"
-	"github.com/nofeedback/lwf/tools/serve/static"
 )
 
 // pageRuns is how many times the page is opened, each time in a fresh browser (a
@@ -29,14 +26,10 @@ type pageFigures struct {
 // page opens the trainer as a visitor does and measures issue 4's budgets and issue
 // 5's time to 90%.
 func page(root string, pf *pageFigures) error {
-	h, err := static.Handler(filepath.Join(root, "dist"))
+	srv, err := serveDist(root)
 	if err != nil {
 		return err
 	}
-	if _, err := static.Precompress(h); err != nil {
-		return err
-	}
-	srv := httptest.NewServer(h)
 	defer srv.Close()
 	var first, train, data, longest, count, ninety []float64
 	for range pageRuns {

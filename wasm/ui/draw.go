@@ -114,20 +114,21 @@ func (s surface) font(size int) {
 	}
 }
 
-// fill sets the colour of what is filled next.
-func (s surface) fill(colour string) {
-	if s.pen.fill != colour {
-		s.pen.fill = colour
-		s.ctx.Set("fillStyle", colour)
+// set writes the context's property prop when v differs from held, what the pen
+// says it holds.
+func (s surface) set(held *string, prop, v string) {
+	if *held != v {
+		*held = v
+		s.ctx.Set(prop, v)
 	}
 }
 
+// fill sets the colour of what is filled next.
+func (s surface) fill(colour string) { s.set(&s.pen.fill, "fillStyle", colour) }
+
 // stroke sets the colour and width of the lines to come.
 func (s surface) stroke(colour string, width float64) {
-	if s.pen.stroke != colour {
-		s.pen.stroke = colour
-		s.ctx.Set("strokeStyle", colour)
-	}
+	s.set(&s.pen.stroke, "strokeStyle", colour)
 	if s.pen.width != width {
 		s.pen.width = width
 		s.ctx.Set("lineWidth", width)
@@ -135,23 +136,12 @@ func (s surface) stroke(colour string, width float64) {
 }
 
 // join sets how the lines to come turn corners.
-func (s surface) join(how string) {
-	if s.pen.joint != how {
-		s.pen.joint = how
-		s.ctx.Set("lineJoin", how)
-	}
-}
+func (s surface) join(how string) { s.set(&s.pen.joint, "lineJoin", how) }
 
 // anchor sets where text is placed against its point.
 func (s surface) anchor(align, baseline string) {
-	if s.pen.align != align {
-		s.pen.align = align
-		s.ctx.Set("textAlign", align)
-	}
-	if s.pen.baseline != baseline {
-		s.pen.baseline = baseline
-		s.ctx.Set("textBaseline", baseline)
-	}
+	s.set(&s.pen.align, "textAlign", align)
+	s.set(&s.pen.baseline, "textBaseline", baseline)
 }
 
 func (p *page) surface(id string) (surface, bool) {

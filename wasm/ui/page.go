@@ -121,8 +121,9 @@ func (p *page) setupRuns() {
 }
 
 // exposeStats defines window.lwfStats(), which tells the long-run test what the page
-// and its workers hold and the budget test how the start went, and listens for the event "lwf-crash" (detail: a rule), with
-// which the browser tests make a worker fail as an out-of-memory would.
+// and its workers hold and the budget test how the start went, and listens for the
+// event "lwf-crash" (detail: a rule), with which the browser tests make a worker fail
+// as an out-of-memory would.
 func (p *page) exposeStats() {
 	js.Global().Set("lwfStats", bridge.FuncOf(func(js.Value, []js.Value) any {
 		var ms runtime.MemStats
