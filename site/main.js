@@ -2,8 +2,8 @@
 // training workers. The module is compiled once, here. The first worker starts at
 // once and gets the module (and the page's query) as soon as it is compiled, so that
 // its data downloads while the page's program starts; the page's program takes it
-// over, with the messages it sent meanwhile. Besides sw.js, which keeps it all working offline, nothing else is
-// written in JavaScript.
+// over, with the messages it sent meanwhile. Besides sw.js, which keeps it all
+// working offline, nothing else is written in JavaScript.
 "use strict";
 (async () => {
   const go = new Go();

@@ -152,9 +152,9 @@ type Model struct {
 	Timeline        []Mark // how the worker got here, for the budget test
 }
 
-// Mark is a moment of a worker's start: what happened, and when, in milliseconds
-// since the Unix epoch (performance.timeOrigin + performance.now(), comparable
-// across the page and its workers).
+// Mark is a moment of the start of the page or a worker: what happened, and when, in
+// milliseconds since the Unix epoch (performance.timeOrigin + performance.now(),
+// comparable across the page and its workers).
 type Mark struct {
 	What string
 	At   float64

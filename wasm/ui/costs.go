@@ -71,17 +71,17 @@ func (p *page) showCosts() {
 	// The figures change with the settings and the rules in the race; the accuracy
 	// with each evaluation, and then only its cells are written (through p.text,
 	// which touches the page only when a text changes).
-	rows := costRows(costs)
 	if sig := fmt.Sprint(costs, current); sig != p.costShown {
 		p.costShown = sig
-		p.fillCostRows(body, rows, current)
+		p.fillCostRows(body, costRows(costs), current)
 	}
-	for _, row := range rows {
-		a, ok := accuracy[row.Mode]
+	for _, c := range costs {
+		mode := c.Mode.String()
+		a, ok := accuracy[mode]
 		if !ok {
 			a = "–"
 		}
-		p.text("cost-"+row.Mode+"-accuracy", a)
+		p.text("cost-"+mode+"-accuracy", a)
 	}
 }
 
@@ -118,6 +118,8 @@ func (p *page) fillCostRows(body dom.Element, rows []costRow, current map[string
 	}
 }
 
+// costs returns the per-rule costs of the network the settings describe, computed
+// again only when the settings change; nil when they do not fit together.
 func (p *page) costs() []nn.Cost {
 	key := p.state.Settings
 	key.Mode = 0 // (the costs are the same whatever rule is chosen)

@@ -42,7 +42,7 @@ var mnistFiles = []string{"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte
 // progress as one.
 func (w *worker) loadMNIST() (trainSet, testSet *data.Set, err error) {
 	w.mark("fetching MNIST")
-	dl := &download{w: w, what: "MNIST"}
+	dl := &download{w: w, what: "MNIST", files: len(mnistFiles)}
 	files := make([][]byte, len(mnistFiles))
 	errs := make([]error, len(mnistFiles))
 	var wg sync.WaitGroup
@@ -91,7 +91,6 @@ const progressEvery = 50 * time.Millisecond
 // download; should that fail (a host that already decompressed it, say), the file
 // is fetched again and returned as it is, for the data reader to inflate in Go.
 func (d *download) read(url string) ([]byte, error) {
-	d.files++
 	if strings.HasSuffix(url, ".gz") && js.Global().Get("DecompressionStream").Truthy() {
 		loaded, total, sized := d.loaded, d.total, d.sized
 		if b, err := d.body(url, true); err == nil {

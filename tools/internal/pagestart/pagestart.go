@@ -9,7 +9,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"strconv"
 	"strings"
 	"time"
 
@@ -39,6 +38,7 @@ const (
 	FirstStepBudget = 2000.0 // ms from opening the page to the first trained batch
 	LongTaskBudget  = 50.0   // ms, the longest main-thread task while training
 	NinetyBudget    = 5000.0 // ms from pressing Play to 90% test accuracy
+	CodeBudget      = 2e6    // bytes of code (wasm, JavaScript, HTML, CSS), gzip-compressed
 )
 
 // Mark is a moment of the start, in ms after the page was opened (see the page's
@@ -159,6 +159,3 @@ func Met(ok bool) string {
 	}
 	return "NOT met"
 }
-
-// Ms formats milliseconds for a table.
-func Ms(v float64) string { return strconv.FormatFloat(v, 'f', 0, 64) + " ms" }
