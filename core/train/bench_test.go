@@ -17,11 +17,12 @@ var mnist struct {
 	err   error
 }
 
-// mnistTrain loads the real MNIST training set once: the zero pixels of real digits
-// are part of what is measured.
+// mnistTrain loads the real MNIST training set once, from this machine's cache of it
+// (which `go run ./tools/mnist` fills): the zero pixels of real digits are part of
+// what is measured.
 func mnistTrain(b *testing.B) *data.Set {
 	mnist.once.Do(func() {
-		dir, err := data.GoMNISTDir()
+		dir, err := data.CacheDir("mnist")
 		if err != nil {
 			mnist.err = err
 			return
@@ -29,7 +30,7 @@ func mnistTrain(b *testing.B) *data.Set {
 		mnist.train, _, mnist.err = data.LoadIDXDir(dir)
 	})
 	if mnist.err != nil {
-		b.Skipf("MNIST is not available: %v", mnist.err)
+		b.Skipf("MNIST is not available (`go run ./tools/mnist` fetches it): %v", mnist.err)
 	}
 	return mnist.train
 }

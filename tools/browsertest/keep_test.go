@@ -117,9 +117,8 @@ func writeIDX(t *testing.T, dir, prefix string, set *data.Set, n int) {
 // as a look-alike set), and says what is missing from an incomplete set.
 func TestYourOwnData(t *testing.T) {
 	dir := t.TempDir()
-	mnist, err := data.GoMNISTDir()
-	require.NoError(t, err)
-	trainSet, testSet, err := data.LoadIDXDir(mnist)
+	site := Dist(t)
+	trainSet, testSet, err := data.LoadIDXDir(filepath.Join(site, "data"))
 	require.NoError(t, err)
 	writeIDX(t, dir, "train", trainSet, 3000)
 	writeIDX(t, dir, "t10k", testSet, 1000)
@@ -127,8 +126,7 @@ func TestYourOwnData(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, files, 4)
 
-	site := Serve(t, Dist(t))
-	b := open(t, site, "", 1440, 900)
+	b := open(t, Serve(t, site), "", 1440, 900)
 	b.WaitFor(t, "ready", 30*time.Second, func() bool { return b.Text(t, "#status") == "ready" })
 	b.Run(t, 10*time.Second, chromedp.SetUploadFiles("#data-files", files[:3], chromedp.ByQuery))
 	b.WaitFor(t, "the message", 10*time.Second, func() bool { return strings.Contains(b.Text(t, "#error"), "missing the") })

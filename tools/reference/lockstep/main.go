@@ -13,6 +13,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -22,6 +23,7 @@ import (
 	"github.com/nofeedback/lwf/core/optim"
 	"github.com/nofeedback/lwf/core/tensor"
 	"github.com/nofeedback/lwf/core/train"
+	"github.com/nofeedback/lwf/tools/internal/mnist"
 )
 
 type input struct {
@@ -88,7 +90,7 @@ func convert[F, G tensor.Float](v []G) []F {
 
 func steps[F tensor.Float](in input) (output, error) {
 	var out output
-	dir, err := data.GoMNISTDir()
+	dir, err := mnist.Dir(context.Background(), func(s string) { fmt.Fprintln(os.Stderr, s) })
 	if err != nil {
 		return out, err
 	}
