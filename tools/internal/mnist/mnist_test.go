@@ -165,7 +165,7 @@ func TestWhatCannotBeFetchedIsNamed(t *testing.T) {
 	}{
 		{"an unreachable proxy", closedPort, []string{"the module proxy http://127.0.0.1:", "connection refused"}},
 		{"a proxy without the module", func(t *testing.T) string { return fm.proxy(t, "", &requests) + "/nothing" }, []string{"404 Not Found"}},
-		{"a proxy that sends other bytes", func(t *testing.T) string { return fm.proxy(t, "b.gz", &requests) }, []string{"b.gz is damaged"}},
+		{"a proxy that sends other bytes", func(t *testing.T) string { return fm.proxy(t, "b.gz", &requests) }, []string{"b.gz is damaged", "b.gz of MNIST missing or damaged in"}},
 		{"no proxy", func(*testing.T) string { return "off" }, []string{`no module cache holds example.com/Data@v1.0.0, and GOPROXY="off" names no proxy`}},
 		{"only direct", func(*testing.T) string { return "direct" }, []string{`GOPROXY="direct" names no proxy`}},
 	} {
@@ -173,7 +173,7 @@ func TestWhatCannotBeFetchedIsNamed(t *testing.T) {
 			m := fm.mirrorFor(t, map[string]string{"GOMODCACHE": t.TempDir(), "GOPROXY": tt.proxy(t)}, nil)
 			err := m.fill(context.Background())
 			require.Error(t, err)
-			for _, want := range append(tt.want, "b.gz missing from "+m.dir, "--data FOLDER", "Copy MNIST's four .gz files into "+m.dir) {
+			for _, want := range append(tt.want, m.dir+" and could not be fetched", "--data FOLDER", "Copy MNIST's four .gz files into that folder") {
 				assert.Contains(t, err.Error(), want)
 			}
 			_, statErr := os.Stat(filepath.Join(m.dir, "b.gz"))
