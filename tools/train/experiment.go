@@ -72,7 +72,15 @@ func prepare(ctx context.Context, c *command, out, stderr io.Writer) (*experimen
 		return nil, err
 	}
 	if c.log != "" {
-		if exp.log, err = openLog(c.log); err != nil {
+		hidden := 0 // the log's alignment columns
+		if c.alignment {
+			blocks, err := nn.ParseTopology(s.Topology)
+			if err != nil {
+				return nil, err
+			}
+			hidden = len(blocks) - 1
+		}
+		if exp.log, err = openLog(c.log, hidden); err != nil {
 			return nil, err
 		}
 	}
@@ -385,7 +393,22 @@ type epochRecord struct {
 	SamplesPerSecond float64 `json:"samples_per_second"`
 	// Alignment is each hidden layer's mean angle with the true gradient (--alignment);
 	// NaN (null in JSON, empty in CSV) where a layer has none, such as under shallow.
-	Alignment []float64 `json:"alignment,omitempty"`
+	Alignment angles `json:"alignment,omitempty"`
+}
+
+// angles are each hidden layer's angle in degrees; JSON has no NaN, so a layer
+// without one is null there.
+type angles []float64
+
+// MarshalJSON writes the angles as a list, NaN as null.
+func (a angles) MarshalJSON() ([]byte, error) {
+	out := make([]*float64, len(a))
+	for i := range a {
+		if !math.IsNaN(a[i]) {
+			out[i] = &a[i]
+		}
+	}
+	return json.Marshal(out)
 }
 
 // epochLog writes epoch records as CSV or JSON lines, flushed after each one so that
@@ -395,7 +418,9 @@ type epochLog struct {
 	csv *csv.Writer
 }
 
-func openLog(path string) (*epochLog, error) {
+// openLog creates the log; a CSV log's header names an alignment column for each
+// of the hidden layers whose angles its rows carry (0 without --alignment).
+func openLog(path string, hidden int) (*epochLog, error) {
 	f, err := os.Create(path)
 	if err != nil {
 		return nil, fmt.Errorf("--log: %w", err)
@@ -403,7 +428,11 @@ func openLog(path string) (*epochLog, error) {
 	l := &epochLog{f: f}
 	if strings.HasSuffix(strings.ToLower(path), ".csv") {
 		l.csv = csv.NewWriter(f)
-		l.csv.Write([]string{"trial", "epoch", "train_loss", "train_accuracy", "test_loss", "test_accuracy", "seconds", "samples_per_second"})
+		header := []string{"trial", "epoch", "train_loss", "train_accuracy", "test_loss", "test_accuracy", "seconds", "samples_per_second"}
+		for k := 1; k <= hidden; k++ {
+			header = append(header, fmt.Sprintf("alignment_layer%d", k))
+		}
+		l.csv.Write(header)
 		l.csv.Flush()
 	}
 	return l, nil
@@ -425,11 +454,6 @@ func (l *epochLog) write(r epochRecord) error {
 		l.csv.Write(row)
 		l.csv.Flush()
 		return l.csv.Error()
-	}
-	for i, a := range r.Alignment {
-		if math.IsNaN(a) {
-			r.Alignment[i] = -1 // JSON has no NaN
-		}
 	}
 	line, err := json.Marshal(r)
 	if err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -151,6 +152,48 @@ func TestAlignmentIsReportedAndLogged(t *testing.T) {
 		"--train-mode", "FA", "--epochs", "1", "--subset", "500", "--alignment")
 	require.Equal(t, exitOK, code)
 	assert.Regexp(t, `Angle between B and W \(degrees\): layer 2 [0-9.]+ layer 3 [0-9.]+`, out)
+}
+
+// TestLogRowsMatchTheirHeader: every CSV row has the header's columns, with or
+// without --alignment, and a layer without an angle (shallow learning) is empty in
+// CSV and null in JSON.
+func TestLogRowsMatchTheirHeader(t *testing.T) {
+	for _, tt := range []struct {
+		name, file string
+		args       []string
+		header     []string // the CSV header's alignment columns
+		json       string   // what a JSON line's alignment holds
+	}{
+		{"CSV", "log.csv", nil, []string{}, ""},
+		{"CSV with alignment", "log.csv", []string{"--alignment"}, []string{"alignment_layer1", "alignment_layer2"}, ""},
+		{"JSON lines, shallow", "log.jsonl", []string{"--alignment", "--train-mode", "shallow"}, nil, `"alignment":[null,null]`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			log := filepath.Join(t.TempDir(), tt.file)
+			args := append([]string{"--dataset", "classification_synth", "--topology", "FC_32_FC_16_FC_10", "--lr", "1e-3",
+				"--epochs", "2", "--subset", "500", "--log", log}, tt.args...)
+			code, _, stderr := runCommand(t, context.Background(), args...)
+			require.Equal(t, exitOK, code, stderr)
+			raw, err := os.ReadFile(log)
+			require.NoError(t, err)
+			if tt.json != "" {
+				for _, line := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
+					assert.Contains(t, line, tt.json)
+				}
+				return
+			}
+			rows, err := csv.NewReader(bytes.NewReader(raw)).ReadAll()
+			require.NoError(t, err, "every row has the header's columns")
+			require.Len(t, rows, 3)
+			assert.Equal(t, tt.header, rows[0][8:], "the alignment columns")
+			for _, row := range rows[1:] {
+				for _, cell := range row[8:] {
+					_, err := strconv.ParseFloat(cell, 64)
+					assert.NoError(t, err, "an angle")
+				}
+			}
+		})
+	}
 }
 
 // TestSaveLoadEvaluate: a network saved after training loads back with the same
