@@ -190,8 +190,8 @@ type StepResult struct {
 }
 
 // Step trains on the next batch of the epoch's seeded order. A loss that is not
-// finite stops the run with an error wrapping ErrDiverged; the parameters then hold
-// the update made from that batch.
+// finite stops the run with an error wrapping ErrDiverged before any update: the
+// parameters stay those of the last good step.
 func (s *Session[F]) Step() (StepResult, error) {
 	if s.Done() {
 		return StepResult{}, fmt.Errorf("the run is over: %d epochs done", s.Epoch)

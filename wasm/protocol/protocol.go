@@ -1,6 +1,7 @@
-// Package protocol holds the messages the page and its training worker exchange. It
-// is plain Go: both sides import it, and it is all they share. A message is a kind,
-// a JSON body and, for images, byte buffers that travel alongside without copying.
+// Package protocol holds the messages the page and its training worker (two
+// instances of one program, wasm/app) exchange. It is plain Go: both sides import
+// it, and it is all they share. A message is a kind, a JSON body and, for images,
+// byte buffers that travel alongside without copying.
 package protocol
 
 import (

@@ -430,7 +430,7 @@ func (p *page) showMetrics() {
 	if r.model != nil {
 		epochs = fmt.Sprintf(" / %d", r.model.Epochs)
 	}
-	set("metric-epoch", fmt.Sprintf("%d", min(s.Epoch, max(1, s.Epoch)))+epochs)
+	set("metric-epoch", fmt.Sprintf("%d", s.Epoch)+epochs)
 	set("metric-step", fmt.Sprint(s.Step))
 	set("metric-samples-per-second", fmt.Sprintf("%.0f", s.SamplesPerSecond))
 	set("metric-alignment", latestAngle(r))

@@ -92,19 +92,29 @@ const progressEvery = 50 * time.Millisecond
 // is fetched again and returned as it is, for the data reader to inflate in Go.
 func (d *download) read(url string) ([]byte, error) {
 	if strings.HasSuffix(url, ".gz") && js.Global().Get("DecompressionStream").Truthy() {
-		loaded, total, sized := d.loaded, d.total, d.sized
-		if b, err := d.body(url, true); err == nil {
+		var a attempt
+		b, err := d.body(url, true, &a)
+		if err == nil {
 			return b, nil
 		}
-		d.loaded, d.total, d.sized = loaded, total, sized // that attempt counts for nothing
+		// That attempt counts for nothing: take back what it added, and only that
+		// (the other files' downloads have moved the counters since).
+		d.loaded, d.total, d.sized = d.loaded-a.loaded, d.total-a.total, d.sized-a.sized
 	}
-	return d.body(url, false)
+	return d.body(url, false, &attempt{})
 }
 
-// body fetches url and reads its body chunk by chunk, inflated on the way if asked.
+// attempt is what one body read added to its download's counters.
+type attempt struct {
+	loaded, total int64
+	sized         int
+}
+
+// body fetches url and reads its body chunk by chunk, inflated on the way if asked,
+// counting what it adds to the download's counters in a.
 // The length of the whole comes from the IDX header of an inflated body, else from
 // the response's Content-Length.
-func (d *download) body(url string, inflate bool) ([]byte, error) {
+func (d *download) body(url string, inflate bool, a *attempt) ([]byte, error) {
 	resp, err := bridge.Await(js.Global().Call("fetch", url))
 	if err != nil {
 		return nil, fmt.Errorf("%s: fetching %s: %w", d.what, url, err)
@@ -119,6 +129,8 @@ func (d *download) body(url string, inflate bool) ([]byte, error) {
 		sized = true
 		d.sized++
 		d.total += n
+		a.sized++
+		a.total += n
 		raw = slices.Grow(raw, max(int(n)-len(raw), 0))
 	}
 	if inflate {
@@ -144,6 +156,7 @@ func (d *download) body(url string, inflate bool) ([]byte, error) {
 		js.CopyBytesToGo(raw[len(raw):len(raw)+n], chunk)
 		raw = raw[:len(raw)+n]
 		d.loaded += int64(n)
+		a.loaded += int64(n)
 		if !sized {
 			if n, ok := data.IDXLength(raw); ok {
 				size(n)

@@ -1,8 +1,8 @@
 //go:build js && wasm
 
 // Package bridge carries protocol messages over postMessage, and awaits JavaScript
-// promises from Go. Both WebAssembly programs use it; it is their only contact with
-// each other.
+// promises from Go. The page and its worker (one WebAssembly program, wasm/app,
+// started in each) use it; it is their only contact with each other.
 package bridge
 
 import (
