@@ -60,7 +60,7 @@ test-native:
 # A short run of every fuzz target (their seed corpora also run in go test): any
 # input gives a result or an error, never a panic, a hang or an absurd allocation.
 FUZZ := core/nn:FuzzParseTopology core/nn:FuzzConfig core/data:FuzzParseIDXPair core/data:FuzzReadCIFAR \
-	core/netfile:FuzzRead wasm/ui:FuzzParseQuery
+	core/netfile:FuzzRead wasm/urlstate:FuzzParseQuery
 FUZZTIME ?= 3000x
 test-fuzz:
 	@for t in $(FUZZ); do \

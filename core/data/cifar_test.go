@@ -10,8 +10,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/nofeedback/lwf/core/nn"
 )
 
 // cifarFile returns CIFAR-10 records with the given labels, pixel j of record i being
@@ -59,7 +57,7 @@ func TestLoadCIFARDir(t *testing.T) {
 func TestCIFARNormalisesEachChannel(t *testing.T) {
 	s, err := ReadCIFAR(bytes.NewReader(cifarFile(3, 4)), "c", false)
 	require.NoError(t, err)
-	var b nn.Batch[float64]
+	var b Batch[float64]
 	require.NoError(t, Fill(s, &b, []int{1}, false, nil))
 	mean, std := []float64{125.3, 123.0, 113.9}, []float64{63.0, 62.1, 66.7}
 	for _, j := range []int{0, 500, 1023, 1024, 2047, 2048, 3071} {

@@ -10,9 +10,18 @@ import (
 	"image/color"
 	"math/rand/v2"
 
-	"github.com/nofeedback/lwf/core/nn"
 	"github.com/nofeedback/lwf/core/tensor"
 )
+
+// Batch is n samples: inputs X (n × channels × side × side, channel-major), targets T
+// (n × labels) and, for classification, each sample's class (nil for real-valued
+// targets).
+type Batch[F tensor.Float] struct {
+	X      []F
+	T      []F
+	Labels []int
+	N      int
+}
 
 // Set is a data set in memory: Len samples of Channels×Side×Side inputs
 // (channel-major) and, for each, a class (classification) or Labels real targets
@@ -130,7 +139,7 @@ func grow[T any](buf []T, n int) []T {
 // is true and s.Flip is set, each sample is mirrored left-right with probability 1/2,
 // drawn from rng (which may be nil otherwise). It returns an error, and leaves b
 // unchanged, for an index out of range or a missing rng.
-func Fill[F tensor.Float](s *Set, b *nn.Batch[F], idx []int, augment bool, rng *rand.Rand) error {
+func Fill[F tensor.Float](s *Set, b *Batch[F], idx []int, augment bool, rng *rand.Rand) error {
 	for _, i := range idx {
 		if i < 0 || i >= s.n {
 			return fmt.Errorf("data: %s: sample %d out of range [0, %d)", s.Name, i, s.n)

@@ -7,8 +7,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/nofeedback/lwf/core/nn"
 )
 
 // smallIDXSet returns a set of n 3×3 gray images, pixel j of sample i being i+j, and
@@ -29,7 +27,7 @@ func smallIDXSet(t testing.TB, n int) *Set {
 
 func TestFillWritesOneHotTargetsAndLabels(t *testing.T) {
 	s := smallIDXSet(t, 12)
-	var b nn.Batch[float32]
+	var b Batch[float32]
 	require.NoError(t, Fill(s, &b, []int{11, 3, 0}, false, nil))
 	assert.Equal(t, 3, b.N)
 	assert.Equal(t, []int{1, 3, 0}, b.Labels)
@@ -50,7 +48,7 @@ func TestFillWritesOneHotTargetsAndLabels(t *testing.T) {
 
 func TestFillReusesTheBatch(t *testing.T) {
 	s := smallIDXSet(t, 12)
-	var b nn.Batch[float64]
+	var b Batch[float64]
 	require.NoError(t, Fill(s, &b, []int{1, 2, 3, 4}, false, nil))
 	x, tg, l := &b.X[0], &b.T[0], &b.Labels[0]
 	require.NoError(t, Fill(s, &b, []int{7, 5}, false, nil))
@@ -65,7 +63,7 @@ func TestFillReusesTheBatch(t *testing.T) {
 
 func TestFillWritesRegressionTargets(t *testing.T) {
 	s := Regression(3, 5)
-	b := nn.Batch[float32]{Labels: []int{1, 2}}
+	b := Batch[float32]{Labels: []int{1, 2}}
 	require.NoError(t, Fill(s, &b, []int{4, 2}, false, nil))
 	assert.Nil(t, b.Labels)
 	assert.Equal(t, s.targets[40:50], b.T[:10])
@@ -81,7 +79,7 @@ func TestFillFlipsMirrorTheImage(t *testing.T) {
 	s, err := ReadCIFAR(bytes.NewReader(file), "c", true)
 	require.NoError(t, err)
 	idx := []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9}
-	var plain, aug nn.Batch[float32]
+	var plain, aug Batch[float32]
 	require.NoError(t, Fill(s, &plain, idx, false, nil))
 	require.NoError(t, Fill(s, &aug, idx, true, rand.New(rand.NewPCG(1, 2))))
 	assert.Equal(t, plain.T, aug.T)
@@ -113,7 +111,7 @@ func slicesEqual(a, b []float32) bool { return bytes.Equal(f32bytes(a), f32bytes
 func TestFillRefusesBadInput(t *testing.T) {
 	s := smallIDXSet(t, 4)
 	s.Flip = true
-	var b nn.Batch[float32]
+	var b Batch[float32]
 	for _, c := range []struct {
 		name    string
 		idx     []int
@@ -145,7 +143,7 @@ func TestSubsetSharesTheFirstSamples(t *testing.T) {
 	assert.Equal(t, -1, sub.Class(5))
 	assert.Nil(t, sub.Image(5))
 	assert.Same(t, &s.pixels[0], &sub.pixels[0])
-	var b nn.Batch[float32]
+	var b Batch[float32]
 	require.Error(t, Fill(sub, &b, []int{5}, false, nil))
 
 	r := Regression(1, 10).Subset(3)

@@ -13,8 +13,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/nofeedback/lwf/core/nn"
 )
 
 // idxFile returns an IDX file: the magic number, the sizes, then data.
@@ -74,7 +72,7 @@ func TestIDXRoundTrip(t *testing.T) {
 				assert.Equal(t, len(c.labels), c.set.Len())
 				assert.Equal(t, []int{1, 4, 10}, []int{c.set.Channels, c.set.Side, c.set.Labels})
 				assert.True(t, c.set.Classification())
-				var b nn.Batch[float64]
+				var b Batch[float64]
 				idx := []int{}
 				for i, l := range c.labels {
 					assert.Equal(t, int(l), c.set.Class(i))

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/nofeedback/lwf/core/data"
 	"github.com/nofeedback/lwf/core/nn"
 	"github.com/nofeedback/lwf/core/optim"
 	"github.com/nofeedback/lwf/core/tensor"
@@ -238,7 +239,7 @@ func TestTrainedNetworkRoundTrips(t *testing.T) {
 				rng := rand.New(rand.NewPCG(3, 4))
 				before := net.Params()[len(net.Params())-1].Torch()
 				for step := range 5 {
-					b := nn.Batch[float32]{X: randomInputs(net, rows, uint64(step)), N: rows,
+					b := data.Batch[float32]{X: randomInputs(net, rows, uint64(step)), N: rows,
 						T: make([]float32, rows*cfg.Labels), Labels: make([]int, rows)}
 					for i := range rows {
 						b.Labels[i] = rng.IntN(cfg.Labels)

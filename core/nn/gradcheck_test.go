@@ -7,13 +7,15 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/nofeedback/lwf/core/data"
 )
 
 // randomBatch draws n samples for net: inputs uniform in [-1, 1), and targets that
 // suit the loss (one-hot for CE, in [0, 1] for BCE, real values for MSE).
-func randomBatch(rng *rand.Rand, net *Network[float64], n int) Batch[float64] {
+func randomBatch(rng *rand.Rand, net *Network[float64], n int) data.Batch[float64] {
 	k := net.Outputs()
-	b := Batch[float64]{X: make([]float64, n*net.InputSize()), T: make([]float64, n*k), N: n}
+	b := data.Batch[float64]{X: make([]float64, n*net.InputSize()), T: make([]float64, n*k), N: n}
 	for i := range b.X {
 		b.X[i] = 2*rng.Float64() - 1
 	}
@@ -37,7 +39,7 @@ func randomBatch(rng *rand.Rand, net *Network[float64], n int) Batch[float64] {
 }
 
 // meanLoss is the loss Gradients reports, from a forward pass alone.
-func meanLoss(t *testing.T, net *Network[float64], b Batch[float64]) float64 {
+func meanLoss(t *testing.T, net *Network[float64], b data.Batch[float64]) float64 {
 	y, err := net.Forward(b.X, b.N, true)
 	require.NoError(t, err)
 	k := net.Outputs()
@@ -82,7 +84,7 @@ func TestBPGradientMatchesFiniteDifferences(t *testing.T) {
 	}
 }
 
-func checkFiniteDifferences(t *testing.T, net *Network[float64], b Batch[float64]) {
+func checkFiniteDifferences(t *testing.T, net *Network[float64], b data.Batch[float64]) {
 	const h = 1e-6
 	for _, p := range net.Params() {
 		if !p.Learns() {

@@ -12,6 +12,7 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"github.com/nofeedback/lwf/core/data"
 	"github.com/nofeedback/lwf/core/tensor"
 )
 
@@ -64,17 +65,7 @@ type Network[F tensor.Float] struct {
 	y      []F // output after the output activation (rows × labels)
 	delta  []F // dL/da of the output layer
 	err    []F // e = y − t as DFA sees it
-	target Batch[F]
-}
-
-// Batch is n samples: inputs X (n × channels × side × side, channel-major), targets T
-// (n × labels) and, for classification, each sample's class (nil for real-valued
-// targets).
-type Batch[F tensor.Float] struct {
-	X      []F
-	T      []F
-	Labels []int
-	N      int
+	target data.Batch[F]
 }
 
 // New builds a network from a Config, drawing its initial weights and its feedback
@@ -355,7 +346,7 @@ func (n *Network[F]) Outputs() int { return n.cfg.Labels }
 func (n *Network[F]) Layers() int { return len(n.layers) }
 
 // Check reports whether b fits the network: sizes of inputs, targets and labels.
-func (n *Network[F]) Check(b Batch[F]) error {
+func (n *Network[F]) Check(b data.Batch[F]) error {
 	in, k := n.InputSize(), n.cfg.Labels
 	switch {
 	case b.N < 1:
@@ -380,7 +371,7 @@ func (n *Network[F]) Check(b Batch[F]) error {
 // activation (n × labels). In training mode dropout is on. The slice is the
 // network's own, valid until the next call.
 func (n *Network[F]) Forward(x []F, rows int, train bool) ([]F, error) {
-	if err := n.Check(Batch[F]{X: x, N: rows}); err != nil {
+	if err := n.Check(data.Batch[F]{X: x, N: rows}); err != nil {
 		return nil, err
 	}
 	return n.forward(x, rows, train), nil

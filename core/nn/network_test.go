@@ -6,6 +6,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/nofeedback/lwf/core/data"
 )
 
 func mnistConfig(topology string, mode Mode) Config {
@@ -170,18 +172,18 @@ func to64(v []float32) []float64 {
 func TestCheckRefusesMismatchedBatches(t *testing.T) {
 	net, err := New[float32](mnistConfig("FC_20_FC_10", BP))
 	require.NoError(t, err)
-	ok := Batch[float32]{X: make([]float32, 2*784), T: make([]float32, 20), Labels: []int{1, 2}, N: 2}
+	ok := data.Batch[float32]{X: make([]float32, 2*784), T: make([]float32, 20), Labels: []int{1, 2}, N: 2}
 	require.NoError(t, net.Check(ok))
 	tests := []struct {
 		name string
-		edit func(*Batch[float32])
+		edit func(*data.Batch[float32])
 		want string
 	}{
-		{"no samples", func(b *Batch[float32]) { b.N = 0 }, "batch of 0 samples"},
-		{"input size", func(b *Batch[float32]) { b.X = b.X[:700] }, "got 700 values for 2 samples, want 784 each"},
-		{"target size", func(b *Batch[float32]) { b.T = b.T[:19] }, "batch targets: got 19 values"},
-		{"label count", func(b *Batch[float32]) { b.Labels = []int{1} }, "batch labels: got 1 for 2 samples"},
-		{"label range", func(b *Batch[float32]) { b.Labels = []int{1, 10} }, "label 10 of sample 1 is out of range [0, 10)"},
+		{"no samples", func(b *data.Batch[float32]) { b.N = 0 }, "batch of 0 samples"},
+		{"input size", func(b *data.Batch[float32]) { b.X = b.X[:700] }, "got 700 values for 2 samples, want 784 each"},
+		{"target size", func(b *data.Batch[float32]) { b.T = b.T[:19] }, "batch targets: got 19 values"},
+		{"label count", func(b *data.Batch[float32]) { b.Labels = []int{1} }, "batch labels: got 1 for 2 samples"},
+		{"label range", func(b *data.Batch[float32]) { b.Labels = []int{1, 10} }, "label 10 of sample 1 is out of range [0, 10)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -192,7 +194,7 @@ func TestCheckRefusesMismatchedBatches(t *testing.T) {
 			assert.Contains(t, err.Error(), tt.want)
 		})
 	}
-	_, err = net.Gradients(Batch[float32]{X: ok.X, N: 2})
+	_, err = net.Gradients(data.Batch[float32]{X: ok.X, N: 2})
 	assert.ErrorContains(t, err, "no targets")
 	_, err = net.TrueGradients()
 	assert.ErrorContains(t, err, "call Gradients first")

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/nofeedback/lwf/core/data"
 	"github.com/nofeedback/lwf/core/tensor"
 )
 
@@ -32,7 +33,7 @@ type layerGrad[F tensor.Float] struct{ w, b []F }
 // Gradients runs a training-mode forward pass on b, then fills the Grad of every
 // learning parameter under the network's rule. It returns the batch's loss, reduced
 // by mean as the reference reports it.
-func (n *Network[F]) Gradients(b Batch[F]) (float64, error) {
+func (n *Network[F]) Gradients(b data.Batch[F]) (float64, error) {
 	if err := n.Check(b); err != nil {
 		return 0, err
 	}

@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/nofeedback/lwf/core/data"
 )
 
 // smallConfig is a conv network small enough to check by hand.
@@ -15,9 +17,9 @@ func smallConfig(mode Mode) Config {
 		Mode: mode, ConvAct: Tanh, HiddenAct: Tanh, OutputAct: Sigmoid, Loss: BCE, Seed: 11}
 }
 
-func classBatch(rng *rand.Rand, net *Network[float64], n int) Batch[float64] {
+func classBatch(rng *rand.Rand, net *Network[float64], n int) data.Batch[float64] {
 	k := net.Outputs()
-	b := Batch[float64]{X: make([]float64, n*net.InputSize()), T: make([]float64, n*k), Labels: make([]int, n), N: n}
+	b := data.Batch[float64]{X: make([]float64, n*net.InputSize()), T: make([]float64, n*k), Labels: make([]int, n), N: n}
 	for i := range b.X {
 		b.X[i] = rng.Float64()
 	}

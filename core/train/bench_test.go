@@ -62,7 +62,7 @@ func BenchmarkStep(b *testing.B) {
 				}
 				const size = 100
 				order := data.Order(set.Len(), 1, 0)
-				batches := make([]nn.Batch[float32], 20)
+				batches := make([]data.Batch[float32], 20)
 				for i := range batches {
 					if err := data.Fill(set, &batches[i], order[i*size:(i+1)*size], false, nil); err != nil {
 						b.Fatal(err)

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/nofeedback/lwf/core/data"
 	"github.com/nofeedback/lwf/core/nn"
 	"github.com/nofeedback/lwf/core/optim"
 )
@@ -57,8 +58,8 @@ func determinismLosses(t *testing.T) string {
 }
 
 // randomBatch draws n samples of size values, 80% of them zero, with one-hot targets.
-func randomBatch(rng *rand.Rand, n, size, labels int) nn.Batch[float32] {
-	b := nn.Batch[float32]{X: make([]float32, n*size), T: make([]float32, n*labels), Labels: make([]int, n), N: n}
+func randomBatch(rng *rand.Rand, n, size, labels int) data.Batch[float32] {
+	b := data.Batch[float32]{X: make([]float32, n*size), T: make([]float32, n*labels), Labels: make([]int, n), N: n}
 	for i := range b.X {
 		if rng.Float64() < 0.2 {
 			b.X[i] = float32(rng.Float64())

@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/nofeedback/lwf/core/data"
 	"github.com/nofeedback/lwf/core/internal/fixture"
 	"github.com/nofeedback/lwf/core/nn"
 	"github.com/nofeedback/lwf/core/optim"
@@ -127,17 +128,17 @@ func caseNetwork[F tensor.Float](t *testing.T, c *fixture.Case) *nn.Network[F] {
 	return net
 }
 
-func caseBatches[F tensor.Float](t *testing.T, c *fixture.Case) []nn.Batch[F] {
+func caseBatches[F tensor.Float](t *testing.T, c *fixture.Case) []data.Batch[F] {
 	t.Helper()
 	require.Len(t, c.X, 2)
 	require.Len(t, c.Targets, 2)
-	var out []nn.Batch[F]
+	var out []data.Batch[F]
 	for i := range c.X {
 		x, err := fixture.Flat(c.X[i])
 		require.NoError(t, err)
 		tg, err := fixture.Flat(c.Targets[i])
 		require.NoError(t, err)
-		b := nn.Batch[F]{X: convert[F](x), T: convert[F](tg), N: c.Batch}
+		b := data.Batch[F]{X: convert[F](x), T: convert[F](tg), N: c.Batch}
 		if c.LabelIndex != nil {
 			b.Labels = c.LabelIndex[i]
 		}

@@ -78,7 +78,7 @@ type Session[F tensor.Float] struct {
 	Samples int // training samples seen
 
 	order  []int
-	batch  nn.Batch[F]
+	batch  data.Batch[F]
 	augRNG *rand.Rand
 }
 
@@ -231,7 +231,7 @@ func (s *Session[F]) Step() (StepResult, error) {
 }
 
 // correct counts the samples of b whose output row y has its argmax at their class.
-func correct[F tensor.Float](y []F, b nn.Batch[F]) int {
+func correct[F tensor.Float](y []F, b data.Batch[F]) int {
 	k := len(b.T) / b.N
 	n := 0
 	for r := 0; r < b.N; r++ {
@@ -267,7 +267,7 @@ func Evaluate[F tensor.Float](net *nn.Network[F], set *data.Set, chunk int) (Eva
 	for i := range ev.Confusion {
 		ev.Confusion[i] = make([]int, k)
 	}
-	var b nn.Batch[F]
+	var b data.Batch[F]
 	idx := make([]int, 0, chunk)
 	var lossSum float64
 	for from := 0; from < set.Len(); from += chunk {

@@ -120,7 +120,7 @@ func TestEvaluate(t *testing.T) {
 	assert.InDelta(t, 100*float64(diagonal)/250, whole.Accuracy, 1e-12)
 
 	// The loss is the sum-reduced loss over the set divided by its samples.
-	var b nn.Batch[float64]
+	var b data.Batch[float64]
 	idx := make([]int, 250)
 	for i := range idx {
 		idx[i] = i

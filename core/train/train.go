@@ -6,6 +6,7 @@ package train
 import (
 	"fmt"
 
+	"github.com/nofeedback/lwf/core/data"
 	"github.com/nofeedback/lwf/core/nn"
 	"github.com/nofeedback/lwf/core/optim"
 	"github.com/nofeedback/lwf/core/tensor"
@@ -35,7 +36,7 @@ func New[F tensor.Float](net *nn.Network[F], kind optim.Kind, lr float64) (*Trai
 
 // Step trains on one batch: the rule's gradients, then one optimiser step. It returns
 // the batch's loss before the update.
-func (t *Trainer[F]) Step(b nn.Batch[F]) (float64, error) {
+func (t *Trainer[F]) Step(b data.Batch[F]) (float64, error) {
 	loss, err := t.Net.Gradients(b)
 	if err != nil {
 		return 0, fmt.Errorf("train step %d: %w", t.Opt.Steps()+1, err)

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/nofeedback/lwf/core/data"
 	"github.com/nofeedback/lwf/core/nn"
 	"github.com/nofeedback/lwf/core/optim"
 )
@@ -71,7 +72,7 @@ func TestStepReportsBadBatches(t *testing.T) {
 	require.NoError(t, err)
 	tr, err := New(net, optim.NAG, 0.01)
 	require.NoError(t, err)
-	_, err = tr.Step(nn.Batch[float32]{X: make([]float32, 10), T: make([]float32, 10), N: 1})
+	_, err = tr.Step(data.Batch[float32]{X: make([]float32, 10), T: make([]float32, 10), N: 1})
 	assert.ErrorContains(t, err, "train step 1: batch inputs: got 10 values for 1 samples, want 64 each")
 	_, err = New(net, optim.Kind(7), 0.01)
 	assert.ErrorContains(t, err, "unknown optimizer 7")

@@ -287,6 +287,26 @@ func (b *Browser) WaitFor(t *testing.T, what string, timeout time.Duration, cond
 	}
 }
 
+// Click clicks sel with the mouse and waits until took says the page answered. A
+// click that nothing answers within two seconds is made once more, and the test says
+// so: under load a mouse click was lost now and then (the button still enabled, the
+// state unchanged), which is not what these tests check. took must turn true as soon
+// as the page has answered, so that a slow answer is never clicked twice.
+func (b *Browser) Click(t *testing.T, sel string, took func() bool) {
+	t.Helper()
+	b.Run(t, 5*time.Second, chromedp.Click(sel, chromedp.ByQuery))
+	deadline := time.Now().Add(2 * time.Second)
+	for !took() {
+		if time.Now().After(deadline) {
+			t.Logf("a click on %s went unanswered for 2 s (page: %s); clicking again", sel, b.pageState())
+			b.Run(t, 5*time.Second, chromedp.Click(sel, chromedp.ByQuery))
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	b.WaitFor(t, "an answer to the click on "+sel, 10*time.Second, took)
+}
+
 // pageState describes, for a failure message, what the page shows: its status,
 // batches, epoch, progress and error.
 func (b *Browser) pageState() string {

@@ -56,8 +56,7 @@ func TestSavedNetworkLoadsBackInThePageAndOnTheCommandLine(t *testing.T) {
 	b := open(t, site, "?autoplay=1&train-mode=DFA", 1440, 900)
 	b.allowDownloads(t, dir)
 	b.WaitFor(t, "85% test accuracy", 60*time.Second, func() bool { return b.number(t, "#metric-test-accuracy") > 85 })
-	b.Run(t, 5*time.Second, chromedp.Click("#play", chromedp.ByQuery))
-	b.WaitFor(t, "the pause", 5*time.Second, func() bool { return b.Text(t, "#status") == "paused" })
+	b.Click(t, "#play", func() bool { return b.Text(t, "#status") == "paused" })
 	b.Run(t, 5*time.Second, chromedp.Click("#save-network", chromedp.ByQuery))
 	file := waitForFile(t, dir, "lwf-DFA-FC_500_FC_10-*.lwfnet")
 
@@ -136,7 +135,7 @@ func TestYourOwnData(t *testing.T) {
 	b.WaitFor(t, "ready on the new data", 30*time.Second, func() bool {
 		return b.Text(t, "#status") == "ready" && strings.Contains(b.Text(t, "#data-note"), "Training on your files (t10k-images-idx3-ubyte")
 	})
-	b.Run(t, 5*time.Second, chromedp.Click("#play", chromedp.ByQuery))
+	b.Click(t, "#play", func() bool { return b.Text(t, "#status") != "ready" })
 	b.WaitFor(t, "an epoch of the 3000 samples", 60*time.Second, func() bool {
 		epoch, _, _ := strings.Cut(b.Text(t, "#metric-epoch"), " /")
 		n, err := strconv.Atoi(epoch)
@@ -166,6 +165,6 @@ func TestWorksOffline(t *testing.T) {
 	site.Stop()
 	b.Run(t, 20*time.Second, chromedp.Reload())
 	b.WaitFor(t, "ready offline", 30*time.Second, func() bool { return b.Text(t, "#status") == "ready" })
-	b.Run(t, 5*time.Second, chromedp.Click("#play", chromedp.ByQuery))
+	b.Click(t, "#play", func() bool { return b.Text(t, "#status") != "ready" })
 	b.WaitFor(t, "training offline", 30*time.Second, func() bool { return b.number(t, "#metric-test-accuracy") > 50 })
 }

@@ -87,12 +87,11 @@ func TestDRTPTrainsMNISTInThePage(t *testing.T) {
 	b.ScreenshotOf(t, ".cost-panel", filepath.Join(screenshotDir(), "cost.png"))
 
 	// Pause: the batches stop; Play: they go on.
-	b.Run(t, 5*time.Second, chromedp.Click("#play", chromedp.ByQuery))
-	b.WaitFor(t, "the pause", 5*time.Second, func() bool { return b.Text(t, "#status") == "paused" })
+	b.Click(t, "#play", func() bool { return b.Text(t, "#status") == "paused" })
 	steps := b.number(t, "#metric-step")
 	time.Sleep(time.Second)
 	assert.Equal(t, steps, b.number(t, "#metric-step"), "no batch while paused")
-	b.Run(t, 5*time.Second, chromedp.Click("#play", chromedp.ByQuery))
+	b.Click(t, "#play", func() bool { return b.Text(t, "#status") == "training" })
 	b.WaitFor(t, "training again", 5*time.Second, func() bool { return b.number(t, "#metric-step") > steps })
 
 	// The space bar pauses too.

@@ -44,7 +44,7 @@ func TestCrashedWorkerInARace(t *testing.T) {
 
 	b.Run(t, 5*time.Second, chromedp.Click("#reset", chromedp.ByQuery))
 	b.WaitFor(t, "DRTP back", 30*time.Second, func() bool { return b.Text(t, "#race-DRTP-status") == "ready" })
-	b.Run(t, 5*time.Second, chromedp.Click("#play", chromedp.ByQuery))
+	b.Click(t, "#play", func() bool { return b.Text(t, "#race-DRTP-status") != "ready" })
 	b.WaitFor(t, "both training again", 30*time.Second, func() bool {
 		return b.Text(t, "#race-DRTP-status") == "training" && b.Text(t, "#race-BP-status") == "training"
 	})

@@ -19,24 +19,6 @@ import (
 	"github.com/nofeedback/lwf/wasm/protocol"
 )
 
-// TabMemory is what one run may hold in a browser tab's worker, beyond its data: a
-// tab gets a few gigabytes at most, and a race runs up to six workers.
-const TabMemory = 1 << 30
-
-// CheckMemory refuses, before anything is allocated, a run that would need more than
-// TabMemory, saying how much it would take.
-func CheckMemory(opts train.Options) error {
-	need, err := opts.MemoryBytes()
-	if err != nil {
-		return err
-	}
-	if need > TabMemory {
-		return fmt.Errorf("topology %s would need about %.1f GB to train here (its weights, their gradients, %s's state and a batch of %d), more than a browser tab can give (%.0f GB): choose a smaller network or batch, or train it with the command line",
-			opts.Net.Topology, float64(need)/1e9, opts.Optimizer, opts.BatchSize, float64(TabMemory)/1e9)
-	}
-	return nil
-}
-
 // States of a run, as #status shows them.
 const (
 	Paused   = "paused"
@@ -113,7 +95,7 @@ func NewFrom(net *nn.Network[float32], s settings.Settings, trainSet, testSet *d
 	if err != nil {
 		return nil, protocol.Model{}, nil, err
 	}
-	if err := CheckMemory(opts); err != nil {
+	if err := protocol.CheckMemory(opts); err != nil {
 		return nil, protocol.Model{}, nil, err
 	}
 	var sess *train.Session[float32]
@@ -377,7 +359,7 @@ func evaluateOutputs(net *nn.Network[float32], set *data.Set) ([]int, error) {
 	for i := range idx {
 		idx[i] = i
 	}
-	var b nn.Batch[float32]
+	var b data.Batch[float32]
 	if err := data.Fill(set, &b, idx, false, nil); err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/nofeedback/lwf/core/nn"
 	"github.com/nofeedback/lwf/core/settings"
 	"github.com/nofeedback/lwf/wasm/protocol"
+	"github.com/nofeedback/lwf/wasm/urlstate"
 )
 
 // control is the input of one setting, with the message shown under it.
@@ -195,14 +196,14 @@ func (p *page) buildPresets() dom.Element {
 	own.SetAttribute("value", "")
 	own.SetTextContent("(your own settings)")
 	sel.AppendChild(own)
-	for _, pr := range Presets {
+	for _, pr := range urlstate.Presets {
 		opt := p.doc.CreateElement("option")
 		opt.SetAttribute("value", pr.Name)
 		opt.SetTextContent(pr.Title)
 		sel.AppendChild(opt)
 	}
 	sel.AddEventListener("change", false, func(dom.Event) {
-		pr, err := LookupPreset(sel.Underlying().Get("value").String())
+		pr, err := urlstate.LookupPreset(sel.Underlying().Get("value").String())
 		if err != nil {
 			return // "(your own settings)": nothing to apply
 		}
@@ -248,7 +249,7 @@ func (p *page) syncControls() {
 		}
 	}
 	if el := p.doc.GetElementByID("preset"); el != nil {
-		el.Underlying().Set("value", presetOf(*s))
+		el.Underlying().Set("value", urlstate.PresetOf(*s))
 	}
 	if el := p.doc.GetElementByID("rule-text"); el != nil {
 		text := ruleText[s.Mode]

@@ -20,9 +20,9 @@ import (
 	"github.com/nofeedback/lwf/core/nn"
 	"github.com/nofeedback/lwf/core/settings"
 	"github.com/nofeedback/lwf/core/train"
-	"github.com/nofeedback/lwf/wasm/engine"
 	"github.com/nofeedback/lwf/wasm/internal/bridge"
 	"github.com/nofeedback/lwf/wasm/protocol"
+	"github.com/nofeedback/lwf/wasm/urlstate"
 )
 
 // page is the state of the page: its settings and the runs training them.
@@ -30,7 +30,7 @@ type page struct {
 	win dom.Window
 	doc dom.Document
 
-	state    State
+	state    urlstate.State
 	valid    bool   // the settings fit together: runs may start
 	status   string // of the page as a whole
 	playing  bool   // the user wants training to run
@@ -68,7 +68,7 @@ func Run() {
 		runBench(p.doc)
 		select {}
 	}
-	st, warnings, err := ParseQuery(p.win.Location().Get("search").String())
+	st, warnings, err := urlstate.ParseQuery(p.win.Location().Get("search").String())
 	p.state = st
 	p.playing = st.Autoplay
 	p.valid = err == nil
@@ -559,7 +559,7 @@ func (p *page) validate() {
 	if err == nil {
 		var opts train.Options
 		if opts, err = train.OptionsFrom(p.state.Settings, shape, 0); err == nil {
-			err = engine.CheckMemory(opts)
+			err = protocol.CheckMemory(opts)
 		}
 	}
 	p.valid = err == nil

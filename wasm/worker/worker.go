@@ -23,7 +23,7 @@ import (
 	"github.com/nofeedback/lwf/wasm/engine"
 	"github.com/nofeedback/lwf/wasm/internal/bridge"
 	"github.com/nofeedback/lwf/wasm/protocol"
-	"github.com/nofeedback/lwf/wasm/ui"
+	"github.com/nofeedback/lwf/wasm/urlstate"
 )
 
 const (
@@ -250,7 +250,7 @@ func (w *worker) startPrefetch() {
 	if boot.Type() != js.TypeObject || boot.Get("page").Type() != js.TypeString {
 		return
 	}
-	st, _, err := ui.ParseQuery(boot.Get("page").String())
+	st, _, err := urlstate.ParseQuery(boot.Get("page").String())
 	if err != nil || st.Settings.Dataset != settings.MNIST {
 		return
 	}

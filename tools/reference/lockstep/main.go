@@ -125,7 +125,7 @@ func steps[F tensor.Float](in input) (output, error) {
 		return out, err
 	}
 	out.Grads0, out.Final = map[string][]float64{}, map[string][]float64{}
-	var batch nn.Batch[F]
+	var batch data.Batch[F]
 	for s := 0; (s+1)*in.Batch <= len(in.Order); s++ {
 		if err := data.Fill(trainSet, &batch, in.Order[s*in.Batch:(s+1)*in.Batch], false, nil); err != nil {
 			return out, err

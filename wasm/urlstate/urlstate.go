@@ -1,4 +1,8 @@
-package ui
+// Package urlstate is the page's state in its link: the command line's flag names as
+// query parameters, the page's own defaults, the paper's experiments as presets, and
+// the query each worker is started with. The page and its worker both read it; it
+// knows nothing of either.
+package urlstate
 
 import (
 	"fmt"

@@ -1,4 +1,4 @@
-package ui
+package urlstate
 
 import (
 	"fmt"
@@ -72,8 +72,8 @@ func (p Preset) Matches(s settings.Settings) bool {
 	return true
 }
 
-// presetOf returns the name of the preset s matches, or "".
-func presetOf(s settings.Settings) string {
+// PresetOf returns the name of the preset s matches, or "".
+func PresetOf(s settings.Settings) string {
 	for _, p := range Presets {
 		if p.Matches(s) && (s.FreezeConv == (p.Values.Get("freeze-conv-layers") == "true")) {
 			return p.Name
