@@ -73,12 +73,25 @@ func randomBatch(rng *rand.Rand, n, size, labels int) data.Batch[float32] {
 	return b
 }
 
-// TestDeterministicLosses shows that one seed gives one run: twice in a process, and,
-// through the files named by LWF_DETERMINISM_OUT (written natively) and
-// LWF_DETERMINISM_IN (read in WebAssembly), bit for bit across targets.
+// goldenLosses holds the losses of determinismRuns as committed: a change to the core
+// that moves any of them, by one bit, fails here on every target. A change meant to
+// move them (and still passing TestReferenceParity) writes the file anew with
+// LWF_UPDATE_GOLDEN=1, and its commit says why.
+const goldenLosses = "testdata/determinism-losses.txt"
+
+// TestDeterministicLosses shows that one seed gives one run: twice in a process, the
+// same as the committed golden, and, through the files named by LWF_DETERMINISM_OUT
+// (written natively) and LWF_DETERMINISM_IN (read in WebAssembly), bit for bit
+// across targets and builds.
 func TestDeterministicLosses(t *testing.T) {
 	first := determinismLosses(t)
 	require.Equal(t, first, determinismLosses(t), "the same seed gave two different runs")
+	if os.Getenv("LWF_UPDATE_GOLDEN") != "" {
+		require.NoError(t, os.WriteFile(goldenLosses, []byte(first), 0o644))
+	}
+	golden, err := os.ReadFile(goldenLosses)
+	require.NoError(t, err)
+	assert.Equal(t, string(golden), first, "losses differ from the committed golden (%s)", goldenLosses)
 	if out := os.Getenv("LWF_DETERMINISM_OUT"); out != "" {
 		require.NoError(t, os.WriteFile(out, []byte(first), 0o644))
 	}
