@@ -114,7 +114,7 @@ func assertSameParams[F, G tensor.Float](t *testing.T, want *nn.Network[F], got 
 		q := gp[i]
 		assert.Equal(t, p.Name, q.Name)
 		assert.Equal(t, p.Shape, q.Shape, p.Name)
-		assert.Equal(t, p.Fixed, q.Fixed, p.Name)
+		assert.Equal(t, p.Role.Fixed(), q.Role.Fixed(), p.Name)
 		assert.Equal(t, p.Frozen, q.Frozen, p.Name)
 		assert.Equal(t, p.Learns(), q.Learns(), p.Name)
 		w, g := p.Torch(), q.Torch()
@@ -159,7 +159,7 @@ func TestRoundTripIsExactInFloat32(t *testing.T) {
 					for _, p := range got.Params() {
 						if strings.HasSuffix(p.Name, "feedback") {
 							feedback = append(feedback, p.Name)
-							assert.True(t, p.Fixed, p.Name)
+							assert.True(t, p.Role.Fixed(), p.Name)
 						}
 					}
 					switch mode {

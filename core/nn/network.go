@@ -197,10 +197,13 @@ func (n *Network[F]) paramCount() float64 {
 	return total
 }
 
-// TensorSpec is one parameter a network holds: its name and PyTorch shape.
+// TensorSpec is one parameter a network holds: its name and PyTorch shape, its
+// layer (counting blocks from 0) and its role there.
 type TensorSpec struct {
 	Name  string
 	Shape []int
+	Layer int
+	Role  Role
 }
 
 // Size returns the number of elements.
@@ -220,25 +223,30 @@ func (cfg Config) Tensors() ([]TensorSpec, error) {
 		return nil, err
 	}
 	var out []TensorSpec
-	n.declare(func(_ *layer[float32], _ paramRole, name string, shape []int) {
-		out = append(out, TensorSpec{name, shape})
+	n.declare(func(l *layer[float32], role Role, name string, shape []int) {
+		out = append(out, TensorSpec{Name: name, Shape: shape, Layer: l.index, Role: role})
 	})
 	return out, nil
 }
 
-// paramRole is what a parameter is to its layer.
-type paramRole int
+// Role is what a parameter is to its layer.
+type Role int
 
+// The roles, in the order a layer declares them.
 const (
-	roleFeedbackFA paramRole = iota // FA's B_k, the shape of W_k
-	roleWeight
-	roleBias
-	roleHook // DFA, sDFA, DRTP: B_k of shape [labels, units]
+	RoleFeedback   Role = iota // FA's fixed B_k, the shape of W_k: carries the error down in place of W_k
+	RoleWeight                 // W_k
+	RoleBias                   // b_k
+	RoleProjection             // DFA's, sDFA's and DRTP's fixed B_k, [labels, units]: from the output (or the target) straight to layer k
 )
+
+// Fixed reports whether a parameter of this role is a feedback matrix: drawn once,
+// never learnt.
+func (r Role) Fixed() bool { return r == RoleFeedback || r == RoleProjection }
 
 // declare names every parameter of the network, in the reference's order, with its
 // PyTorch shape.
-func (n *Network[F]) declare(visit func(l *layer[F], role paramRole, name string, shape []int)) {
+func (n *Network[F]) declare(visit func(l *layer[F], role Role, name string, shape []int)) {
 	for i, l := range n.layers {
 		kind := "fc"
 		wshape := []int{l.units, l.in}
@@ -247,16 +255,16 @@ func (n *Network[F]) declare(visit func(l *layer[F], role paramRole, name string
 			wshape = []int{l.spec.Channels, l.conv.C, l.spec.Kernel, l.spec.Kernel}
 		}
 		if n.cfg.Mode == FA {
-			visit(l, roleFeedbackFA, fmt.Sprintf("layers.%d.%s.feedback", i, kind), wshape)
+			visit(l, RoleFeedback, fmt.Sprintf("layers.%d.%s.feedback", i, kind), wshape)
 		}
-		visit(l, roleWeight, fmt.Sprintf("layers.%d.%s.weight", i, kind), wshape)
-		visit(l, roleBias, fmt.Sprintf("layers.%d.%s.bias", i, kind), []int{l.biasSize()})
+		visit(l, RoleWeight, fmt.Sprintf("layers.%d.%s.weight", i, kind), wshape)
+		visit(l, RoleBias, fmt.Sprintf("layers.%d.%s.bias", i, kind), []int{l.biasSize()})
 		if n.cfg.Mode.usesHookFeedback() && !l.output {
 			shape := []int{n.cfg.Labels, l.units}
 			if l.spec.Kind == ConvBlock {
 				shape = []int{n.cfg.Labels, l.spec.Channels, l.conv.OutH, l.conv.OutW}
 			}
-			visit(l, roleHook, fmt.Sprintf("layers.%d.hook.feedback", i), shape)
+			visit(l, RoleProjection, fmt.Sprintf("layers.%d.hook.feedback", i), shape)
 		}
 	}
 }
@@ -265,19 +273,19 @@ func (n *Network[F]) declare(visit func(l *layer[F], role paramRole, name string
 // uniform in ±1/√fan_in (PyTorch's default), feedback matrices uniform in
 // ±√(6/fan_in).
 func (n *Network[F]) initParams() {
-	n.declare(func(l *layer[F], role paramRole, name string, shape []int) {
+	n.declare(func(l *layer[F], role Role, name string, shape []int) {
 		p := newParam[F](name, shape...)
-		p.transposed = l.spec.Kind == FCBlock && (role == roleWeight || role == roleFeedbackFA)
-		p.Fixed = role == roleFeedbackFA || role == roleHook
-		p.Frozen = !p.Fixed && l.spec.Kind == ConvBlock && n.cfg.FreezeConv
+		p.Layer, p.Role = l.index, role
+		p.transposed = l.spec.Kind == FCBlock && (role == RoleWeight || role == RoleFeedback)
+		p.Frozen = !p.Role.Fixed() && l.spec.Kind == ConvBlock && n.cfg.FreezeConv
 		switch role {
-		case roleFeedbackFA:
+		case RoleFeedback:
 			l.feedback = p
-		case roleWeight:
+		case RoleWeight:
 			l.weight = p
-		case roleBias:
+		case RoleBias:
 			l.bias = p
-		case roleHook:
+		case RoleProjection:
 			l.hook = p
 		}
 		n.params = append(n.params, p)
@@ -303,7 +311,7 @@ func (n *Network[F]) initParams() {
 		}
 	}
 	for _, p := range n.params {
-		if !p.Fixed && !p.Frozen {
+		if !p.Role.Fixed() && !p.Frozen {
 			p.Grad = make([]F, len(p.Value))
 		}
 	}

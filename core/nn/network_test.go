@@ -1,7 +1,9 @@
 package nn
 
 import (
+	"fmt"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -86,7 +88,7 @@ func TestInitialisationBounds(t *testing.T) {
 				fanIn = product(p.Shape[1:])
 			}
 			bound := 1 / math.Sqrt(float64(fanIn))
-			if p.Fixed {
+			if p.Role.Fixed() {
 				bound = math.Sqrt(6 / float64(fanIn))
 			}
 			lo, hi := minMax(p.Value)
@@ -212,7 +214,15 @@ func TestTensorsListTheNetworksParameters(t *testing.T) {
 			require.NoError(t, err)
 			require.Len(t, want, len(net.Params()), "%s %s", cfg.Topology, mode)
 			for i, p := range net.Params() {
-				assert.Equal(t, TensorSpec{p.Name, p.Shape}, want[i])
+				assert.Equal(t, TensorSpec{p.Name, p.Shape, p.Layer, p.Role}, want[i])
+				// The typed layer and role say what the reference's name says.
+				var layer int
+				_, err := fmt.Sscanf(p.Name, "layers.%d.", &layer)
+				require.NoError(t, err)
+				assert.Equal(t, layer, p.Layer, p.Name)
+				role := map[string]Role{"fc.weight": RoleWeight, "conv.weight": RoleWeight, "fc.bias": RoleBias, "conv.bias": RoleBias,
+					"fc.feedback": RoleFeedback, "conv.feedback": RoleFeedback, "hook.feedback": RoleProjection}
+				assert.Equal(t, role[strings.SplitN(p.Name, ".", 3)[2]], p.Role, p.Name)
 				assert.Equal(t, p.Size(), want[i].Size(), p.Name)
 			}
 		}

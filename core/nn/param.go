@@ -17,8 +17,10 @@ type Param[F tensor.Float] struct {
 	// Grad is the gradient of the last Gradients call, in the layout of Value; it is
 	// nil for parameters that never learn: fixed feedback matrices and frozen layers.
 	Grad []F
-	// Fixed marks a feedback matrix: drawn once, never changed.
-	Fixed bool
+	// Layer is the block the parameter belongs to, counting from 0; Role is what it is
+	// there (Role.Fixed: a feedback matrix, drawn once, never changed).
+	Layer int
+	Role  Role
 	// Frozen marks a conv weight or bias under freeze-conv-layers.
 	Frozen bool
 

@@ -223,9 +223,7 @@ func (n *Network[F]) Alignment() ([]LayerAngle, error) {
 	}
 	out := make([]LayerAngle, len(hg))
 	for i, g := range hg {
-		var layer int
-		fmt.Sscanf(g.Weight.Name, "layers.%d.", &layer)
-		out[i] = LayerAngle{Layer: layer, Degrees: Angle(g.Rule, g.BP)}
+		out[i] = LayerAngle{Layer: g.Weight.Layer, Degrees: Angle(g.Rule, g.BP)}
 	}
 	return out, nil
 }

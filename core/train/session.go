@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"strings"
 
 	"github.com/nofeedback/lwf/core/data"
 	"github.com/nofeedback/lwf/core/nn"
@@ -126,7 +125,7 @@ func (o Options) MemoryBytes() (int64, error) {
 	var params, learning float64
 	for _, t := range tensors {
 		params += float64(t.Size())
-		if !strings.HasSuffix(t.Name, ".feedback") {
+		if !t.Role.Fixed() {
 			learning += float64(t.Size())
 		}
 	}

@@ -51,13 +51,13 @@ func TestWhatChangesUnderEachRule(t *testing.T) {
 					for _, p := range net.Params() {
 						hidden := p.Name[:8] != "layers.2"
 						conv := p.Name[:8] == "layers.0"
-						static := p.Fixed || (mode == nn.Shallow && hidden) || (freeze && conv)
+						static := p.Role.Fixed() || (mode == nn.Shallow && hidden) || (freeze && conv)
 						if static {
 							assert.Equal(t, before[p.Name], p.Value, "%s should not change", p.Name)
 						} else {
 							assert.NotEqual(t, before[p.Name], p.Value, "%s should learn", p.Name)
 						}
-						if p.Fixed || (freeze && conv) {
+						if p.Role.Fixed() || (freeze && conv) {
 							assert.Nil(t, p.Grad, "%s gets no gradient", p.Name)
 						}
 					}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"image"
 	"math"
-	"strings"
 
 	"github.com/nofeedback/lwf/core/data"
 	"github.com/nofeedback/lwf/core/nn"
@@ -70,14 +69,13 @@ func (e *Engine) feedbackPictures() []render.Picture {
 	info := net.Describe()
 	var out []render.Picture
 	for _, p := range net.Params() {
-		if !p.Fixed {
+		if !p.Role.Fixed() {
 			continue
 		}
-		var layer int
-		fmt.Sscanf(p.Name, "layers.%d.", &layer)
+		layer := p.Layer
 		li := info[layer]
 		switch {
-		case strings.HasSuffix(p.Name, ".hook.feedback"):
+		case p.Role == nn.RoleProjection:
 			// B_k: one row per class, one column per unit of layer k.
 			rows, cols := p.Shape[0], len(p.Value)/p.Shape[0]
 			pic := render.Heatmap(fmt.Sprintf("B%d", layer+1), p.Value, rows, cols, 1000, rows)
@@ -86,7 +84,7 @@ func (e *Engine) feedbackPictures() []render.Picture {
 			if e.Settings.Mode == nn.DRTP && layer == 0 {
 				out = append(out, projectedTargets(p, li))
 			}
-		case strings.HasSuffix(p.Name, ".feedback") && layer > 0:
+		case p.Role == nn.RoleFeedback && layer > 0:
 			// FA: B_k has W_k's shape [out, in] and carries the error down instead of W_k.
 			pic := render.Heatmap(fmt.Sprintf("B%d", layer+1), p.Torch(), p.Shape[0], len(p.Value)/p.Shape[0], 512, 256)
 			pic.Caption = fmt.Sprintf("B%d: %s fixed random matrix that carries the error from layer %d down to layer %d, in place of W%d",
@@ -125,12 +123,13 @@ func projectedTargets(p *nn.Param[float32], li nn.LayerInfo) render.Picture {
 func (e *Engine) weightsPicture() render.Picture {
 	net := e.sess.Net()
 	li := net.Describe()[0]
-	w := net.Params()[0]
+	var w *nn.Param[float32]
 	for _, p := range net.Params() {
-		if strings.HasPrefix(p.Name, "layers.0.") && strings.HasSuffix(p.Name, ".weight") {
+		if p.Layer == 0 && p.Role == nn.RoleWeight {
 			w = p
 		}
 	}
+	weights := w.Torch() // PyTorch's layout: [out][in] for FC, [out][c][k][k] for conv
 	c, side := e.trainSet.Channels, e.trainSet.Side
 	var pic render.Picture
 	if li.Spec.Kind == nn.ConvBlock {
@@ -139,7 +138,7 @@ func (e *Engine) weightsPicture() render.Picture {
 		val := func(t, x, y int) float64 {
 			var s float64
 			for ch := 0; ch < c; ch++ {
-				s += float64(w.Value[((t*c+ch)*k+y)*k+x])
+				s += float64(weights[((t*c+ch)*k+y)*k+x])
 			}
 			return s / float64(c)
 		}
@@ -147,13 +146,14 @@ func (e *Engine) weightsPicture() render.Picture {
 		pic.Caption = fmt.Sprintf("the %d filters of layer 1 (%dx%d)", o, k, k)
 		return pic
 	}
-	// FC weights are stored [in][out]: unit j's weight from input i is Value[i·units + j].
+	// FC: unit t's weight from input i is weights[t·in + i].
 	units := li.Spec.Units
+	in := c * side * side
 	n := min(units, maxTiles)
 	val := func(t, x, y int) float64 {
 		var s float64
 		for ch := 0; ch < c; ch++ {
-			s += float64(w.Value[((ch*side+y)*side+x)*units+t])
+			s += float64(weights[t*in+(ch*side+y)*side+x])
 		}
 		return s / float64(c)
 	}
