@@ -84,8 +84,61 @@ func TestBPGradientMatchesFiniteDifferences(t *testing.T) {
 	}
 }
 
-func checkFiniteDifferences(t *testing.T, net *Network[float64], b data.Batch[float64]) {
+// TestBPGradientWithDropoutMatchesFiniteDifferences checks BP's gradients with
+// dropout on: the dropout stream is set back before every forward pass, so that each
+// pass draws the masks the gradient's pass drew, and the loss is a fixed function of
+// the parameters.
+func TestBPGradientWithDropoutMatchesFiniteDifferences(t *testing.T) {
+	for _, tt := range []struct {
+		topology      string
+		side, channel int
+		loss          Loss
+		out           Activation
+	}{
+		{"FC_6_FC_5_FC_3", 3, 2, BCE, Sigmoid},
+		{"FC_6_FC_3", 3, 2, CE, None},
+		{"CONV_2_3_1_1_FC_4_FC_3", 6, 1, MSE, Tanh},
+	} {
+		t.Run(tt.topology+"/"+tt.loss.String(), func(t *testing.T) {
+			cfg := Config{Topology: tt.topology, InputSide: tt.side, InputChannels: tt.channel, Labels: 3, Mode: BP,
+				ConvAct: Tanh, HiddenAct: Tanh, OutputAct: tt.out, Loss: tt.loss, Dropout: 0.3, Seed: 3}
+			net, err := New[float64](cfg)
+			require.NoError(t, err)
+			stream := rand.NewPCG(11, 12)
+			start, err := stream.MarshalBinary()
+			require.NoError(t, err)
+			reseed := func() {
+				require.NoError(t, stream.UnmarshalBinary(start))
+				net.dropRNG = rand.New(stream)
+			}
+			b := randomBatch(rand.New(rand.NewPCG(5, 6)), net, 4)
+			reseed()
+			_, err = net.Gradients(b)
+			require.NoError(t, err)
+			dropped := 0
+			for _, l := range net.layers {
+				for _, m := range l.mask {
+					if m == 0 {
+						dropped++
+					}
+				}
+			}
+			require.NotZero(t, dropped, "dropout dropped something")
+			checkFiniteDifferences(t, net, b, reseed)
+		})
+	}
+}
+
+// checkFiniteDifferences compares every learnt gradient with central differences;
+// before each forward pass it calls each of before (which may fix the dropout masks).
+func checkFiniteDifferences(t *testing.T, net *Network[float64], b data.Batch[float64], before ...func()) {
 	const h = 1e-6
+	loss := func() float64 {
+		for _, f := range before {
+			f()
+		}
+		return meanLoss(t, net, b)
+	}
 	for _, p := range net.Params() {
 		if !p.Learns() {
 			continue
@@ -94,9 +147,9 @@ func checkFiniteDifferences(t *testing.T, net *Network[float64], b data.Batch[fl
 		for i := range p.Value {
 			orig := p.Value[i]
 			p.Value[i] = orig + h
-			up := meanLoss(t, net, b)
+			up := loss()
 			p.Value[i] = orig - h
-			down := meanLoss(t, net, b)
+			down := loss()
 			p.Value[i] = orig
 			fd := (up - down) / (2 * h)
 			if math.Abs(fd-grad[i]) > 1e-6*math.Max(1, math.Abs(fd)) {

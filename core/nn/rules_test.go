@@ -224,3 +224,63 @@ func TestAlignmentOfTheRules(t *testing.T) {
 	require.Len(t, fb, 2, "B2 and B3; B1 carries nothing")
 	assert.InDelta(t, 90, fb[1].Degrees, 30, "random B starts near orthogonal to W")
 }
+
+// TestDRTPWithRealValuedTargets: on a regression batch (no classes) DRTP's signal for
+// each hidden layer is s_k = t·B_k with the real-valued target row t, and on one-hot
+// targets the two ways of computing it (row c of B_k, or t·B_k) agree.
+func TestDRTPWithRealValuedTargets(t *testing.T) {
+	cfg := smallConfig(DRTP)
+	cfg.Loss, cfg.OutputAct = MSE, None
+	net, err := New[float64](cfg)
+	require.NoError(t, err)
+	rng := rand.New(rand.NewPCG(3, 4))
+	onehot := classBatch(rng, net, 5)
+	real := onehot
+	real.Labels = nil
+	real.T = make([]float64, len(onehot.T))
+	for i := range real.T {
+		real.T[i] = 2*rng.Float64() - 1
+	}
+	k := cfg.Labels
+	signals := func(b data.Batch[float64]) [][]float64 {
+		_, err := net.Gradients(b)
+		require.NoError(t, err)
+		var out [][]float64
+		for _, l := range net.layers[:len(net.layers)-1] {
+			out = append(out, append([]float64(nil), net.directSignal(DRTP, l, nil)...))
+		}
+		return out
+	}
+	for _, tt := range []struct {
+		name string
+		b    data.Batch[float64]
+	}{{"real-valued targets", real}, {"one-hot targets", onehot}} {
+		t.Run(tt.name, func(t *testing.T) {
+			got := signals(tt.b)
+			for li, l := range net.layers[:len(net.layers)-1] {
+				B := l.hook.Value // [labels][units]
+				for r := range tt.b.N {
+					for u := range l.units {
+						var want float64 // s[r][u] = Σ_c t[r][c]·B[c][u]
+						for c := range k {
+							want += tt.b.T[r*k+c] * B[c*l.units+u]
+						}
+						require.InDelta(t, want, got[li][r*l.units+u], 1e-12, "layer %d, sample %d, unit %d", li, r, u)
+					}
+				}
+			}
+		})
+	}
+	// The hidden layers' update ignores the output: the same targets, another
+	// network output (other output weights) give the same hidden gradients.
+	_, err = net.Gradients(real)
+	require.NoError(t, err)
+	first := append([]float64(nil), net.layers[0].weight.Grad...)
+	out := net.layers[len(net.layers)-1].weight.Value
+	for i := range out {
+		out[i] *= -3
+	}
+	_, err = net.Gradients(real)
+	require.NoError(t, err)
+	assert.Equal(t, first, net.layers[0].weight.Grad, "DRTP's hidden update depends on the target alone")
+}
