@@ -5,7 +5,6 @@ package ui
 import (
 	"fmt"
 	"math"
-	"strconv"
 	"strings"
 	"syscall/js"
 
@@ -86,35 +85,13 @@ func download(name, kind string, content any) {
 	js.Global().Call("setTimeout", revoke, 10000)
 }
 
-// metricsCSV writes every point the page holds: one line a point, for every rule.
+// metricsCSV writes every point the page holds (see writeMetricsCSV).
 func (p *page) metricsCSV() string {
-	var sb strings.Builder
-	sb.WriteString("rule,series,samples,loss,accuracy,whole_test_set,angle_layer\n")
-	g := func(v float64) string {
-		if v >= overflow || math.IsNaN(v) {
-			return ""
-		}
-		return strconv.FormatFloat(v, 'g', 8, 64)
+	runs := make([]runMetrics, len(p.runs))
+	for i, r := range p.runs {
+		runs[i] = runMetrics{mode: r.mode, steps: r.steps, train: r.train, test: r.test, align: r.align}
 	}
-	for _, r := range p.runs {
-		for i, loss := range r.steps { // exact: the shortest text that reads back as the same number
-			fmt.Fprintf(&sb, "%s,batch_%d,,%s,,,\n", r.mode, i+1, strconv.FormatFloat(loss, 'g', -1, 64))
-		}
-		for _, pt := range r.train {
-			fmt.Fprintf(&sb, "%s,train,%d,%s,%s,,\n", r.mode, pt.Samples, g(pt.Loss), g(pt.Accuracy))
-		}
-		for _, pt := range r.test {
-			fmt.Fprintf(&sb, "%s,test,%d,%s,%s,%v,\n", r.mode, pt.Samples, g(pt.Loss), g(pt.Accuracy), pt.Full)
-		}
-		for _, pt := range r.align {
-			for l, a := range pt.Layers {
-				if a >= 0 {
-					fmt.Fprintf(&sb, "%s,alignment_layer_%d,%d,,,,%s\n", r.mode, l+1, pt.Samples, g(a))
-				}
-			}
-		}
-	}
-	return sb.String()
+	return writeMetricsCSV(runs)
 }
 
 // exportPNG draws every canvas of the views where it stands on the page into one

@@ -192,26 +192,11 @@ func (p *page) main() *run { return p.runs[0] }
 
 // update derives the page's status from its runs, and redraws.
 func (p *page) update() {
-	status := "paused"
-	count := map[string]int{}
-	for _, r := range p.runs {
-		count[r.status]++
+	statuses := make([]string, len(p.runs))
+	for i, r := range p.runs {
+		statuses[i] = r.status
 	}
-	n := len(p.runs)
-	switch {
-	case !p.valid:
-		status = "error"
-	case count["loading"] > 0:
-		status = "loading"
-	case count["training"] > 0:
-		status = "training"
-	case count["error"] == n:
-		status = "error"
-	case count["done"]+count["error"] == n:
-		status = "done"
-	case count["ready"]+count["error"] == n:
-		status = "ready"
-	}
+	status := rollUp(p.valid, statuses)
 	if status == "error" || status == "done" {
 		p.playing = false // (only the user sets it: a snapshot in flight must not undo a pause)
 	}

@@ -1,12 +1,14 @@
 package ui
 
 import (
+	"math"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/nofeedback/lwf/core/nn"
+	"github.com/nofeedback/lwf/wasm/protocol"
 )
 
 func TestFormatting(t *testing.T) {
@@ -99,4 +101,44 @@ func TestIDXRole(t *testing.T) {
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, idxRole(tt.name), tt.name)
 	}
+}
+
+func TestRollUp(t *testing.T) {
+	for _, tt := range []struct {
+		valid    bool
+		statuses []string
+		want     string
+	}{
+		{true, []string{"ready"}, "ready"},
+		{false, []string{"ready"}, "error"},
+		{true, []string{"training", "loading"}, "loading"},
+		{true, []string{"paused", "training"}, "training"},
+		{true, []string{"error", "training"}, "training"},
+		{true, []string{"error", "error"}, "error"},
+		{true, []string{"done", "error"}, "done"},
+		{true, []string{"ready", "error"}, "ready"},
+		{true, []string{"paused", "ready"}, "paused"},
+		{true, []string{"done", "paused"}, "paused"},
+	} {
+		assert.Equal(t, tt.want, rollUp(tt.valid, tt.statuses), "%v %v", tt.valid, tt.statuses)
+	}
+}
+
+func TestMetricsCSV(t *testing.T) {
+	tenth := 0.1 // a float64, so that tenth+0.2 is not 0.3
+	csv := writeMetricsCSV([]runMetrics{
+		{mode: nn.DRTP, steps: []float64{2.302585092994046, tenth + 0.2},
+			train: []protocol.Point{{Samples: 100, Loss: 0.5, Accuracy: 80}},
+			test:  []protocol.Point{{Samples: 100, Loss: math.NaN(), Accuracy: 81.25, Full: true}},
+			align: []protocol.AlignPoint{{Samples: 100, Layers: []float64{42.5, -1}}}},
+		{mode: nn.BP, train: []protocol.Point{{Samples: 200, Loss: 1e301, Accuracy: 10}}},
+	})
+	assert.Equal(t, `rule,series,samples,loss,accuracy,whole_test_set,angle_layer
+DRTP,batch_1,,2.302585092994046,,,
+DRTP,batch_2,,0.30000000000000004,,,
+DRTP,train,100,0.5,80,,
+DRTP,test,100,,81.25,true,
+DRTP,alignment_layer_1,100,,,,42.5
+BP,train,200,,10,,
+`, csv, "exact batch losses, empty cells for what is not a figure, no line for a layer without an angle")
 }
