@@ -19,13 +19,6 @@ import (
 	"github.com/nofeedback/lwf/wasm/protocol"
 )
 
-// States of a run, as #status shows them.
-const (
-	Paused   = "paused"
-	Training = "training"
-	Done     = "done"
-	Failed   = "error"
-)
 
 // Schedule of the figures.
 const (
@@ -54,7 +47,7 @@ type Engine struct {
 	quick        *data.Set
 	digits       *data.Set
 	now          func() time.Time
-	state        string
+	state        protocol.State
 	failure      error
 	trainTime    time.Duration // spent in training steps
 	nextEval     time.Duration // trainTime of the next quick evaluation
@@ -110,7 +103,7 @@ func NewFrom(net *nn.Network[float32], s settings.Settings, trainSet, testSet *d
 	if now == nil {
 		now = time.Now
 	}
-	e := &Engine{Settings: s, sess: sess, trainSet: trainSet, testSet: testSet, now: now, state: Paused,
+	e := &Engine{Settings: s, sess: sess, trainSet: trainSet, testSet: testSet, now: now, state: protocol.Paused,
 		quick: testSet.Spread(QuickTestSize), digits: testSet.Subset(digitCount), weightsDue: true}
 	model, bufs := e.describe()
 	e.nextEval = 0 // the first evaluation comes right after the first step (the second under Run), not before it
@@ -123,29 +116,29 @@ func NewFrom(net *nn.Network[float32], s settings.Settings, trainSet, testSet *d
 }
 
 // State returns paused, training, done or error.
-func (e *Engine) State() string { return e.state }
+func (e *Engine) State() protocol.State { return e.state }
 
 // Err returns what stopped a failed run.
 func (e *Engine) Err() error { return e.failure }
 
 // Play sets the run training (unless it is over).
 func (e *Engine) Play() {
-	if e.state == Paused {
-		e.state = Training
+	if e.state == protocol.Paused {
+		e.state = protocol.Training
 	}
 }
 
 // Pause stops training after the current slice.
 func (e *Engine) Pause() {
-	if e.state == Training {
-		e.state = Paused
+	if e.state == protocol.Training {
+		e.state = protocol.Paused
 	}
 }
 
 // Run trains for about budget (at least one batch), evaluating when due. It returns
 // at once unless the run is training.
 func (e *Engine) Run(budget time.Duration) error {
-	if e.state != Training {
+	if e.state != protocol.Training {
 		return nil
 	}
 	if e.sess.Steps == 0 {
@@ -156,7 +149,7 @@ func (e *Engine) Run(budget time.Duration) error {
 		return e.step(false)
 	}
 	start := e.now()
-	for e.state == Training {
+	for e.state == protocol.Training {
 		if err := e.step(true); err != nil {
 			return err
 		}
@@ -169,7 +162,7 @@ func (e *Engine) Run(budget time.Duration) error {
 
 // StepOnce trains one batch, whatever the state (but a finished or failed run).
 func (e *Engine) StepOnce() error {
-	if e.state == Done || e.state == Failed {
+	if e.state == protocol.Done || e.state == protocol.Failed {
 		return nil
 	}
 	return e.step(true)
@@ -209,7 +202,7 @@ func (e *Engine) step(evaluate bool) error {
 			return e.fail(err)
 		}
 		if e.sess.Done() {
-			e.state = Done
+			e.state = protocol.Done
 			e.weightsDue = true
 		}
 	} else if evaluate && e.trainTime >= e.nextEval {
@@ -221,7 +214,7 @@ func (e *Engine) step(evaluate bool) error {
 }
 
 func (e *Engine) fail(err error) error {
-	e.state = Failed
+	e.state = protocol.Failed
 	e.failure = err
 	return err
 }

@@ -9,30 +9,33 @@ import (
 	"fmt"
 )
 
+// Kind names what a message is, and so the type of its body.
+type Kind string
+
 // Kinds of message.
 const (
 	// From the page to the worker.
-	Start   = "start" // Command: build a run from Query (loading data if needed)
-	Play    = "play"  // train until paused or done
-	Pause   = "pause"
-	Step    = "step"    // train one batch
-	Reset   = "reset"   // rebuild the run from the same settings
-	Bench   = "bench"   // BenchCommand: time training steps of the run built by Start
-	Predict = "predict" // PredictCommand: classify one drawn image
-	Save    = "save"    // send the network as a file (a NetworkFile event)
-	Load    = "load"    // LoadCommand, with the file in buffer 0: go on from a saved network
-	UseData = "usedata" // DataCommand, with four IDX files in buffers 0–3: train on them
-	Crash   = "crash"   // for the tests: fail as an out-of-memory would, outside any recovery
+	Start   Kind = "start" // Command: build a run from Query (loading data if needed)
+	Play    Kind = "play"  // train until paused or done
+	Pause   Kind = "pause"
+	Step    Kind = "step"    // train one batch
+	Reset   Kind = "reset"   // rebuild the run from the same settings
+	Bench   Kind = "bench"   // BenchCommand: time training steps of the run built by Start
+	Predict Kind = "predict" // PredictCommand: classify one drawn image
+	Save    Kind = "save"    // send the network as a file (a NetworkFile event)
+	Load    Kind = "load"    // LoadCommand, with the file in buffer 0: go on from a saved network
+	UseData Kind = "usedata" // DataCommand, with four IDX files in buffers 0–3: train on them
+	Crash   Kind = "crash"   // for the tests: fail as an out-of-memory would, outside any recovery
 
 	// From the worker to the page.
-	Hello    = "hello"    // the worker listens: the page may send Start
-	Progress = "progress" // ProgressEvent: loading data
-	Ready    = "ready"    // Model: a run is built, paused at step 0
-	Snapshot = "snapshot" // SnapshotEvent: figures and views, at most ~20 a second
-	Failure  = "error"    // ErrorEvent
-	Timing   = "timing"   // BenchResult
-	Answer   = "answer"   // Prediction
-	File     = "file"     // NetworkFile, with the file in buffer 0
+	Hello    Kind = "hello"    // the worker listens: the page may send Start
+	Progress Kind = "progress" // ProgressEvent: loading data
+	Built    Kind = "built"    // Model: a run is built, paused at step 0
+	Snapshot Kind = "snapshot" // SnapshotEvent: figures and views, at most ~20 a second
+	Failure  Kind = "error"    // ErrorEvent
+	Timing   Kind = "timing"   // BenchResult
+	Answer   Kind = "answer"   // Prediction
+	File     Kind = "file"     // NetworkFile, with the file in buffer 0
 )
 
 // PredictCommand asks the network's answer for one input (channels × side × side
@@ -183,13 +186,27 @@ type AlignPoint struct {
 	Feedback []float64 `json:",omitempty"`
 }
 
+// State is where a run stands, as #status shows it.
+type State string
+
+// The states of a run. The worker's engine is Paused, Training, Done or Failed; the
+// page also knows a run that is Loading its data or Ready at step 0.
+const (
+	Loading  State = "loading"
+	Ready    State = "ready"
+	Paused   State = "paused"
+	Training State = "training"
+	Done     State = "done"
+	Failed   State = "error"
+)
+
 // SnapshotEvent is the state of a run.
 type SnapshotEvent struct {
-	State            string // training, paused or done
-	Epoch            int    // the epoch in progress, from 1 (Epochs+1 when done)
-	Batch            int    // batches done in that epoch
-	Step             int    // batches done in all
-	Samples          int    // training samples seen
+	State            State // Training, Paused, Done or Failed
+	Epoch            int   // the epoch in progress, from 1 (Epochs+1 when done)
+	Batch            int   // batches done in that epoch
+	Step             int   // batches done in all
+	Samples          int   // training samples seen
 	SamplesPerSecond float64
 	// The latest figures; NaN-free: HasTrain/HasTest say whether they exist yet.
 	HasTrain                 bool
@@ -219,13 +236,13 @@ type SnapshotEvent struct {
 
 // Message is one message: its kind, JSON body and buffers.
 type Message struct {
-	Kind    string
+	Kind    Kind
 	Body    []byte
 	Buffers [][]byte
 }
 
 // Encode builds a message from a body value (nil for none).
-func Encode(kind string, body any, buffers ...[]byte) (Message, error) {
+func Encode(kind Kind, body any, buffers ...[]byte) (Message, error) {
 	m := Message{Kind: kind, Buffers: buffers}
 	if body != nil {
 		b, err := json.Marshal(body)

@@ -60,7 +60,7 @@ func runBench(doc dom.Document) {
 		}
 		return nil
 	}))
-	wait := func(kinds ...string) (protocol.Message, error) {
+	wait := func(kinds ...protocol.Kind) (protocol.Message, error) {
 		for m := range inbox {
 			if m.Kind == protocol.Failure {
 				var ev protocol.ErrorEvent
@@ -75,7 +75,7 @@ func runBench(doc dom.Document) {
 		}
 		return protocol.Message{}, fmt.Errorf("the worker stopped")
 	}
-	send := func(kind string, body any) {
+	send := func(kind protocol.Kind, body any) {
 		m, _ := protocol.Encode(kind, body)
 		bridge.Post(w, m)
 	}
@@ -92,7 +92,7 @@ func runBench(doc dom.Document) {
 			s.Topology, s.LR = c.net, 1e-3
 			s.Mode, _ = nn.ParseMode(c.mode)
 			send(protocol.Start, protocol.Command{Query: s.Values(settings.Default()).Encode(), DataBase: protocol.DataFolder})
-			if _, err := wait(protocol.Ready); err != nil {
+			if _, err := wait(protocol.Built); err != nil {
 				fail(fmt.Errorf("%s %s: %w", c.net, c.mode, err))
 				return
 			}

@@ -160,7 +160,7 @@ func (p *page) openNetwork(file js.Value) {
 		p.state.Race = nil
 		p.setupRuns()
 		r := p.main()
-		r.status, r.loaded = "loading", true
+		r.status, r.loaded = protocol.Loading, true
 		m, _ := protocol.Encode(protocol.Load, protocol.LoadCommand{Name: name, DataBase: protocol.DataFolder})
 		if !r.worker.IsUndefined() {
 			bridge.PostJS(r.worker, m, buf)
@@ -209,7 +209,7 @@ func (p *page) useFiles(files js.Value) {
 			for j, b := range bufs {
 				copies[j] = b.Call("slice", 0) // each worker takes its own
 			}
-			r.status = "loading"
+			r.status = protocol.Loading
 			m, _ := protocol.Encode(protocol.UseData, protocol.DataCommand{Name: label, Query: p.state.WorkerQuery(r.mode)})
 			if !r.worker.IsUndefined() {
 				bridge.PostJS(r.worker, m, copies...)

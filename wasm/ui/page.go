@@ -31,10 +31,10 @@ type page struct {
 	doc dom.Document
 
 	state    urlstate.State
-	valid    bool   // the settings fit together: runs may start
-	status   string // of the page as a whole
-	playing  bool   // the user wants training to run
-	runs     []*run // one, or the rules of a race
+	valid    bool           // the settings fit together: runs may start
+	status   protocol.State // of the page as a whole
+	playing  bool           // the user wants training to run
+	runs     []*run         // one, or the rules of a race
 	controls map[string]*control
 	frame    bool     // a redraw is requested
 	pictures bool     // the weights, feedback or digits changed: redraw those too
@@ -181,7 +181,7 @@ func (p *page) start() {
 }
 
 // broadcast sends a command to every run.
-func (p *page) broadcast(kind string) {
+func (p *page) broadcast(kind protocol.Kind) {
 	for _, r := range p.runs {
 		r.send(kind, nil)
 	}
@@ -192,12 +192,12 @@ func (p *page) main() *run { return p.runs[0] }
 
 // update derives the page's status from its runs, and redraws.
 func (p *page) update() {
-	statuses := make([]string, len(p.runs))
+	statuses := make([]protocol.State, len(p.runs))
 	for i, r := range p.runs {
 		statuses[i] = r.status
 	}
 	status := rollUp(p.valid, statuses)
-	if status == "error" || status == "done" {
+	if status == protocol.Failed || status == protocol.Done {
 		p.playing = false // (only the user sets it: a snapshot in flight must not undo a pause)
 	}
 	p.setStatus(status)
@@ -260,7 +260,7 @@ func (p *page) onClick(id string, f func()) {
 }
 
 func (p *page) togglePlay() {
-	if !p.valid || p.status == "loading" || p.status == "done" || p.status == "error" {
+	if !p.valid || p.status == protocol.Loading || p.status == protocol.Done || p.status == protocol.Failed {
 		return
 	}
 	p.playing = !p.playing
@@ -311,19 +311,19 @@ func (p *page) copyLink() {
 
 // Status, errors, progress.
 
-func (p *page) setStatus(s string) {
+func (p *page) setStatus(s protocol.State) {
 	if p.status != s {
 		p.status = s
 		el := p.doc.GetElementByID("status")
-		el.SetTextContent(s)
-		el.SetAttribute("data-state", s)
+		el.SetTextContent(string(s))
+		el.SetAttribute("data-state", string(s))
 	}
 	p.updateButtons()
 }
 
 // updateButtons fits Play and Step to the state.
 func (p *page) updateButtons() {
-	blocked := !p.valid || p.status == "loading" || p.status == "done" || p.status == "error"
+	blocked := !p.valid || p.status == protocol.Loading || p.status == protocol.Done || p.status == protocol.Failed
 	play := p.doc.GetElementByID("play")
 	if p.playing {
 		play.SetTextContent("Pause")
@@ -499,7 +499,7 @@ func (p *page) showRace() {
 		if r.snap.HasTest {
 			acc = number(r.snap.TestAccuracy, 2)
 		}
-		for i, text := range []string{r.status, fmt.Sprint(r.snap.Step), acc, latestAngle(r), fmt.Sprintf("%.0f", r.snap.SamplesPerSecond)} {
+		for i, text := range []string{string(r.status), fmt.Sprint(r.snap.Step), acc, latestAngle(r), fmt.Sprintf("%.0f", r.snap.SamplesPerSecond)} {
 			p.text("race-"+r.mode.String()+"-"+columns[i], text)
 		}
 	}
@@ -560,7 +560,7 @@ func (p *page) showSettingsError(err error) {
 	p.valid = false
 	p.playing = false
 	p.broadcast(protocol.Pause)
-	p.setStatus("error")
+	p.setStatus(protocol.Failed)
 	p.showError(err.Error())
 }
 

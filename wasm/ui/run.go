@@ -20,8 +20,8 @@ type run struct {
 	worker js.Value
 	funcs  []js.Func // the worker's handlers, released with it
 	hello  bool      // the worker listens
-	status string    // loading, ready, training, paused, done or error
-	err    string    // what stopped it
+	status protocol.State
+	err    string // what stopped it
 
 	model    *protocol.Model
 	snap     protocol.SnapshotEvent
@@ -61,7 +61,7 @@ func thin[T any](pts []T) []T {
 var raceColours = []string{"#1f5fa8", "#e8833a", "#1b7f3b", "#8e44ad", "#c0392b", "#17a2b8"}
 
 func newRun(p *page, mode nn.Mode, i int) *run {
-	r := &run{p: p, mode: mode, colour: raceColours[i%len(raceColours)], status: "loading"}
+	r := &run{p: p, mode: mode, colour: raceColours[i%len(raceColours)], status: protocol.Loading}
 	r.startWorker()
 	return r
 }
@@ -147,7 +147,7 @@ func (r *run) died(msg string) {
 }
 
 func (r *run) fail(msg string) {
-	r.status, r.err = "error", msg
+	r.status, r.err = protocol.Failed, msg
 	if len(r.p.runs) > 1 {
 		msg = r.mode.String() + ": " + msg
 	}
@@ -155,7 +155,7 @@ func (r *run) fail(msg string) {
 	r.p.update()
 }
 
-func (r *run) send(kind string, body any) {
+func (r *run) send(kind protocol.Kind, body any) {
 	if r.worker.IsUndefined() || !r.hello {
 		return
 	}
@@ -172,7 +172,7 @@ func (r *run) start() {
 	r.model, r.train, r.test, r.align, r.steps = nil, nil, nil, nil, nil
 	r.weights, r.feedback, r.digits, r.preds, r.confusion = nil, nil, nil, nil, nil
 	r.snap = protocol.SnapshotEvent{}
-	r.status, r.err = "loading", ""
+	r.status, r.err = protocol.Loading, ""
 	r.p.pictures = true
 	r.p.mark("start sent")
 	r.send(protocol.Start, protocol.Command{Query: r.p.state.WorkerQuery(r.mode), DataBase: protocol.DataFolder, Autoplay: r.p.playing})
@@ -191,7 +191,7 @@ func (r *run) onMessage(m protocol.Message, raw []js.Value) {
 		if m.Decode(&ev) == nil && r == p.runs[0] {
 			p.showProgress(ev)
 		}
-	case protocol.Ready:
+	case protocol.Built:
 		var model protocol.Model
 		if err := m.Decode(&model); err != nil {
 			r.fail(err.Error())
@@ -260,12 +260,12 @@ func (r *run) onMessage(m protocol.Message, raw []js.Value) {
 			p.pictures = true
 		}
 		switch {
-		case snap.State == "training" || snap.State == "done" || snap.State == "error":
+		case snap.State == protocol.Training || snap.State == protocol.Done || snap.State == protocol.Failed:
 			r.status = snap.State
 		case snap.Step == 0:
-			r.status = "ready"
+			r.status = protocol.Ready
 		default:
-			r.status = "paused"
+			r.status = protocol.Paused
 		}
 		p.update()
 	case protocol.Answer:

@@ -106,19 +106,19 @@ func TestIDXRole(t *testing.T) {
 func TestRollUp(t *testing.T) {
 	for _, tt := range []struct {
 		valid    bool
-		statuses []string
-		want     string
+		statuses []protocol.State
+		want     protocol.State
 	}{
-		{true, []string{"ready"}, "ready"},
-		{false, []string{"ready"}, "error"},
-		{true, []string{"training", "loading"}, "loading"},
-		{true, []string{"paused", "training"}, "training"},
-		{true, []string{"error", "training"}, "training"},
-		{true, []string{"error", "error"}, "error"},
-		{true, []string{"done", "error"}, "done"},
-		{true, []string{"ready", "error"}, "ready"},
-		{true, []string{"paused", "ready"}, "paused"},
-		{true, []string{"done", "paused"}, "paused"},
+		{true, []protocol.State{"ready"}, "ready"},
+		{false, []protocol.State{"ready"}, "error"},
+		{true, []protocol.State{"training", "loading"}, "loading"},
+		{true, []protocol.State{"paused", "training"}, "training"},
+		{true, []protocol.State{"error", "training"}, "training"},
+		{true, []protocol.State{"error", "error"}, "error"},
+		{true, []protocol.State{"done", "error"}, "done"},
+		{true, []protocol.State{"ready", "error"}, "ready"},
+		{true, []protocol.State{"paused", "ready"}, "paused"},
+		{true, []protocol.State{"done", "paused"}, "paused"},
 	} {
 		assert.Equal(t, tt.want, rollUp(tt.valid, tt.statuses), "%v %v", tt.valid, tt.statuses)
 	}

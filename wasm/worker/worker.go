@@ -90,7 +90,7 @@ func Run() {
 	w.post(protocol.Hello, nil)
 	w.startPrefetch()
 	for {
-		if w.engine != nil && w.engine.State() == engine.Training {
+		if w.engine != nil && w.engine.State() == protocol.Training {
 			select {
 			case m := <-inbox:
 				w.handle(m)
@@ -102,7 +102,7 @@ func Run() {
 				w.fail(err, false)
 				continue
 			}
-			w.snapshot(w.engine.State() != engine.Training || w.engine.Steps() == 1)
+			w.snapshot(w.engine.State() != protocol.Training || w.engine.Steps() == 1)
 			bridge.Yield()
 			continue
 		}
@@ -269,7 +269,7 @@ func (w *worker) ready(e *engine.Engine, model protocol.Model, bufs [][]byte) {
 	w.engine, w.trained = e, false
 	w.mark("run built")
 	model.Timeline, w.timeline = w.timeline, nil
-	w.post(protocol.Ready, model, bufs...)
+	w.post(protocol.Built, model, bufs...)
 	if w.cmd.Autoplay {
 		e.Play() // the first batch's snapshot follows at once
 		return
@@ -283,7 +283,7 @@ func (w *worker) snapshot(force bool) {
 	if w.engine == nil || (!force && time.Since(w.lastSnapshot) < snapshotEvery) {
 		return
 	}
-	snap, bufs := w.engine.Snapshot(force && w.engine.State() != engine.Training)
+	snap, bufs := w.engine.Snapshot(force && w.engine.State() != protocol.Training)
 	if w.engine.Steps() > 0 && !w.trained {
 		w.trained = true
 		w.mark("a first batch trained")
@@ -371,7 +371,7 @@ func (w *worker) fail(err error, fatal bool) {
 	w.post(protocol.Failure, protocol.ErrorEvent{Message: err.Error(), Step: step, Fatal: fatal})
 }
 
-func (w *worker) post(kind string, body any, bufs ...[]byte) {
+func (w *worker) post(kind protocol.Kind, body any, bufs ...[]byte) {
 	m, err := protocol.Encode(kind, body, bufs...)
 	if err != nil {
 		m, _ = protocol.Encode(protocol.Failure, protocol.ErrorEvent{Message: err.Error()})

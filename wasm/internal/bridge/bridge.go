@@ -57,7 +57,7 @@ func Receive(event js.Value) (protocol.Message, []js.Value, error) {
 	if data.Type() != js.TypeObject || data.Get("kind").Type() != js.TypeString {
 		return protocol.Message{}, nil, errors.New("bridge: a message without a kind")
 	}
-	m := protocol.Message{Kind: data.Get("kind").String()}
+	m := protocol.Message{Kind: protocol.Kind(data.Get("kind").String())}
 	if body := data.Get("body"); body.Type() == js.TypeString {
 		m.Body = []byte(body.String())
 	}
