@@ -19,7 +19,6 @@ import (
 	"github.com/nofeedback/lwf/wasm/protocol"
 )
 
-
 // Schedule of the figures.
 const (
 	QuickTestSize   = 2000                   // test samples evaluated during an epoch, spread across the test set

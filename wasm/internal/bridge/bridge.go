@@ -24,7 +24,7 @@ var (
 // its buffers rather than copying them twice.
 func Post(target js.Value, m protocol.Message) {
 	msg := object.New()
-	msg.Set("kind", m.Kind)
+	msg.Set("kind", string(m.Kind))
 	msg.Set("body", string(m.Body))
 	bufs := array.New()
 	for _, b := range m.Buffers {
@@ -40,7 +40,7 @@ func Post(target js.Value, m protocol.Message) {
 // user picked), transferring them without copying them into Go.
 func PostJS(target js.Value, m protocol.Message, raw ...js.Value) {
 	msg := object.New()
-	msg.Set("kind", m.Kind)
+	msg.Set("kind", string(m.Kind))
 	msg.Set("body", string(m.Body))
 	bufs := array.New()
 	for _, r := range raw {
