@@ -22,6 +22,13 @@ import (
 //	DRTP:    s_k = t·B_k                 the target alone: row c of B_k for class c
 //	shallow: s_k = 0                     hidden layers keep their initial weights
 //
+// Here a sample is a row and W_k is [in, out] (x_k = x_{k−1}·W_k). The page writes the
+// same rules as the paper does, a sample a column and W_k [out, in] as in PyTorch:
+//
+//	BP:   δ_k = (W_{k+1}ᵀ δ_{k+1}) ⊙ f'(a_k)    FA:   δ_k = (B_{k+1}ᵀ δ_{k+1}) ⊙ f'(a_k)
+//	DFA:  δ_k = (B_kᵀ e) ⊙ f'(a_k)               sDFA: δ_k = (B_kᵀ sign(e)) ⊙ f'(a_k)
+//	DRTP: δ_k = (B_kᵀ t) ⊙ f'(a_k)               (B_k of DFA, sDFA, DRTP: [labels, units])
+//
 // DFA, sDFA and DRTP signals are used as they are: not scaled by the batch size or the
 // loss. DRTP needs neither the output nor the layers above: its hidden updates could
 // be made before the forward pass even reaches the output.

@@ -45,7 +45,7 @@ var topologyPresets = []string{"FC_500_FC_10", "FC_1000_FC_10", "FC_500_FC_500_F
 // ruleText explains each rule with its one-line update.
 var ruleText = map[nn.Mode]string{
 	nn.BP:      "Backpropagation: the error goes back through the transposed forward weights, δₖ = (Wₖ₊₁ᵀ δₖ₊₁) ⊙ f′(aₖ). It needs weight transport and a backward pass, and each layer waits for the one above.",
-	nn.FA:      "Feedback alignment: the same backward pass, through fixed random matrices instead of the weights, δₖ = (Bₖ₊₁ δₖ₊₁) ⊙ f′(aₖ). No weight transport, still a backward pass.",
+	nn.FA:      "Feedback alignment: the same backward pass, through fixed random matrices instead of the weights, δₖ = (Bₖ₊₁ᵀ δₖ₊₁) ⊙ f′(aₖ). No weight transport, still a backward pass.",
 	nn.DFA:     "Direct feedback alignment: the output error e = y − t reaches every hidden layer directly, δₖ = (Bₖᵀ e) ⊙ f′(aₖ). No backward pass, but each layer waits for the output's error.",
 	nn.SDFA:    "Sign-DFA: only the sign of the output error, δₖ = (Bₖᵀ sign(e)) ⊙ f′(aₖ).",
 	nn.DRTP:    "Direct random target projection: the one-hot target alone, through a fixed random matrix, δₖ = (Bₖᵀ t) ⊙ f′(aₖ). No error, no backward pass, no waiting: a layer learns as soon as its own forward pass is done.",
