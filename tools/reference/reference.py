@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""PyTorch reimplementation of the reference training semantics (../../../shared/REFERENCE.md).
+"""PyTorch reimplementation of the reference training semantics, as the golden cases in
+core/train/testdata/reference record them.
 
 This is NOT the reference code (we do not have it and copy nothing from it): it is a
 short, independent PyTorch version of what REFERENCE.md says the reference computes,

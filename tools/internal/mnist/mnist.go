@@ -80,8 +80,9 @@ func (m *mirror) fill(ctx context.Context) error {
 	if err := os.MkdirAll(m.dir, 0o755); err != nil {
 		return fmt.Errorf("mnist: %w", err)
 	}
+	proxy := m.env("GOPROXY") // read once: it may ask the go command
 	var tried []string
-	for _, src := range m.sources() {
+	for _, src := range m.sources(proxy) {
 		if err := src.fetch(ctx, m, missing); err != nil {
 			if ctx.Err() != nil {
 				return fmt.Errorf("mnist: %w", ctx.Err())
@@ -94,7 +95,7 @@ func (m *mirror) fill(ctx context.Context) error {
 			return nil
 		}
 	}
-	why := fmt.Sprintf("no module cache holds %s@%s, and GOPROXY=%q names no proxy", m.module, m.version, m.env("GOPROXY"))
+	why := fmt.Sprintf("no module cache holds %s@%s, and GOPROXY=%q names no proxy", m.module, m.version, proxy)
 	if len(tried) > 0 {
 		why = strings.Join(tried, "; ")
 	}
@@ -175,8 +176,9 @@ type source struct {
 }
 
 // sources lists the places to look, nearest first: the module cache's copy, then
-// each proxy GOPROXY names ("direct" is skipped: this fetches no repository).
-func (m *mirror) sources() []source {
+// each proxy that proxy (GOPROXY's value) names ("direct" is skipped: this fetches no
+// repository).
+func (m *mirror) sources(proxy string) []source {
 	var out []source
 	modCache := m.env("GOMODCACHE")
 	if modCache == "" {
@@ -198,16 +200,15 @@ func (m *mirror) sources() []source {
 				return m.unzip(b, files)
 			}})
 	}
-	for _, p := range strings.FieldsFunc(m.env("GOPROXY"), func(r rune) bool { return r == ',' || r == '|' }) {
+	for _, p := range strings.FieldsFunc(proxy, func(r rune) bool { return r == ',' || r == '|' }) {
 		if p == "off" {
 			break
 		}
 		if p == "direct" {
 			continue
 		}
-		proxy := p
 		out = append(out, source{"the module proxy " + p, false, func(ctx context.Context, m *mirror, files []File) error {
-			return m.download(ctx, proxy, files)
+			return m.download(ctx, p, files)
 		}})
 	}
 	return out
