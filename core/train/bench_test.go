@@ -70,7 +70,7 @@ func BenchmarkStep(b *testing.B) {
 				}
 				b.ResetTimer()
 				for i := 0; i < b.N; i++ {
-					if _, err := tr.Step(batches[i%len(batches)]); err != nil {
+					if _, err := tr.Step(batches[i%len(batches)], false); err != nil {
 						b.Fatal(err)
 					}
 				}

@@ -78,7 +78,8 @@ func checkCase[F tensor.Float](t *testing.T, c *fixture.Case) {
 			require.NoError(t, err)
 			var losses []F
 			for _, b := range batches {
-				l, err := tr.Step(b)
+				res, err := tr.Step(b, false)
+				l := res.Loss
 				require.NoError(t, err)
 				losses = append(losses, F(l))
 			}

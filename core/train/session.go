@@ -3,7 +3,6 @@ package train
 import (
 	"errors"
 	"fmt"
-	"math"
 	"math/rand/v2"
 
 	"github.com/nofeedback/lwf/core/data"
@@ -55,9 +54,6 @@ func (o Options) Check() error {
 
 // streamOrder seeds the data order apart from the network's own streams.
 const streamOrder = 0x6f72646572 // "order"
-
-// ErrDiverged reports a loss that is no longer a finite number.
-var ErrDiverged = errors.New("training diverged")
 
 // Session is one training run over a data set: the network, its optimiser, where the
 // run is in its epochs, and the figures it has seen. The command line and the
@@ -178,19 +174,9 @@ func (s *Session[F]) BatchesPerEpoch() int {
 	return (s.Train.Len() + s.Opts.BatchSize - 1) / s.Opts.BatchSize
 }
 
-// StepResult is what one training step measured on its batch, before the update.
-type StepResult struct {
-	Loss     float64 // the batch's loss (mean, as the reference reports it)
-	Correct  int     // samples whose output's argmax was their class
-	N        int     // samples in the batch
-	EpochEnd bool    // the batch ended an epoch
-	// Angles are the hidden layers' alignment with the true gradient, when asked for.
-	Angles []nn.LayerAngle
-}
-
-// Step trains on the next batch of the epoch's seeded order. A loss that is not
-// finite stops the run with an error wrapping ErrDiverged before any update: the
-// parameters stay those of the last good step.
+// Step trains on the next batch of the epoch's seeded order (Trainer.Step), measuring
+// the alignment when Align is set. A loss that is not finite stops the run with an
+// error wrapping ErrDiverged, which says where and why it likely happened.
 func (s *Session[F]) Step() (StepResult, error) {
 	if s.Done() {
 		return StepResult{}, fmt.Errorf("the run is over: %d epochs done", s.Epoch)
@@ -201,22 +187,15 @@ func (s *Session[F]) Step() (StepResult, error) {
 	if err := data.Fill(s.Train, &s.batch, idx, s.Opts.Augment, s.augRNG); err != nil {
 		return StepResult{}, err
 	}
-	loss, err := s.Trainer.Net.Gradients(s.batch)
-	if err != nil {
-		return StepResult{}, fmt.Errorf("train step %d: %w", s.Steps+1, err)
-	}
-	res := StepResult{Loss: loss, N: len(idx), Correct: correct(s.Trainer.Net.Output(), s.batch)}
-	if math.IsNaN(loss) || math.IsInf(loss, 0) {
+	res, err := s.Trainer.Step(s.batch, s.Align)
+	if errors.Is(err, ErrDiverged) {
 		n := s.Opts.Net
-		return res, fmt.Errorf("%w at step %d: the loss of batch %d (epoch %d) is %v. Likely cause: the learning rate (%g) is too high for %s with %s hidden units, %s output and the %s loss; try a smaller one. The weights are those before that batch",
-			ErrDiverged, s.Steps+1, s.Batch+1, s.Epoch+1, loss, s.Opts.LR, s.Opts.Optimizer, n.HiddenAct, n.OutputAct, n.Loss)
+		return res, fmt.Errorf("%w: the loss of batch %d (epoch %d) is %v. Likely cause: the learning rate (%g) is too high for %s with %s hidden units, %s output and the %s loss; try a smaller one. The weights are those before that batch",
+			err, s.Batch+1, s.Epoch+1, res.Loss, s.Opts.LR, s.Opts.Optimizer, n.HiddenAct, n.OutputAct, n.Loss)
 	}
-	if s.Align {
-		if res.Angles, err = s.Trainer.Net.Alignment(); err != nil {
-			return res, err
-		}
+	if err != nil {
+		return res, err
 	}
-	s.Trainer.Opt.Step()
 	s.Steps++
 	s.Batch++
 	s.Samples += len(idx)
@@ -227,22 +206,6 @@ func (s *Session[F]) Step() (StepResult, error) {
 		res.EpochEnd = true
 	}
 	return res, nil
-}
-
-// correct counts the samples of b whose output row y has its argmax at their class.
-func correct[F tensor.Float](y []F, b data.Batch[F]) int {
-	k := len(b.T) / b.N
-	n := 0
-	for r := 0; r < b.N; r++ {
-		want := tensor.Argmax(b.T[r*k : (r+1)*k])
-		if b.Labels != nil {
-			want = b.Labels[r]
-		}
-		if tensor.Argmax(y[r*k:(r+1)*k]) == want {
-			n++
-		}
-	}
-	return n
 }
 
 // Evaluation is what a pass over a set in evaluation mode (no dropout) measured.

@@ -4,7 +4,9 @@
 package train
 
 import (
+	"errors"
 	"fmt"
+	"math"
 
 	"github.com/nofeedback/lwf/core/data"
 	"github.com/nofeedback/lwf/core/nn"
@@ -34,13 +36,54 @@ func New[F tensor.Float](net *nn.Network[F], kind optim.Kind, lr float64) (*Trai
 	return &Trainer[F]{Net: net, Opt: opt}, nil
 }
 
-// Step trains on one batch: the rule's gradients, then one optimiser step. It returns
-// the batch's loss before the update.
-func (t *Trainer[F]) Step(b data.Batch[F]) (float64, error) {
+// Step trains on one batch, the one training step of every run: the rule's
+// gradients, the alignment with the true gradient when align is set, then one
+// optimiser step. What it returns was measured on the batch before the update. A loss
+// that is not finite is an error wrapping ErrDiverged, returned before any update:
+// the parameters stay those of the last good step.
+func (t *Trainer[F]) Step(b data.Batch[F], align bool) (StepResult, error) {
 	loss, err := t.Net.Gradients(b)
 	if err != nil {
-		return 0, fmt.Errorf("train step %d: %w", t.Opt.Steps()+1, err)
+		return StepResult{}, fmt.Errorf("train step %d: %w", t.Opt.Steps()+1, err)
+	}
+	res := StepResult{Loss: loss, N: b.N, Correct: correct(t.Net.Output(), b)}
+	if math.IsNaN(loss) || math.IsInf(loss, 0) {
+		return res, fmt.Errorf("%w at step %d", ErrDiverged, t.Opt.Steps()+1)
+	}
+	if align {
+		if res.Angles, err = t.Net.Alignment(); err != nil {
+			return res, fmt.Errorf("train step %d: alignment: %w", t.Opt.Steps()+1, err)
+		}
 	}
 	t.Opt.Step()
-	return loss, nil
+	return res, nil
+}
+
+// StepResult is what one training step measured on its batch, before the update.
+type StepResult struct {
+	Loss     float64 // the batch's loss (mean, as the reference reports it)
+	Correct  int     // samples whose output's argmax was their class
+	N        int     // samples in the batch
+	EpochEnd bool    // the batch ended an epoch (set by Session.Step)
+	// Angles are the hidden layers' alignment with the true gradient, when asked for.
+	Angles []nn.LayerAngle
+}
+
+// ErrDiverged reports a loss that is no longer a finite number.
+var ErrDiverged = errors.New("training diverged")
+
+// correct counts the samples of b whose output row y has its argmax at their class.
+func correct[F tensor.Float](y []F, b data.Batch[F]) int {
+	k := len(b.T) / b.N
+	n := 0
+	for r := 0; r < b.N; r++ {
+		want := tensor.Argmax(b.T[r*k : (r+1)*k])
+		if b.Labels != nil {
+			want = b.Labels[r]
+		}
+		if tensor.Argmax(y[r*k:(r+1)*k]) == want {
+			n++
+		}
+	}
+	return n
 }

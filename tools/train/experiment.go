@@ -190,77 +190,80 @@ func runTrials[F tensor.Float](ctx context.Context, e *experiment) error {
 	return nil
 }
 
+// runEpochs prints the run of sess as the reference does: a progress bar while an
+// epoch trains, then its summary (train.Run measures every figure).
 func runEpochs[F tensor.Float](ctx context.Context, e *experiment, sess *train.Session[F]) error {
 	s := e.c.settings
-	perEpoch := sess.BatchesPerEpoch()
-	for e.epoch = 0; !sess.Done(); e.epoch++ {
-		start := time.Now()
-		samples := 0
-		lastDraw := time.Time{}
-		angles := map[int][]float64{} // per hidden layer, the angles of the epoch's batches
-		for e.batch = 0; e.batch < perEpoch; {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			res, err := sess.Step()
+	align := train.AlignNever
+	if e.c.alignment {
+		align = train.AlignEveryStep
+	}
+	e.epoch, e.batch = 0, 0
+	var start, lastDraw time.Time // start: of the epoch's training
+	var logErr error
+	run := train.NewRun(sess, train.Schedule{Align: align, EvalTrain: true, EvalBatch: s.TestBatchSize}, train.Hooks{
+		Step: func(res train.StepResult, _ time.Duration) {
 			e.batch++
-			if e.steps != nil && err == nil {
+			if e.steps != nil {
 				e.steps.Write([]string{strconv.Itoa(e.trial + 1), strconv.Itoa(e.epoch + 1), strconv.Itoa(e.batch),
 					strconv.FormatFloat(res.Loss, 'g', -1, 64)})
 			}
-			for _, a := range res.Angles {
-				angles[a.Layer] = append(angles[a.Layer], a.Degrees)
-			}
-			samples = min(e.batch*s.BatchSize, e.train.Len())
-			if err != nil {
-				return fmt.Errorf("epoch %d, batch %d: %w", e.epoch+1, e.batch, err)
-			}
 			if e.term && time.Since(lastDraw) > 100*time.Millisecond {
-				e.drawProgress(samples, time.Since(start))
+				e.drawProgress(min(e.batch*s.BatchSize, e.train.Len()), time.Since(start))
 				lastDraw = time.Now()
 			}
-		}
-		elapsed := time.Since(start)
-		if e.term {
-			fmt.Fprint(e.out, "\r\033[K")
-		}
-		trainEv, err := train.Evaluate(sess.Net(), e.train, s.TestBatchSize)
-		if err != nil {
+		},
+		Epoch: func(ep train.Epoch) {
+			if err := e.printEpoch(ep, sess.Net().FeedbackAngles()); err != nil && logErr == nil {
+				logErr = err
+			}
+			if sess.Done() {
+				e.errors = append(e.errors, 100-ep.Test.Accuracy)
+			}
+			e.epoch, e.batch = ep.Epoch, 0
+			start = time.Now()
+		},
+	}, nil)
+	start = time.Now()
+	for !sess.Done() && logErr == nil {
+		if err := ctx.Err(); err != nil {
 			return err
 		}
-		testEv, err := train.Evaluate(sess.Net(), e.test, s.TestBatchSize)
-		if err != nil {
-			return err
-		}
-		rate := float64(samples) / elapsed.Seconds()
-		fmt.Fprintf(e.out, "\nSummary of epoch %d:\n", e.epoch+1)
-		fmt.Fprintf(e.out, "\t[Training set] Loss: %6f, Accuracy: %6.2f%%\n", trainEv.Loss, trainEv.Accuracy)
-		fmt.Fprintf(e.out, "\t[ Testing set] Loss: %6f, Accuracy: %6.2f%%\n", testEv.Loss, testEv.Accuracy)
-		fmt.Fprintf(e.out, "\tTraining took %.2f s, %.0f samples/s\n", elapsed.Seconds(), rate)
-		var alignment []float64
-		if e.c.alignment {
-			alignment = meanAngles(angles, len(sess.Net().Describe())-1)
-			fmt.Fprintf(e.out, "\tAngle with the true gradient (degrees, mean over the epoch):%s\n", layerList(alignment))
-			if fb := sess.Net().FeedbackAngles(); fb != nil {
-				var sb strings.Builder
-				for _, a := range fb {
-					fmt.Fprintf(&sb, " layer %d %.1f", a.Layer+1, a.Degrees)
-				}
-				fmt.Fprintf(e.out, "\tAngle between B and W (degrees):%s\n", sb.String())
-			}
-		}
-		if e.log != nil {
-			if err := e.log.write(epochRecord{Trial: e.trial + 1, Epoch: e.epoch + 1, TrainLoss: trainEv.Loss,
-				TrainAccuracy: trainEv.Accuracy, TestLoss: testEv.Loss, TestAccuracy: testEv.Accuracy,
-				Seconds: elapsed.Seconds(), SamplesPerSecond: rate, Alignment: alignment}); err != nil {
-				return err
-			}
-		}
-		if sess.Done() {
-			e.errors = append(e.errors, 100-testEv.Accuracy)
+		if _, err := run.Step(false); err != nil {
+			return fmt.Errorf("epoch %d, batch %d: %w", e.epoch+1, e.batch+1, err)
 		}
 	}
-	return nil
+	return logErr
+}
+
+// printEpoch prints an epoch's summary and writes its line of the log.
+// feedback are the angles between B and W under FA.
+func (e *experiment) printEpoch(ep train.Epoch, feedback []nn.LayerAngle) error {
+	if e.term {
+		fmt.Fprint(e.out, "\r\033[K")
+	}
+	rate := float64(e.train.Len()) / ep.Took.Seconds() // an epoch trains on every sample once
+	fmt.Fprintf(e.out, "\nSummary of epoch %d:\n", ep.Epoch)
+	fmt.Fprintf(e.out, "\t[Training set] Loss: %6f, Accuracy: %6.2f%%\n", ep.Train.Loss, ep.Train.Accuracy)
+	fmt.Fprintf(e.out, "\t[ Testing set] Loss: %6f, Accuracy: %6.2f%%\n", ep.Test.Loss, ep.Test.Accuracy)
+	fmt.Fprintf(e.out, "\tTraining took %.2f s, %.0f samples/s\n", ep.Took.Seconds(), rate)
+	alignment := ep.Trained.Angles
+	if e.c.alignment {
+		fmt.Fprintf(e.out, "\tAngle with the true gradient (degrees, mean over the epoch):%s\n", layerList(alignment))
+		if feedback != nil {
+			var sb strings.Builder
+			for _, a := range feedback {
+				fmt.Fprintf(&sb, " layer %d %.1f", a.Layer+1, a.Degrees)
+			}
+			fmt.Fprintf(e.out, "\tAngle between B and W (degrees):%s\n", sb.String())
+		}
+	}
+	if e.log == nil {
+		return nil
+	}
+	return e.log.write(epochRecord{Trial: e.trial + 1, Epoch: ep.Epoch, TrainLoss: ep.Train.Loss,
+		TrainAccuracy: ep.Train.Accuracy, TestLoss: ep.Test.Loss, TestAccuracy: ep.Test.Accuracy,
+		Seconds: ep.Took.Seconds(), SamplesPerSecond: rate, Alignment: alignment})
 }
 
 func (e *experiment) drawProgress(done int, elapsed time.Duration) {
@@ -326,27 +329,6 @@ func (e *experiment) saveNetwork(net any, samples int) {
 		return
 	}
 	fmt.Fprintf(e.out, "Saved the network to %s.\n", e.c.save)
-}
-
-// meanAngles returns the mean angle of each of the hidden layers 0…hidden−1 (NaN for
-// a layer without angles).
-func meanAngles(angles map[int][]float64, hidden int) []float64 {
-	out := make([]float64, hidden)
-	for i := range out {
-		out[i] = math.NaN()
-		var sum float64
-		n := 0
-		for _, a := range angles[i] {
-			if !math.IsNaN(a) {
-				sum += a
-				n++
-			}
-		}
-		if n > 0 {
-			out[i] = sum / float64(n)
-		}
-	}
-	return out
 }
 
 func layerList(v []float64) string {

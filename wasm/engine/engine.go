@@ -21,51 +21,56 @@ import (
 
 // Schedule of the figures.
 const (
-	QuickTestSize   = 2000                   // test samples evaluated during an epoch, spread across the test set
-	trainPointEvery = 250 * time.Millisecond // of training time
-	minEvalEvery    = 750 * time.Millisecond
-	earlyEvalEvery  = 250 * time.Millisecond // the shortest interval in the first seconds
-	earlyEvalMost   = time.Second            // and the longest
-	maxEvalEvery    = 8 * time.Second        // test accuracy is never older than this much training
-	evalShare       = 0.1                    // at most this share of the time goes to evaluation...
-	earlyEvalShare  = 0.3                    // ...but more in the first seconds, when the audience waits for it
-	early           = 15 * time.Second
-	weightsEvery    = 400 * time.Millisecond
-	digitCount      = 32
+	QuickTestSize = 2000                   // test samples evaluated during an epoch, spread across the test set
+	pointEvery    = 250 * time.Millisecond // of training time
+	weightsEvery  = 400 * time.Millisecond
+	digitCount    = 32
 	// FirstLosses is how many batch losses the snapshots carry from the start.
 	FirstLosses = 100
 	maxTiles    = 100 // tiles of the first layer's weights: 10×10 stay legible
 )
 
-// Engine is one run in the worker.
+// schedule is the page's: a train point four times a second of training, the
+// alignment on the step after each, and quick evaluations on a subset of the test set
+// that take at most a tenth of the time, or three tenths in the first 15 s when the
+// audience waits for them (a first, slow evaluation, the code still warming up,
+// must not space the next ones out). Test accuracy is never older than 8 s of
+// training where 200 samples can be evaluated in that budget.
+func schedule(quick *data.Set, mode nn.Mode) train.Schedule {
+	align := train.AlignAfterPoint
+	if mode == nn.Shallow {
+		align = train.AlignNever // no hidden layer learns
+	}
+	return train.Schedule{
+		PointEvery: pointEvery, Align: align, Quick: quick, EarlyFor: 15 * time.Second,
+		Early: train.Budget{Share: 0.3, Shortest: 250 * time.Millisecond, Longest: time.Second, MinSamples: 200},
+		Later: train.Budget{Share: 0.1, Shortest: 750 * time.Millisecond, Longest: 8 * time.Second, MinSamples: 200},
+	}
+}
+
+// Engine is one run in the worker: a train.Run, whose figures it keeps until the
+// next snapshot carries them to the page.
 type Engine struct {
 	Settings     settings.Settings
+	run          *train.Run[float32]
 	sess         *train.Session[float32]
 	trainSet     *data.Set
 	testSet      *data.Set
-	quick        *data.Set
 	digits       *data.Set
 	now          func() time.Time
 	state        protocol.State
 	failure      error
-	trainTime    time.Duration // spent in training steps
-	nextEval     time.Duration // trainTime of the next quick evaluation
-	nextPoint    time.Duration // trainTime of the next train point
 	lastWeights  time.Time
-	runLoss      float64 // since the last train point
-	runCorrect   int
-	runN         int
-	runBatches   int
 	rate         rateMeter
 	trainPoints  []protocol.Point // not yet sent
 	testPoints   []protocol.Point
 	alignPoints  []protocol.AlignPoint
 	lastTrain    protocol.Point
 	lastTest     protocol.Point
+	lastTestN    int // samples the latest evaluation covered
 	hasTrain     bool
 	hasTest      bool
 	weightsDue   bool
-	alignDue     bool      // the next step measures the alignment
 	stepLosses   []float64 // of the first FirstLosses batches, not yet sent
 	confusion    [][]int
 	confusedAll  bool
@@ -103,11 +108,12 @@ func NewFrom(net *nn.Network[float32], s settings.Settings, trainSet, testSet *d
 		now = time.Now
 	}
 	e := &Engine{Settings: s, sess: sess, trainSet: trainSet, testSet: testSet, now: now, state: protocol.Paused,
-		quick: testSet.Spread(QuickTestSize), digits: testSet.Subset(digitCount), weightsDue: true}
+		digits: testSet.Subset(digitCount), weightsDue: true}
+	e.run = train.NewRun(sess, schedule(testSet.Spread(QuickTestSize), s.Mode), train.Hooks{
+		Step: e.onStep, Point: e.onPoint, Eval: e.onEval, Epoch: e.onEpoch}, now)
 	model, bufs := e.describe()
-	e.nextEval = 0 // the first evaluation comes right after the first step (the second under Run), not before it
 	if net != nil {
-		if err := e.evaluate(true); err != nil {
+		if _, err := e.run.Evaluate(true); err != nil {
 			return nil, model, nil, err
 		}
 	}
@@ -167,124 +173,58 @@ func (e *Engine) StepOnce() error {
 	return e.step(true)
 }
 
-// step trains one batch, then adds a train point, and a test point (when due and
-// evaluate is set), to the curves.
-func (e *Engine) step(evaluate bool) error {
-	// The step after each train point also measures the alignment (a backward pass
-	// more, four times a second: it changes nothing in the run).
-	e.sess.Align = e.alignDue && e.Settings.Mode != nn.Shallow
-	e.alignDue = false
-	t0 := e.now()
-	res, err := e.sess.Step()
-	dt := e.now().Sub(t0)
-	if res.Angles != nil {
-		e.addAlignPoint(res.Angles)
+// step trains one batch; quick lets a due quick evaluation follow it.
+func (e *Engine) step(quick bool) error {
+	if _, err := e.run.Step(quick); err != nil {
+		e.state = protocol.Failed
+		e.failure = err
+		return err
 	}
-	e.trainTime += dt
-	e.rate.add(res.N, dt)
-	if err != nil {
-		return e.fail(err)
-	}
+	return nil
+}
+
+func (e *Engine) onStep(res train.StepResult, took time.Duration) {
+	e.rate.add(res.N, took)
 	if e.sess.Steps <= FirstLosses {
 		e.stepLosses = append(e.stepLosses, res.Loss)
 	}
-	e.runLoss += res.Loss * float64(res.N)
-	e.runCorrect += res.Correct
-	e.runN += res.N
-	e.runBatches++
-	if e.trainTime >= e.nextPoint {
-		e.flushTrainPoint()
-	}
-	if res.EpochEnd {
-		e.flushTrainPoint()
-		if err := e.evaluate(true); err != nil {
-			return e.fail(err)
-		}
-		if e.sess.Done() {
-			e.state = protocol.Done
-			e.weightsDue = true
-		}
-	} else if evaluate && e.trainTime >= e.nextEval {
-		if err := e.evaluate(false); err != nil {
-			return e.fail(err)
-		}
-	}
-	return nil
 }
 
-func (e *Engine) fail(err error) error {
-	e.state = protocol.Failed
-	e.failure = err
-	return err
-}
-
-func (e *Engine) flushTrainPoint() {
-	if e.runN == 0 {
+func (e *Engine) onPoint(p train.Point) {
+	tp := protocol.Point{Samples: p.Samples, Loss: p.Loss, Accuracy: p.Accuracy}
+	e.trainPoints = append(e.trainPoints, tp)
+	e.lastTrain, e.hasTrain = tp, true
+	if p.Angles == nil {
 		return
 	}
-	p := protocol.Point{Samples: e.sess.Samples, Loss: e.runLoss / float64(e.runN),
-		Accuracy: 100 * float64(e.runCorrect) / float64(e.runN)}
-	if e.Settings.Loss == nn.CE {
-		p.Loss = e.runLoss / float64(e.runN) // CE is already per sample
-	} else {
-		p.Loss *= float64(e.trainSet.Labels) // MSE and BCE: per sample, as the epoch figures are
-	}
-	e.trainPoints = append(e.trainPoints, p)
-	e.lastTrain, e.hasTrain = p, true
-	e.runLoss, e.runCorrect, e.runN, e.runBatches = 0, 0, 0, 0
-	e.nextPoint = e.trainTime + trainPointEvery
-	e.alignDue = true
-}
-
-func (e *Engine) addAlignPoint(angles []nn.LayerAngle) {
-	hidden := len(e.sess.Net().Describe()) - 1
-	p := protocol.AlignPoint{Samples: e.sess.Samples, Layers: make([]float64, hidden)}
-	for i := range p.Layers {
-		p.Layers[i] = -1
-	}
-	for _, a := range angles {
-		if a.Layer < hidden && !math.IsNaN(a.Degrees) {
-			p.Layers[a.Layer] = a.Degrees
+	ap := protocol.AlignPoint{Samples: p.Samples, Layers: make([]float64, len(p.Angles))}
+	for i, a := range p.Angles {
+		ap.Layers[i] = a
+		if math.IsNaN(a) {
+			ap.Layers[i] = -1
 		}
 	}
 	for _, a := range e.sess.Net().FeedbackAngles() {
-		p.Feedback = append(p.Feedback, a.Degrees)
+		ap.Feedback = append(ap.Feedback, a.Degrees)
 	}
-	e.alignPoints = append(e.alignPoints, p)
+	e.alignPoints = append(e.alignPoints, ap)
 }
 
-// evaluate measures the quick test subset, or the whole test set, and schedules the
-// next quick evaluation so that evaluation takes about a tenth of the time.
-func (e *Engine) evaluate(full bool) error {
-	set := e.quick
-	if full {
-		set = e.testSet
-	}
-	t0 := e.now()
-	ev, err := train.Evaluate(e.sess.Net(), set, 250)
-	if err != nil {
-		return err
-	}
-	cost := e.now().Sub(t0)
-	if full {
-		cost = cost * time.Duration(e.quick.Len()) / time.Duration(max(1, set.Len()))
-	}
-	share, shortest, longest := evalShare, minEvalEvery, maxEvalEvery
-	if e.trainTime < early {
-		// The audience waits for these: a first, slow evaluation (the code still
-		// warming up) must not space the next ones out.
-		share, shortest, longest = earlyEvalShare, earlyEvalEvery, earlyEvalMost
-	}
-	gap := time.Duration(float64(cost) * (1 - share) / share)
-	e.nextEval = e.trainTime + min(max(gap, shortest), longest)
-	p := protocol.Point{Samples: e.sess.Samples, Loss: ev.Loss, Accuracy: ev.Accuracy, Full: full}
+func (e *Engine) onEval(ev train.Eval) {
+	p := protocol.Point{Samples: ev.Seen, Loss: ev.Loss, Accuracy: ev.Accuracy, Full: ev.Full}
 	e.testPoints = append(e.testPoints, p)
 	if e.testSet.Classification() {
-		e.confusion, e.confusedAll, e.confusionDue = ev.Confusion, full, true
+		e.confusion, e.confusedAll, e.confusionDue = ev.Confusion, ev.Full, true
 	}
-	e.lastTest, e.hasTest = p, true
+	e.lastTest, e.lastTestN, e.hasTest = p, ev.Samples, true
 	e.weightsDue = true
-	return nil
+}
+
+func (e *Engine) onEpoch(train.Epoch) {
+	if e.sess.Done() {
+		e.state = protocol.Done
+		e.weightsDue = true
+	}
 }
 
 // Snapshot returns the run's state and what changed since the last snapshot; the
@@ -296,7 +236,8 @@ func (e *Engine) Snapshot(forceWeights bool) (protocol.SnapshotEvent, [][]byte) 
 		SamplesPerSecond: e.rate.perSecond(),
 		HasTrain:         e.hasTrain, TrainLoss: e.lastTrain.Loss, TrainAccuracy: e.lastTrain.Accuracy,
 		HasTest: e.hasTest, TestLoss: e.lastTest.Loss, TestAccuracy: e.lastTest.Accuracy, TestFull: e.lastTest.Full,
-		TrainPoints: e.trainPoints, TestPoints: e.testPoints, AlignPoints: e.alignPoints,
+		TestEvaluated: e.lastTestN,
+		TrainPoints:   e.trainPoints, TestPoints: e.testPoints, AlignPoints: e.alignPoints,
 	}
 	snap.StepLosses = e.stepLosses
 	e.trainPoints, e.testPoints, e.alignPoints, e.stepLosses = nil, nil, nil, nil

@@ -147,7 +147,7 @@ type Model struct {
 	Layers          []Layer
 	TrainSamples    int
 	TestSamples     int
-	QuickTestSize   int // samples of the test subset evaluated during an epoch
+	QuickTestSize   int // the most samples of the test subset evaluated during an epoch (fewer where evaluating is slow)
 	BatchesPerEpoch int
 	Epochs          int
 	Feedback        []Image // fixed feedback matrices as heatmaps; for DRTP also each class's projected target
@@ -213,7 +213,8 @@ type SnapshotEvent struct {
 	TrainLoss, TrainAccuracy float64 // running over the batches since the last train point
 	HasTest                  bool
 	TestLoss, TestAccuracy   float64
-	TestFull                 bool
+	TestFull                 bool    // the latest evaluation covered the whole test set
+	TestEvaluated            int     // samples of the test set the latest evaluation covered
 	TrainPoints, TestPoints  []Point // new since the last snapshot
 	AlignPoints              []AlignPoint
 	// Confusion counts the latest evaluation's test samples by class (row) and

@@ -54,3 +54,11 @@ func niceTicks(lo, hi float64, n int) []float64 {
 	}
 	return ticks
 }
+
+// subsetNote says which test images an evaluation of n out of total covered.
+func subsetNote(n, total int) string {
+	if n >= total {
+		return "on the whole test set"
+	}
+	return "on " + strconv.Itoa(n) + " test images (1 in " + strconv.Itoa(max(1, total/max(1, n))) + ")"
+}

@@ -152,12 +152,18 @@ func (p *page) drawConfusion() {
 		return
 	}
 	k := len(r.confusion)
-	caption := "on 2000 test images (1 in 5)"
-	if r.full {
-		caption = "on the whole test set, after the last epoch"
-	}
-	if r.model != nil && !r.full {
-		caption = fmt.Sprintf("on %d test images (1 in %d)", r.model.QuickTestSize, max(1, r.model.TestSamples/max(1, r.model.QuickTestSize)))
+	caption := "on the whole test set, after the last epoch"
+	if !r.full {
+		n := 0
+		for _, row := range r.confusion {
+			for _, c := range row {
+				n += c
+			}
+		}
+		caption = "on the quick test subset"
+		if r.model != nil {
+			caption = subsetNote(n, r.model.TestSamples)
+		}
 	}
 	s.text(caption, 0, 0, 12, faint, "left", "top")
 	const top = 44.0

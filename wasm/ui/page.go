@@ -439,8 +439,8 @@ func (p *page) showMetrics() {
 		set("metric-test-loss", number(s.TestLoss, 4))
 		set("metric-test-accuracy", number(s.TestAccuracy, 2))
 		note := "on the quick test subset"
-		if m := r.model; m != nil && m.QuickTestSize > 0 {
-			note = fmt.Sprintf("on %d test images (1 in %d)", m.QuickTestSize, max(1, m.TestSamples/m.QuickTestSize))
+		if m := r.model; m != nil && s.TestEvaluated > 0 {
+			note = subsetNote(s.TestEvaluated, m.TestSamples)
 		}
 		if s.TestFull {
 			note = "on the whole test set"

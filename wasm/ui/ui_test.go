@@ -20,6 +20,9 @@ func TestFormatting(t *testing.T) {
 	assert.Equal(t, []float64{0, 20, 40, 60, 80, 100}, niceTicks(0, 100, 5))
 	assert.Equal(t, []float64{0, 20000, 40000, 60000}, niceTicks(0, 60000, 3))
 	assert.Equal(t, []float64{0, 50000}, niceTicks(0, 60000, 2))
+	assert.Equal(t, "on 2000 test images (1 in 5)", subsetNote(2000, 10000))
+	assert.Equal(t, "on 400 test images (1 in 25)", subsetNote(400, 10000), "a slow network's smaller subset")
+	assert.Equal(t, "on the whole test set", subsetNote(300, 300))
 }
 
 func TestDigitise(t *testing.T) {
