@@ -2,19 +2,20 @@
 // training workers. The module is compiled once, here. The first worker starts at
 // once and gets the module (and the page's query) as soon as it is compiled, so that
 // its data downloads while the page's program starts; the page's program takes it
-// over, with the messages it sent meanwhile. Besides sw.js, which keeps it all
+// over, with the messages it sent meanwhile. All this loader leaves for Go is one
+// object, globalThis.lwfStartup = {module, worker, early}, which Go reads in one
+// place (package wasm/internal/startup). Besides sw.js, which keeps it all
 // working offline, nothing else is written in JavaScript.
 "use strict";
 (async () => {
   const go = new Go();
   try {
     // The first worker loads its scripts while the module compiles.
-    let first = null;
+    const startup = globalThis.lwfStartup = {};
     if (!document.getElementById("bench-table")) {
-      const worker = new Worker("worker.js");
-      const early = [];
-      worker.onmessage = (event) => early.push(event);
-      first = globalThis.lwfFirstWorker = {worker, early};
+      startup.worker = new Worker("worker.js");
+      startup.early = [];
+      startup.worker.onmessage = (event) => startup.early.push(event);
     }
     let module;
     try {
@@ -22,8 +23,8 @@
     } catch (streamingError) { // a host that serves .wasm with another type
       module = await WebAssembly.compile(await (await fetch("lwf.wasm")).arrayBuffer());
     }
-    globalThis.lwfModule = module;
-    if (first) first.worker.postMessage({page: location.search, module});
+    startup.module = module;
+    if (startup.worker) startup.worker.postMessage({page: location.search, module});
     await go.run(await WebAssembly.instantiate(module, go.importObject));
   } catch (err) {
     const status = document.getElementById("status");

@@ -9,7 +9,8 @@ import (
 )
 
 // The six rules differ only in the learning signal s_k that reaches each hidden
-// layer's post-activation output h_k. From there every rule goes the same way:
+// layer's post-activation output h_k (one function each: bp, fa, dfa, sdfa, drtp,
+// and none for shallow). From there every rule goes the same way (backward):
 //
 //	δ_k = s_k ⊙ f'(a_k),  dW_k = x_{k−1}ᵀ·δ_k,  db_k = Σ_batch δ_k
 //
@@ -90,55 +91,103 @@ func (n *Network[F]) TrueGradients() ([]HiddenGradient[F], error) {
 }
 
 // backward turns the recorded forward pass and output delta into gradients under
-// mode, writing them into grads (layers with nil slices are skipped).
+// mode, writing them into grads (layers with nil slices learn nothing). The output
+// layer learns from δ_L; each hidden layer k, from the top down, from its rule's
+// signal s_k (signal):
+//
+//	δ_k = s_k ⊙ f'(a_k),  dW_k = x_{k−1}ᵀ·δ_k,  db_k = Σ_batch δ_k
 func (n *Network[F]) backward(mode Mode, grads []layerGrad[F]) {
 	rows, last := n.rows, len(n.layers)-1
+	above := n.delta[:rows*n.cfg.Labels] // δ_{k+1}, from δ_L down
 	if g := grads[last]; g.w != nil {
 		clear(g.w)
 		clear(g.b)
-		n.layers[last].accumulateGrads(n.delta[:rows*n.cfg.Labels], rows, g.w, g.b)
+		n.layers[last].accumulateGrads(above, rows, g.w, g.b)
 	}
-	switch mode {
-	case BP, FA:
-		d := n.delta[:rows*n.cfg.Labels]
-		for k := last; k > 0; k-- {
-			below, g := n.layers[k-1], grads[k-1]
-			if g.w == nil {
-				break // frozen conv: so is every block below it
-			}
-			// s_{k−1} = δ_k·W_kᵀ (BP) or δ_k·B_kᵀ (FA), through dropout and pooling
-			s := below.unpool(n.layers[k].backInput(d, rows, mode == FA), rows)
-			d = below.deltaFromSignal(s, rows)
-			clear(g.w)
-			clear(g.b)
-			below.accumulateGrads(d, rows, g.w, g.b)
+	for k := last - 1; k >= 0; k-- {
+		l, g := n.layers[k], grads[k]
+		if g.w == nil {
+			break // frozen conv: so is every block below it
 		}
-	case DFA, SDFA, DRTP:
-		e := n.outputError(mode)
-		for k, l := range n.layers[:last] {
-			g := grads[k]
-			if g.w == nil {
-				continue
-			}
-			d := l.deltaFromSignal(n.directSignal(mode, l, e), rows)
-			clear(g.w)
-			clear(g.b)
-			l.accumulateGrads(d, rows, g.w, g.b)
+		clear(g.w)
+		clear(g.b)
+		s := n.signal(mode, k, above)
+		if s == nil {
+			continue // shallow: no gradient
 		}
-	case Shallow:
-		for _, g := range grads[:last] {
-			clear(g.w)
-			clear(g.b)
-		}
+		above = l.deltaFromSignal(s, rows)
+		l.accumulateGrads(above, rows, g.w, g.b)
 	}
 }
 
-// outputError returns what DFA projects: e = y − t, with y = softmax(output) under CE
-// with no output activation; sDFA takes sign(e). DRTP needs none.
-func (n *Network[F]) outputError(mode Mode) []F {
-	if mode != DFA && mode != SDFA {
-		return nil
+// signal returns hidden layer k's learning signal s_k under mode, at its
+// post-activation output h_k; above is δ_{k+1}. Each rule is one function below,
+// its formula in this file's rows and, after "paper:", in the paper's columns.
+func (n *Network[F]) signal(mode Mode, k int, above []F) []F {
+	switch mode {
+	case BP:
+		return n.bp(k, above)
+	case FA:
+		return n.fa(k, above)
+	case DFA:
+		return n.dfa(k)
+	case SDFA:
+		return n.sdfa(k)
+	case DRTP:
+		return n.drtp(k)
 	}
+	return nil // shallow
+}
+
+// bp: s_k = δ_{k+1}·W_{k+1}ᵀ, through the dropout and pooling of the layers.
+// Paper: δ_k = (W_{k+1}ᵀ δ_{k+1}) ⊙ f'(a_k).
+func (n *Network[F]) bp(k int, above []F) []F {
+	return n.layers[k].unpool(n.layers[k+1].backInput(above, n.rows, false), n.rows)
+}
+
+// fa: s_k = δ_{k+1}·B_{k+1}ᵀ, BP's path through a fixed random B_{k+1} instead of W_{k+1}.
+// Paper: δ_k = (B_{k+1}ᵀ δ_{k+1}) ⊙ f'(a_k).
+func (n *Network[F]) fa(k int, above []F) []F {
+	return n.layers[k].unpool(n.layers[k+1].backInput(above, n.rows, true), n.rows)
+}
+
+// dfa: s_k = e·B_k, the output error e = y − t straight to layer k.
+// Paper: δ_k = (B_kᵀ e) ⊙ f'(a_k).
+func (n *Network[F]) dfa(k int) []F { return n.project(k, n.outputError(false)) }
+
+// sdfa: s_k = sign(e)·B_k, only the error's sign.
+// Paper: δ_k = (B_kᵀ sign(e)) ⊙ f'(a_k).
+func (n *Network[F]) sdfa(k int) []F { return n.project(k, n.outputError(true)) }
+
+// drtp: s_k = t·B_k, the target alone: for a one-hot t, row c of B_k for a sample of
+// class c; real-valued targets are projected whole. It needs neither the output
+// nor the layers above.
+// Paper: δ_k = (B_kᵀ t) ⊙ f'(a_k).
+func (n *Network[F]) drtp(k int) []F {
+	if n.target.Labels == nil {
+		return n.project(k, n.target.T)
+	}
+	l := n.layers[k]
+	s, b := l.signalBuffer(n.rows), l.hook.Value
+	for r, c := range n.target.Labels {
+		copy(s[r*l.units:(r+1)*l.units], b[c*l.units:(c+1)*l.units])
+	}
+	return s
+}
+
+// project returns v·B_k for a signal v of one value per label and sample (B_k:
+// [labels, units] of layer k).
+func (n *Network[F]) project(k int, v []F) []F {
+	l := n.layers[k]
+	s := l.signalBuffer(n.rows)
+	clear(s)
+	tensor.MulAdd(s, v[:n.rows*n.cfg.Labels], l.hook.Value, n.rows, n.cfg.Labels, l.units)
+	return s
+}
+
+// outputError returns e = y − t, or sign(e), with y = softmax(output) under CE with
+// no output activation.
+func (n *Network[F]) outputError(signed bool) []F {
 	rows, k := n.rows, n.cfg.Labels
 	n.err = grow(n.err, rows*k)
 	e, y, t := n.err[:rows*k], n.y[:rows*k], n.target.T
@@ -151,31 +200,11 @@ func (n *Network[F]) outputError(mode Mode) []F {
 	}
 	for i := range e {
 		e[i] -= t[i] // e = y − t
-		if mode == SDFA {
+		if signed {
 			e[i] = sign(e[i])
 		}
 	}
 	return e
-}
-
-// directSignal returns s_k = e·B_k (DFA, sDFA with e already signed) or t·B_k (DRTP)
-// for one hidden layer.
-func (n *Network[F]) directSignal(mode Mode, l *layer[F], e []F) []F {
-	rows, k := n.rows, n.cfg.Labels
-	s := l.signalBuffer(rows)
-	b := l.hook.Value
-	if mode == DRTP && n.target.Labels != nil {
-		for r, c := range n.target.Labels { // s = t·B: row c of B for a one-hot t
-			copy(s[r*l.units:(r+1)*l.units], b[c*l.units:(c+1)*l.units])
-		}
-		return s
-	}
-	if mode == DRTP {
-		e = n.target.T
-	}
-	clear(s)
-	tensor.MulAdd(s, e[:rows*k], b, rows, k, l.units)
-	return s
 }
 
 func sign[F tensor.Float](x F) F {

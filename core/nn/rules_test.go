@@ -246,8 +246,8 @@ func TestDRTPWithRealValuedTargets(t *testing.T) {
 		_, err := net.Gradients(b)
 		require.NoError(t, err)
 		var out [][]float64
-		for _, l := range net.layers[:len(net.layers)-1] {
-			out = append(out, append([]float64(nil), net.directSignal(DRTP, l, nil)...))
+		for k := range net.layers[:len(net.layers)-1] {
+			out = append(out, append([]float64(nil), net.drtp(k)...))
 		}
 		return out
 	}

@@ -1,5 +1,4 @@
-// Package protocol holds the messages the page and its training worker (two
-// instances of one program, wasm/app) exchange. It is plain Go: both sides import
+// Package protocol holds the messages the page and its training worker exchange. It is plain Go: both sides import
 // it, and it is all they share. A message is a kind, a JSON body and, for images,
 // byte buffers that travel alongside without copying.
 package protocol
@@ -36,6 +35,9 @@ const (
 	Timing   Kind = "timing"   // BenchResult
 	Answer   Kind = "answer"   // Prediction
 	File     Kind = "file"     // NetworkFile, with the file in buffer 0
+	// Stopped comes from the loader, site/worker.js, not from Go: the Go program could
+	// not start, or it ended. Its body is plain text, the reason, not JSON.
+	Stopped Kind = "stopped"
 )
 
 // PredictCommand asks the network's answer for one input (channels × side × side

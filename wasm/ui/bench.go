@@ -3,8 +3,10 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"syscall/js"
 
@@ -12,7 +14,7 @@ import (
 
 	"github.com/nofeedback/lwf/core/nn"
 	"github.com/nofeedback/lwf/core/settings"
-	"github.com/nofeedback/lwf/wasm/internal/bridge"
+	"github.com/nofeedback/lwf/wasm/client"
 	"github.com/nofeedback/lwf/wasm/protocol"
 )
 
@@ -52,33 +54,31 @@ func runBench(doc dom.Document) {
 		return
 	}
 	inbox := make(chan protocol.Message, 64)
-	w := js.Global().Get("Worker").New("worker.js")
-	w.Call("postMessage", js.Global().Get("lwfModule"))
-	w.Set("onmessage", bridge.FuncOf(func(_ js.Value, args []js.Value) any {
-		if m, _, err := bridge.Receive(args[0]); err == nil {
-			inbox <- m
-		}
-		return nil
-	}))
+	gone := make(chan string, 1)
+	w := client.Start(client.Events{
+		Message: func(m protocol.Message, _ []js.Value) { inbox <- m },
+		Died:    func(msg string) { gone <- msg },
+	})
 	wait := func(kinds ...protocol.Kind) (protocol.Message, error) {
-		for m := range inbox {
-			if m.Kind == protocol.Failure {
-				var ev protocol.ErrorEvent
-				_ = m.Decode(&ev)
-				return m, fmt.Errorf("%s", ev.Message)
-			}
-			for _, k := range kinds {
-				if m.Kind == k {
+		for {
+			select {
+			case msg := <-gone:
+				return protocol.Message{}, errors.New(msg)
+			case m := <-inbox:
+				if m.Kind == protocol.Failure {
+					var ev protocol.ErrorEvent
+					if err := m.Decode(&ev); err != nil {
+						return m, err
+					}
+					return m, errors.New(ev.Message)
+				}
+				if slices.Contains(kinds, m.Kind) {
 					return m, nil
 				}
 			}
 		}
-		return protocol.Message{}, fmt.Errorf("the worker stopped")
 	}
-	send := func(kind protocol.Kind, body any) {
-		m, _ := protocol.Encode(kind, body)
-		bridge.Post(w, m)
-	}
+	send := func(kind protocol.Kind, body any) error { return w.Send(kind, body) }
 	go func() {
 		if _, err := wait(protocol.Hello); err != nil {
 			fail(err)
@@ -91,8 +91,11 @@ func runBench(doc dom.Document) {
 			s := settings.Default()
 			s.Topology, s.LR = c.net, 1e-3
 			s.Mode, _ = nn.ParseMode(c.mode)
-			send(protocol.Start, protocol.Command{Query: s.Values(settings.Default()).Encode(), DataBase: protocol.DataFolder})
-			if _, err := wait(protocol.Built); err != nil {
+			err := send(protocol.Start, protocol.Command{Query: s.Values(settings.Default()).Encode(), DataBase: protocol.DataFolder})
+			if err == nil {
+				_, err = wait(protocol.Built)
+			}
+			if err != nil {
 				fail(fmt.Errorf("%s %s: %w", c.net, c.mode, err))
 				return
 			}
@@ -100,8 +103,10 @@ func runBench(doc dom.Document) {
 			if strings.HasPrefix(c.net, "CONV") {
 				cmd = protocol.BenchCommand{Warmup: 1, Steps: 3, Repeats: 3}
 			}
-			send(protocol.Bench, cmd)
-			m, err := wait(protocol.Timing)
+			var m protocol.Message
+			if err = send(protocol.Bench, cmd); err == nil {
+				m, err = wait(protocol.Timing)
+			}
 			if err != nil {
 				fail(fmt.Errorf("%s %s: %w", c.net, c.mode, err))
 				return
@@ -127,7 +132,7 @@ func runBench(doc dom.Document) {
 		doc.GetElementByID("bench-table").SetAttribute("data-results", "["+strings.Join(results, ",")+"]")
 		status.SetTextContent("done")
 		status.SetAttribute("data-state", "done")
-		w.Call("terminate")
+		w.Stop()
 	}()
 }
 

@@ -161,9 +161,9 @@ func (p *page) openNetwork(file js.Value) {
 		p.setupRuns()
 		r := p.main()
 		r.status, r.loaded = protocol.Loading, true
-		m, _ := protocol.Encode(protocol.Load, protocol.LoadCommand{Name: name, DataBase: protocol.DataFolder})
-		if !r.worker.IsUndefined() {
-			bridge.PostJS(r.worker, m, buf)
+		if err := r.worker.SendRaw(protocol.Load, protocol.LoadCommand{Name: name, DataBase: protocol.DataFolder}, buf); err != nil {
+			r.fail(fmt.Sprintf("%s: %v", name, err))
+			return
 		}
 		p.update()
 	}()
@@ -210,9 +210,8 @@ func (p *page) useFiles(files js.Value) {
 				copies[j] = b.Call("slice", 0) // each worker takes its own
 			}
 			r.status = protocol.Loading
-			m, _ := protocol.Encode(protocol.UseData, protocol.DataCommand{Name: label, Query: p.state.WorkerQuery(r.mode)})
-			if !r.worker.IsUndefined() {
-				bridge.PostJS(r.worker, m, copies...)
+			if err := r.worker.SendRaw(protocol.UseData, protocol.DataCommand{Name: label, Query: p.state.WorkerQuery(r.mode)}, copies...); err != nil {
+				r.fail(fmt.Sprintf("your files: %v", err))
 			}
 		}
 		p.update()

@@ -279,7 +279,7 @@ func (p *page) reset() {
 	p.playing = false
 	p.validate()
 	for _, r := range p.runs {
-		if r.worker.IsUndefined() {
+		if r.worker.Stopped() {
 			r.startWorker() // it starts its run when it says hello
 			continue
 		}

@@ -3,12 +3,13 @@
 package ui
 
 import (
+	"errors"
 	"net/url"
 	"syscall/js"
 
 	"github.com/nofeedback/lwf/core/nn"
 	"github.com/nofeedback/lwf/core/settings"
-	"github.com/nofeedback/lwf/wasm/internal/bridge"
+	"github.com/nofeedback/lwf/wasm/client"
 	"github.com/nofeedback/lwf/wasm/protocol"
 )
 
@@ -17,9 +18,7 @@ type run struct {
 	p      *page
 	mode   nn.Mode
 	colour string
-	worker js.Value
-	funcs  []js.Func // the worker's handlers, released with it
-	hello  bool      // the worker listens
+	worker *client.Worker
 	status protocol.State
 	err    string // what stopped it
 
@@ -66,79 +65,15 @@ func newRun(p *page, mode nn.Mode, i int) *run {
 	return r
 }
 
-// startWorker gives the run its worker, and the run starts when the worker says
-// hello. The first run takes over the worker site/main.js started with the page
-// (replaying what it said meanwhile); the others get a new one, running the module
-// this page compiled.
+// startWorker gives the run its worker (the first run takes over the one
+// site/main.js started with the page); the run starts when the worker says hello.
 func (r *run) startWorker() {
-	r.hello, r.err = false, ""
-	w, early := adoptFirstWorker()
-	fresh := w.IsUndefined()
-	if fresh {
-		w = js.Global().Get("Worker").New("worker.js")
-	}
-	onMessage := bridge.FuncOf(func(_ js.Value, args []js.Value) any {
-		r.receive(args[0])
-		return nil
-	})
-	onError := bridge.FuncOf(func(_ js.Value, args []js.Value) any {
-		msg := "the training worker stopped"
-		if len(args) > 0 && args[0].Get("message").Type() == js.TypeString {
-			msg += ": " + args[0].Get("message").String()
-		}
-		r.died(msg)
-		return nil
-	})
-	w.Set("onmessage", onMessage)
-	w.Set("onerror", onError)
-	r.funcs = []js.Func{onMessage, onError}
-	r.worker = w
-	if fresh {
-		w.Call("postMessage", js.Global().Get("lwfModule"))
-	}
-	for _, ev := range early {
-		r.receive(ev)
-	}
+	r.err = ""
+	r.worker = client.Start(client.Events{Message: r.onMessage, Died: r.died})
 }
 
-// adoptFirstWorker takes the worker site/main.js started, once, with the messages
-// it has posted so far; undefined when there is none (left).
-func adoptFirstWorker() (js.Value, []js.Value) {
-	first := js.Global().Get("lwfFirstWorker")
-	if first.Type() != js.TypeObject {
-		return js.Undefined(), nil
-	}
-	js.Global().Delete("lwfFirstWorker")
-	var early []js.Value
-	for i, q := 0, first.Get("early"); i < q.Length(); i++ {
-		early = append(early, q.Index(i))
-	}
-	return first.Get("worker"), early
-}
-
-// receive handles one message event from the run's worker, then frees its buffers.
-func (r *run) receive(event js.Value) {
-	m, raw, err := bridge.Receive(event)
-	if err != nil {
-		r.p.showError(err.Error())
-		return
-	}
-	r.onMessage(m, raw)
-	bridge.Detach(raw)
-}
-
-// stop ends the worker and frees its handlers.
-func (r *run) stop() {
-	if !r.worker.IsUndefined() {
-		r.worker.Call("terminate")
-		r.worker.Set("onmessage", js.Null())
-		r.worker.Set("onerror", js.Null())
-	}
-	for _, f := range r.funcs {
-		bridge.Release(f)
-	}
-	r.worker, r.funcs, r.hello = js.Undefined(), nil, false
-}
+// stop ends the worker.
+func (r *run) stop() { r.worker.Stop() }
 
 // died shows that the worker is gone; Reset starts it again. Other runs go on.
 func (r *run) died(msg string) {
@@ -155,16 +90,11 @@ func (r *run) fail(msg string) {
 	r.p.update()
 }
 
+// send posts a command to the run's worker; one that does not listen (yet) misses it.
 func (r *run) send(kind protocol.Kind, body any) {
-	if r.worker.IsUndefined() || !r.hello {
-		return
-	}
-	m, err := protocol.Encode(kind, body)
-	if err != nil {
+	if err := r.worker.Send(kind, body); err != nil && !errors.Is(err, client.ErrNotListening) {
 		r.p.showError(err.Error())
-		return
 	}
-	bridge.Post(r.worker, m)
 }
 
 // start asks the worker for a fresh run with the page's settings.
@@ -182,7 +112,6 @@ func (r *run) onMessage(m protocol.Message, raw []js.Value) {
 	p := r.p
 	switch m.Kind {
 	case protocol.Hello:
-		r.hello = true
 		if p.valid {
 			r.start()
 		}

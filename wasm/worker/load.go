@@ -74,12 +74,11 @@ func (w *worker) loadMNIST() (trainSet, testSet *data.Set, err error) {
 // download reads several responses and reports their progress as one: in bytes of
 // inflated data, once the header of every file has told its length.
 type download struct {
-	w             *worker
-	what          string
-	files         int   // the files being read
-	sized         int   // of which the length is known
-	loaded, total int64 // inflated bytes read, and expected
-	posted        time.Time
+	w      *worker
+	what   string
+	files  int // the files being read
+	counts     // of all of them
+	posted time.Time
 }
 
 // progressEvery spaces the progress messages: a download arrives in hundreds of
@@ -92,29 +91,21 @@ const progressEvery = 50 * time.Millisecond
 // is fetched again and returned as it is, for the data reader to inflate in Go.
 func (d *download) read(url string) ([]byte, error) {
 	if strings.HasSuffix(url, ".gz") && js.Global().Get("DecompressionStream").Truthy() {
-		var a attempt
+		var a counts
 		b, err := d.body(url, true, &a)
 		if err == nil {
 			return b, nil
 		}
-		// That attempt counts for nothing: take back what it added, and only that
-		// (the other files' downloads have moved the counters since).
-		d.loaded, d.total, d.sized = d.loaded-a.loaded, d.total-a.total, d.sized-a.sized
+		d.undo(a) // that attempt counts for nothing
 	}
-	return d.body(url, false, &attempt{})
-}
-
-// attempt is what one body read added to its download's counters.
-type attempt struct {
-	loaded, total int64
-	sized         int
+	return d.body(url, false, &counts{})
 }
 
 // body fetches url and reads its body chunk by chunk, inflated on the way if asked,
-// counting what it adds to the download's counters in a.
+// counting what it adds to the download's counts in a.
 // The length of the whole comes from the IDX header of an inflated body, else from
 // the response's Content-Length.
-func (d *download) body(url string, inflate bool, a *attempt) ([]byte, error) {
+func (d *download) body(url string, inflate bool, a *counts) ([]byte, error) {
 	resp, err := bridge.Await(js.Global().Call("fetch", url))
 	if err != nil {
 		return nil, fmt.Errorf("%s: fetching %s: %w", d.what, url, err)
@@ -127,10 +118,7 @@ func (d *download) body(url string, inflate bool, a *attempt) ([]byte, error) {
 	sized := false
 	size := func(n int64) { // the length of the whole file is known
 		sized = true
-		d.sized++
-		d.total += n
-		a.sized++
-		a.total += n
+		d.note(a, counts{total: n, sized: 1})
 		raw = slices.Grow(raw, max(int(n)-len(raw), 0))
 	}
 	if inflate {
@@ -155,8 +143,7 @@ func (d *download) body(url string, inflate bool, a *attempt) ([]byte, error) {
 		raw = slices.Grow(raw, n)
 		js.CopyBytesToGo(raw[len(raw):len(raw)+n], chunk)
 		raw = raw[:len(raw)+n]
-		d.loaded += int64(n)
-		a.loaded += int64(n)
+		d.note(a, counts{loaded: int64(n)})
 		if !sized {
 			if n, ok := data.IDXLength(raw); ok {
 				size(n)

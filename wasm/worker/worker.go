@@ -22,6 +22,7 @@ import (
 	"github.com/nofeedback/lwf/core/tensor"
 	"github.com/nofeedback/lwf/wasm/engine"
 	"github.com/nofeedback/lwf/wasm/internal/bridge"
+	"github.com/nofeedback/lwf/wasm/internal/startup"
 	"github.com/nofeedback/lwf/wasm/protocol"
 	"github.com/nofeedback/lwf/wasm/urlstate"
 )
@@ -242,15 +243,15 @@ func (w *worker) ensureData(s settings.Settings) error {
 }
 
 // startPrefetch starts loading MNIST at once when the worker was started with the
-// page (lwfBoot holds the page's query, see site/main.js) and the page wants MNIST:
+// page (and so has the page's query, package startup) and the page wants MNIST:
 // the download overlaps the start of the page's own program, which asks for the
 // data only once it runs.
 func (w *worker) startPrefetch() {
-	boot := js.Global().Get("lwfBoot")
-	if boot.Type() != js.TypeObject || boot.Get("page").Type() != js.TypeString {
+	page, ok := startup.PageQuery()
+	if !ok {
 		return
 	}
-	st, _, err := urlstate.ParseQuery(boot.Get("page").String())
+	st, _, err := urlstate.ParseQuery(page)
 	if err != nil || st.Settings.Dataset != settings.MNIST {
 		return
 	}
