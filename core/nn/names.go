@@ -41,6 +41,24 @@ func ParseMode(s string) (Mode, error) {
 	return 0, fmt.Errorf("unknown train mode %q (want one of %s)", s, strings.Join(modeNames, ", "))
 }
 
+// MarshalText writes the rule's name, so that messages and files carry BP, not 0.
+func (m Mode) MarshalText() ([]byte, error) {
+	if m < 0 || int(m) >= len(modeNames) {
+		return nil, fmt.Errorf("unknown train mode %d", int(m))
+	}
+	return []byte(modeNames[m]), nil
+}
+
+// UnmarshalText reads a rule's name as ParseMode does.
+func (m *Mode) UnmarshalText(b []byte) error {
+	v, err := ParseMode(string(b))
+	if err != nil {
+		return err
+	}
+	*m = v
+	return nil
+}
+
 // usesHookFeedback reports whether the rule projects a signal straight from the output
 // onto each hidden layer through a fixed matrix B_k of shape [labels, units].
 func (m Mode) usesHookFeedback() bool { return m == DFA || m == SDFA || m == DRTP }

@@ -70,6 +70,17 @@ func TestParseNames(t *testing.T) {
 	m, err := ParseMode("drtp")
 	require.NoError(t, err)
 	assert.Equal(t, DRTP, m)
+	for _, m := range Modes() { // as messages carry it
+		text, err := m.MarshalText()
+		require.NoError(t, err)
+		assert.Equal(t, m.String(), string(text))
+		var back Mode
+		require.NoError(t, back.UnmarshalText(text))
+		assert.Equal(t, m, back)
+	}
+	_, err = Mode(9).MarshalText()
+	assert.ErrorContains(t, err, "unknown train mode 9")
+	assert.ErrorContains(t, new(Mode).UnmarshalText([]byte("backprop")), `unknown train mode "backprop"`)
 
 	bad := []struct {
 		name string

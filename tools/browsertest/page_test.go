@@ -219,7 +219,34 @@ func TestScreenshots(t *testing.T) {
 		t.Run(size.name, func(t *testing.T) {
 			b := open(t, site, "?autoplay=1"+size.q, size.w, size.h)
 			b.WaitFor(t, "test accuracy above 85%", 60*time.Second, func() bool { return b.number(t, "#metric-test-accuracy") > 85 })
+			for _, id := range []string{"curves", "weights", "feedback"} {
+				b.WaitFor(t, "canvas#"+id+" drawn", 10*time.Second, func() bool { return b.inkedPixels(t, id) > 500 })
+			}
 			b.Screenshot(t, filepath.Join(screenshotDir(), size.name+".png"))
+			// What a lecturer would wince at: a page wider than the screen, a view cut
+			// off at its right edge, a button whose label spills out, Play off the
+			// first screen.
+			var look struct {
+				PageWidth, Width, Height int
+				Cut, Spilt               []string
+				PlayTop                  float64
+			}
+			b.Eval(t, `(() => {
+				const r = {PageWidth: document.documentElement.scrollWidth, Width: innerWidth, Height: innerHeight, Cut: [], Spilt: []};
+				for (const c of document.querySelectorAll("canvas")) {
+					const box = c.getBoundingClientRect();
+					if (box.width > 0 && box.right > innerWidth + 1) r.Cut.push(c.id);
+				}
+				for (const e of document.querySelectorAll("button")) {
+					if (e.offsetParent !== null && e.scrollWidth > e.clientWidth + 1) r.Spilt.push(e.id || e.textContent);
+				}
+				r.PlayTop = document.getElementById("play").getBoundingClientRect().top;
+				return r;
+			})()`, &look)
+			assert.LessOrEqual(t, look.PageWidth, look.Width, "no sideways scrolling")
+			assert.Empty(t, look.Cut, "canvases cut off at the right edge")
+			assert.Empty(t, look.Spilt, "buttons whose label does not fit")
+			assert.Less(t, look.PlayTop, float64(look.Height), "Play on the first screen")
 			require.Empty(t, b.Errors())
 		})
 	}

@@ -60,7 +60,10 @@ func TestModelDescribesTheRule(t *testing.T) {
 				assert.NotEmpty(t, img.Caption)
 			}
 			assert.Equal(t, tt.pictures, names)
-			assert.Equal(t, tt.mode.String(), m.Mode)
+			assert.Equal(t, tt.mode, m.Mode)
+			js, err := json.Marshal(m)
+			require.NoError(t, err)
+			assert.Contains(t, string(js), `"Mode":"`+tt.mode.String()+`"`, "the rule travels by name")
 			assert.Len(t, m.Layers, len(e.sess.Net().Describe()))
 			assert.Equal(t, 4, m.BatchesPerEpoch)
 			assert.Nil(t, m.Digits, "synthetic sets have no digits to show")

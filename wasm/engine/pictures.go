@@ -18,7 +18,7 @@ func (e *Engine) describe() (protocol.Model, [][]byte) {
 	net := e.sess.Net()
 	s := e.Settings
 	m := protocol.Model{
-		Query: s.Values(settings.Default()).Encode(), Mode: s.Mode.String(), Topology: s.Topology, Dataset: s.Dataset,
+		Query: s.Values(settings.Default()).Encode(), Mode: s.Mode, Topology: s.Topology, Dataset: s.Dataset,
 		Classification: e.trainSet.Classification(), TrainSamples: e.trainSet.Len(), TestSamples: e.testSet.Len(),
 		QuickTestSize: min(QuickTestSize, e.testSet.Len()), BatchesPerEpoch: e.sess.BatchesPerEpoch(), Epochs: s.Epochs,
 	}

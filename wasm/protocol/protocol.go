@@ -1,11 +1,14 @@
-// Package protocol holds the messages the page and its training worker exchange. It is plain Go: both sides import
-// it, and it is all they share. A message is a kind, a JSON body and, for images,
-// byte buffers that travel alongside without copying.
+// Package protocol holds the messages the page and its training worker exchange,
+// with typed kinds, run states and rules. It is plain Go: both sides import it, and
+// it is all they share. A message is a kind, a JSON body and, for images, byte
+// buffers that travel alongside without copying.
 package protocol
 
 import (
 	"encoding/json"
 	"fmt"
+
+	"github.com/nofeedback/lwf/core/nn"
 )
 
 // Kind names what a message is, and so the type of its body.
@@ -141,8 +144,8 @@ type Layer struct {
 
 // Model is what the page learns when a run is built.
 type Model struct {
-	Query           string // the settings actually in force
-	Mode            string
+	Query           string  // the settings actually in force
+	Mode            nn.Mode // the rule, by name in JSON
 	Topology        string
 	Dataset         string
 	Classification  bool

@@ -11,6 +11,7 @@ import (
 
 	"honnef.co/go/js/dom/v2"
 
+	"github.com/nofeedback/lwf/core/nn"
 	"github.com/nofeedback/lwf/wasm/protocol"
 )
 
@@ -422,10 +423,20 @@ func (s surface) fit(pic *picture, x, y, w, h float64) (px, py, pw, ph float64) 
 	return
 }
 
-// columns splits the width among the runs: one column each in a race.
-func (p *page) columns(s surface) (width float64, label bool) {
+// eachColumn splits the width among the runs, one column each in a race, where each
+// is headed by its rule, and calls draw for every run with its column: its left
+// edge, its top below the heading, and its width.
+func (p *page) eachColumn(s surface, draw func(r *run, x, top, width float64, race bool)) {
 	n := float64(len(p.runs))
-	return (s.w - 12*(n-1)) / n, n > 1
+	width, race := (s.w-12*(n-1))/n, n > 1
+	for i, r := range p.runs {
+		x, top := float64(i)*(width+12), 0.0
+		if race {
+			s.text(r.mode.String(), x, 0, 14, r.colour, "left", "top")
+			top = 20
+		}
+		draw(r, x, top, width, race)
+	}
 }
 
 func (p *page) drawWeights() {
@@ -433,20 +444,13 @@ func (p *page) drawWeights() {
 	if !ok {
 		return
 	}
-	cw, label := p.columns(s)
-	for i, r := range p.runs {
-		x := float64(i) * (cw + 12)
-		top := 0.0
-		if label {
-			s.text(r.mode.String(), x, 0, 14, r.colour, "left", "top")
-			top = 20
-		}
+	p.eachColumn(s, func(r *run, x, top, cw float64, race bool) {
 		if r.weights == nil {
 			s.text("…", x+cw/2, s.h/2, 15, faint, "center", "middle")
-			continue
+			return
 		}
 		caption := r.weights.Caption + " (blue −, red +)"
-		if label {
+		if race {
 			caption = ""
 		}
 		h := 0.0
@@ -455,7 +459,7 @@ func (p *page) drawWeights() {
 			s.wrap(caption, x, s.h-h, cw, 12, faint)
 		}
 		s.fit(r.weights, x, top, cw, s.h-h-4-top)
-	}
+	})
 }
 
 func (p *page) drawFeedback() {
@@ -463,16 +467,9 @@ func (p *page) drawFeedback() {
 	if !ok {
 		return
 	}
-	cw, label := p.columns(s)
-	for i, r := range p.runs {
-		x := float64(i) * (cw + 12)
-		top := 0.0
-		if label {
-			s.text(r.mode.String(), x, 0, 14, r.colour, "left", "top")
-			top = 20
-		}
+	p.eachColumn(s, func(r *run, x, top, cw float64, _ bool) {
 		s.drawFeedbackOf(r, x, top, cw, s.h-top)
-	}
+	})
 }
 
 // drawFeedbackOf draws one run's fixed feedback matrices in the box (x, y, w, h).
@@ -489,9 +486,9 @@ func (s surface) drawFeedbackOf(r *run, x, y, w, h float64) {
 	}
 	if len(r.feedback) == 0 {
 		switch r.model.Mode {
-		case "BP":
+		case nn.BP:
 			centre("BP has no fixed feedback: the error goes back through W itself.")
-		case "shallow":
+		case nn.Shallow:
 			centre("Shallow learning sends nothing to the hidden layers.")
 		default:
 			centre("No hidden layer: nothing to feed back.")
