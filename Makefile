@@ -29,12 +29,12 @@ all: dist
 dist:
 	@rm -rf $(DIST).part && mkdir -p $(DIST).part/data
 	@mkdir -p $(CACHE) && $(GO) build -o $(CACHE)/mnist ./tools/mnist
-	@$(CACHE)/mnist --copy-to $(DIST).part/data $(if $(MNIST),--data $(MNIST)) >/dev/null || { rm -rf $(DIST).part; echo "make: nothing in $(DIST)/ was changed." >&2; exit 1; }
+	@$(CACHE)/mnist --page $(DIST).part/data $(if $(MNIST),--data $(MNIST)) >/dev/null || { rm -rf $(DIST).part; echo "make: nothing in $(DIST)/ was changed." >&2; exit 1; }
 	@echo "building $(DIST)/lwf.wasm (GOOS=js GOARCH=wasm $(FAST))"
 	@GOOS=js GOARCH=wasm $(FAST) $(GO) build -trimpath -ldflags='-s -w' -o $(DIST).part/lwf.wasm ./wasm/app || { rm -rf $(DIST).part; $(NOFETCH); exit 1; }
 	@cp $$($(FAST) $(GO) env GOROOT)/lib/wasm/wasm_exec.js $(DIST).part/
 	@cp site/* $(DIST).part/
-	@sed -i "s/lwf-BUILD/lwf-$$(sha256sum $(DIST).part/lwf.wasm | cut -c1-12)/" $(DIST).part/sw.js
+	@build=$$(cat $(DIST).part/*.* | sha256sum | cut -c1-12) && sed -i "s/lwf-BUILD/lwf-$$build/" $(DIST).part/sw.js $(DIST).part/main.js
 	@chmod -R u+w $(DIST).part && rm -rf $(DIST) && mv $(DIST).part $(DIST)
 	@echo "Built $(DIST)/: $$(du -sh $(DIST) | cut -f1)"
 

@@ -19,7 +19,14 @@
     }
     let module;
     try {
-      module = await WebAssembly.compileStreaming(fetch("lwf.wasm"));
+      const response = await fetch("lwf.wasm");
+      if (response.ok && !navigator.serviceWorker?.controller && globalThis.caches) {
+        // A first visit: the service worker (sw.js) does not see this fetch; keep
+        // the code in its cache for the next visit, rather than fetch it twice.
+        const copy = response.clone();
+        caches.open("lwf-BUILD").then((cache) => cache.put("lwf.wasm", copy)).catch(() => {});
+      }
+      module = await WebAssembly.compileStreaming(response);
     } catch (streamingError) { // a host that serves .wasm with another type
       module = await WebAssembly.compile(await (await fetch("lwf.wasm")).arrayBuffer());
     }

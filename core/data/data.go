@@ -9,6 +9,7 @@ import (
 	"image"
 	"image/color"
 	"math/rand/v2"
+	"sync/atomic"
 
 	"github.com/nofeedback/lwf/core/tensor"
 )
@@ -37,6 +38,7 @@ type Set struct {
 	values  []float32      // synthetic sets: n × size inputs
 	classes []uint8        // classification sets: the class of each sample
 	targets []float32      // regression sets: n × Labels targets
+	arrived *atomic.Int64  // a set being assembled: the samples in so far (Arrived); nil when whole
 }
 
 // size is the number of input values of one sample.
@@ -66,12 +68,15 @@ func (s *Set) Subset(n int) *Set { return s.slice(0, min(max(n, 0), s.n)) }
 // copied into a set of their own; all of them if n ≥ Len. A fixed, representative
 // subset: the first samples of a file are often not (MNIST's first test digits are
 // harder than the rest).
+//
+// The copy is whole: take it of a set whose samples have all arrived.
 func (s *Set) Spread(n int) *Set {
 	if n >= s.n {
 		return s
 	}
 	n = max(n, 0)
 	t := *s
+	t.arrived = nil
 	t.n = n
 	size := s.size()
 	copyRows := func(src []uint8, width int) []uint8 {
@@ -140,9 +145,13 @@ func grow[T any](buf []T, n int) []T {
 // drawn from rng (which may be nil otherwise). It returns an error, and leaves b
 // unchanged, for an index out of range or a missing rng.
 func Fill[F tensor.Float](s *Set, b *Batch[F], idx []int, augment bool, rng *rand.Rand) error {
+	arrived := s.Arrived()
 	for _, i := range idx {
 		if i < 0 || i >= s.n {
 			return fmt.Errorf("data: %s: sample %d out of range [0, %d)", s.Name, i, s.n)
+		}
+		if i >= arrived {
+			return fmt.Errorf("data: %s: sample %d has not arrived yet (%d of %d have)", s.Name, i, arrived, s.n)
 		}
 	}
 	flip := augment && s.Flip

@@ -8,11 +8,36 @@ import (
 // streamOrder is added to the epoch to pick the random stream of an epoch's order.
 const streamOrder = 0x6f72646572 // "order"
 
+// PartSize is how many samples a part of a set holds, the last part fewer: samples
+// from·PartSize up to (from+1)·PartSize. The first epoch visits the parts in turn, so
+// that the page trains on the first part of a set while the rest still downloads.
+const PartSize = 5000
+
 // Order returns a permutation of 0..n−1 that depends only on seed and epoch: the order
-// in which an epoch visits a set of n samples. It is the same on every platform.
+// in which an epoch visits a set of n samples. It is the same on every platform, and
+// the same wherever the set comes from (a file, or parts arriving over a network):
+//
+//   - the first epoch (0) goes through the parts in turn, each in a random order of
+//     its own: a permutation of part 0, then of part 1, …, all drawn from the epoch's
+//     one random stream (a set of at most PartSize samples is one part);
+//   - every later epoch is one permutation of the whole set.
 func Order(n int, seed uint64, epoch int) []int {
-	return permutation(rand.New(rand.NewPCG(seed, streamOrder+uint64(epoch))), max(n, 0))
+	rng := rand.New(rand.NewPCG(seed, streamOrder+uint64(epoch)))
+	n = max(n, 0)
+	if epoch > 0 {
+		return permutation(rng, n)
+	}
+	order := make([]int, 0, n)
+	for from := 0; from < n; from += PartSize {
+		for _, i := range permutation(rng, min(PartSize, n-from)) {
+			order = append(order, from+i)
+		}
+	}
+	return order
 }
+
+// Parts returns how many parts a set of n samples has.
+func Parts(n int) int { return (max(n, 0) + PartSize - 1) / PartSize }
 
 // permutation returns a random permutation of 0..n−1 (Fisher–Yates).
 func permutation(rng *rand.Rand, n int) []int {

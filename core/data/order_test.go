@@ -1,6 +1,7 @@
 package data
 
 import (
+	"math/rand/v2"
 	"slices"
 	"testing"
 
@@ -30,6 +31,33 @@ func TestOrderIsASeededPermutation(t *testing.T) {
 	assert.NotEqual(t, o, Order(1000, 43, 3), "another seed, same order")
 	assert.NotEqual(t, slices.Sorted(slices.Values(o)), o, "not shuffled")
 	assert.Empty(t, Order(-5, 1, 0))
+}
+
+func TestTheFirstEpochGoesThroughThePartsInTurn(t *testing.T) {
+	for _, n := range []int{3*PartSize + 1234, 2 * PartSize, PartSize, 700} {
+		first := Order(n, 7, 0)
+		require.Len(t, first, n)
+		require.Equal(t, (n+PartSize-1)/PartSize, Parts(n))
+		for p := range Parts(n) {
+			from, to := p*PartSize, min((p+1)*PartSize, n)
+			part := first[from:to]
+			assert.Equal(t, to-from, len(part))
+			assert.Equal(t, from, slices.Min(part), "part %d of %d samples", p, n)
+			assert.Equal(t, to-1, slices.Max(part), "part %d of %d samples", p, n)
+			assert.NotEqual(t, slices.Sorted(slices.Values(part)), part, "part %d is shuffled", p)
+		}
+		sorted := slices.Sorted(slices.Values(first))
+		for i, v := range sorted {
+			require.Equal(t, i, v, "Order(%d, 7, 0) is not a permutation", n)
+		}
+		later := Order(n, 7, 1)
+		if n > PartSize {
+			assert.Greater(t, slices.Max(later[:PartSize]), PartSize, "epoch 2 mixes the whole set")
+		}
+	}
+	// A set of one part: the first epoch is one permutation, as later epochs are.
+	rng := rand.New(rand.NewPCG(7, streamOrder))
+	assert.Equal(t, permutation(rng, 700), Order(700, 7, 0))
 }
 
 func TestBatchesCutAnOrder(t *testing.T) {

@@ -174,6 +174,26 @@ func (s *Session[F]) BatchesPerEpoch() int {
 	return (s.Train.Len() + s.Opts.BatchSize - 1) / s.Opts.BatchSize
 }
 
+// Ready reports whether the next step can run now: the samples of its batch have
+// arrived and, when it ends an epoch, so has the whole test set, which the epoch's end
+// evaluates. Sets read from files always are; sets still arriving over a network
+// (data.Assembly) may not be, and the caller waits: the run stays the same.
+func (s *Session[F]) Ready() bool {
+	if s.Done() {
+		return false
+	}
+	size := s.Opts.BatchSize
+	from := s.Batch * size
+	to := min(from+size, len(s.order))
+	arrived := s.Train.Arrived()
+	for _, i := range s.order[from:to] {
+		if i >= arrived {
+			return false
+		}
+	}
+	return to < len(s.order) || s.Test == nil || s.Test.Arrived() == s.Test.Len()
+}
+
 // Step trains on the next batch of the epoch's seeded order (Trainer.Step), measuring
 // the alignment when Align is set. A loss that is not finite stops the run with an
 // error wrapping ErrDiverged, which says where and why it likely happened.

@@ -1,6 +1,7 @@
 package train
 
 import (
+	"math/rand/v2"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -190,4 +191,79 @@ func TestMemoryEstimate(t *testing.T) {
 	huge, err := opts.MemoryBytes()
 	require.NoError(t, err)
 	assert.Greater(t, huge, int64(1.7e9), "108 M weights, with gradients and Adam's moments")
+}
+
+// arrivingMNISTLike returns an assembly of n 8×8 images with seeded pixels and labels,
+// none arrived, and a function that adds part p.
+func arrivingMNISTLike(t *testing.T, n int) (*data.Assembly, func(p int)) {
+	rng := rand.New(rand.NewPCG(uint64(n), 1))
+	labels := make([]uint8, n)
+	pixels := make([]uint8, n*64)
+	for i := range labels {
+		labels[i] = uint8(rng.IntN(10))
+	}
+	for i := range pixels {
+		if rng.IntN(5) == 0 {
+			pixels[i] = uint8(rng.IntN(256))
+		}
+	}
+	a, err := data.NewAssembly("arriving", 8, labels)
+	require.NoError(t, err)
+	return a, func(p int) {
+		from, to := p*data.PartSize, min((p+1)*data.PartSize, n)
+		require.NoError(t, a.Add(p, data.Images{N: to - from, Rows: 8, Cols: 8, Pixels: pixels[from*64 : to*64]}))
+	}
+}
+
+func TestASessionWaitsForItsDataAndStaysTheSameRun(t *testing.T) {
+	const n = 2*data.PartSize + 300
+	opts := synthOptions("FC_16_FC_10", nn.DRTP)
+	opts.Net.InputSide, opts.BatchSize, opts.Epochs = 8, 100, 2
+	whole, addWhole := arrivingMNISTLike(t, n)
+	for p := range data.Parts(n) {
+		addWhole(p)
+	}
+	testWhole, addTestWhole := arrivingMNISTLike(t, 500)
+	addTestWhole(0)
+	arriving, add := arrivingMNISTLike(t, n)
+	testArriving, addTest := arrivingMNISTLike(t, 500)
+
+	ref, err := NewSession[float32](opts, whole.Set(), testWhole.Set())
+	require.NoError(t, err)
+	sess, err := NewSession[float32](opts, arriving.Set(), testArriving.Set())
+	require.NoError(t, err)
+	assert.False(t, sess.Ready(), "nothing has arrived")
+	add(1)
+	assert.False(t, sess.Ready(), "part 1 is of no use before part 0")
+	add(0)
+	steps := 0
+	for sess.Ready() {
+		a, err := ref.Step()
+		require.NoError(t, err)
+		b, err := sess.Step()
+		require.NoError(t, err)
+		require.Equal(t, a.Loss, b.Loss, "step %d", steps+1)
+		steps++
+	}
+	assert.Equal(t, 2*data.PartSize/100, steps, "the first epoch trains on parts 0 and 1, then waits for part 2")
+	add(2)
+	for sess.Ready() {
+		_, err := sess.Step()
+		require.NoError(t, err)
+	}
+	assert.Equal(t, sess.BatchesPerEpoch()-1, sess.Steps, "the epoch's last batch waits for the test set, which its end evaluates")
+	addTest(0)
+	require.True(t, sess.Ready())
+	for !ref.Done() {
+		a, err := ref.Step()
+		require.NoError(t, err)
+		if ref.Steps <= sess.Steps {
+			continue
+		}
+		b, err := sess.Step()
+		require.NoError(t, err)
+		require.Equal(t, a.Loss, b.Loss, "step %d", ref.Steps)
+	}
+	assert.True(t, sess.Done())
+	assert.False(t, sess.Ready(), "a finished run has no next step")
 }

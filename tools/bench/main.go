@@ -50,7 +50,7 @@ type key struct{ who, net, mode string }
 type figures map[key]float64
 
 // parts are the measurements, in the order they run.
-var parts = []string{"native", "browser", "tfjs", "pytorch", "page"}
+var parts = []string{"native", "browser", "tfjs", "pytorch", "page", "network"}
 
 func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
@@ -96,7 +96,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	step("pytorch", func() error { return pytorch(root, f) })
 	var pf pageFigures
 	step("page", func() error { return page(root, &pf) })
-	table := report(f, notes) + pageReport(pf)
+	var visits []visitFigures
+	step("network", func() error { return network(root, &visits) })
+	table := report(f, notes) + pageReport(pf) + networkReport(visits)
 	fmt.Fprint(stdout, table)
 	if *out != "" {
 		if err := os.WriteFile(*out, []byte(table), 0o644); err != nil {

@@ -94,6 +94,10 @@ type Site struct {
 	mu         sync.Mutex
 	requests   []string
 	encodeData atomic.Bool
+	noRanges   atomic.Bool
+	down       atomic.Bool
+	rate       atomic.Int64     // bytes per second of the data files, 0: as fast as it goes
+	cuts       map[string]int64 // path: cut its next response after this many bytes
 }
 
 // Stop takes the site off the network, as a lecture hall's Wi-Fi might.
@@ -112,11 +116,24 @@ func Serve(t *testing.T, dir string) *Site {
 	if _, err := static.Precompress(h); err != nil { // as make serve and static hosts do
 		t.Fatal(err)
 	}
-	s := &Site{}
+	s := &Site{cuts: map[string]int64{}}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.down.Load() {
+			drop(w) // as a link that is down: no answer
+			return
+		}
+		note := rangeNote(r)
+		if s.noRanges.Load() {
+			r.Header.Del("Range")
+		}
 		s.mu.Lock()
-		s.requests = append(s.requests, r.URL.Path)
+		s.requests = append(s.requests, r.URL.Path+note)
+		cut, isCut := s.cuts[r.URL.Path]
+		delete(s.cuts, r.URL.Path)
 		s.mu.Unlock()
+		if strings.Contains(r.URL.Path, "/data/") {
+			w = &linkWriter{ResponseWriter: w, site: s, cut: cut, isCut: isCut}
+		}
 		if s.encodeData.Load() && strings.HasSuffix(r.URL.Path, ".gz") {
 			w.Header().Set("Content-Encoding", "gzip")
 		}
@@ -146,7 +163,82 @@ const slide = `<!doctype html><html><head><meta charset="utf-8"><title>Slide</ti
 <iframe id="slide" title="DRTP demo" style="width:960px;height:540px;border:0;display:block"
  src="../?embed=1&amp;autoplay=1"></iframe></body></html>`
 
-// Requests returns the paths requested so far.
+// NoRanges makes the server ignore Range requests, as some hosts do: it answers
+// with the whole file.
+func (s *Site) NoRanges() { s.noRanges.Store(true) }
+
+// CutOnce cuts the next response for path after n bytes of its body, as a link that
+// drops does.
+func (s *Site) CutOnce(path string, n int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cuts[path] = n
+}
+
+// SetDown takes the link down (every request is dropped unanswered, every download
+// under way is cut) or brings it back.
+func (s *Site) SetDown(down bool) { s.down.Store(down) }
+
+// Throttle sends the data files at about bytesPerSecond (0: at full speed).
+func (s *Site) Throttle(bytesPerSecond int64) { s.rate.Store(bytesPerSecond) }
+
+// linkWriter sends a data file as the site's link allows: throttled, cut once, or cut
+// when the link goes down.
+type linkWriter struct {
+	http.ResponseWriter
+	site  *Site
+	cut   int64
+	isCut bool
+	sent  int64
+}
+
+func (w *linkWriter) Write(b []byte) (int, error) {
+	written := 0
+	for len(b) > 0 {
+		if w.site.down.Load() || (w.isCut && w.sent >= w.cut) {
+			drop(w.ResponseWriter)
+			return written, http.ErrAbortHandler
+		}
+		n := min(len(b), 16<<10)
+		if w.isCut {
+			n = min(n, int(w.cut-w.sent))
+		}
+		if rate := w.site.rate.Load(); rate > 0 {
+			time.Sleep(time.Duration(float64(n) / float64(rate) * float64(time.Second)))
+		}
+		m, err := w.ResponseWriter.Write(b[:n])
+		written, w.sent, b = written+m, w.sent+int64(m), b[n:]
+		if err != nil {
+			return written, err
+		}
+		if f, ok := w.ResponseWriter.(http.Flusher); ok {
+			f.Flush()
+		}
+	}
+	return written, nil
+}
+
+// drop closes the response's connection without a proper end.
+func drop(w http.ResponseWriter) {
+	if f, ok := w.(http.Flusher); ok {
+		f.Flush()
+	}
+	if hj, ok := w.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			conn.Close()
+		}
+	}
+}
+
+// rangeNote is " range=…" for a Range request, for the record of requests.
+func rangeNote(r *http.Request) string {
+	if v := r.Header.Get("Range"); v != "" {
+		return " range=" + v
+	}
+	return ""
+}
+
+// Requests returns the paths requested so far (a Range request with " range=…").
 func (s *Site) Requests() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()

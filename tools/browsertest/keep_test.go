@@ -116,8 +116,9 @@ func writeIDX(t *testing.T, dir, prefix string, set *data.Set, n int) {
 // as a look-alike set), and says what is missing from an incomplete set.
 func TestYourOwnData(t *testing.T) {
 	dir := t.TempDir()
-	site := Dist(t)
-	trainSet, testSet, err := data.LoadIDXDir(filepath.Join(site, "data"))
+	mnistDir, err := data.CacheDir("mnist") // (the page's own folder holds it in parts)
+	require.NoError(t, err)
+	trainSet, testSet, err := data.LoadIDXDir(mnistDir)
 	require.NoError(t, err)
 	writeIDX(t, dir, "train", trainSet, 3000)
 	writeIDX(t, dir, "t10k", testSet, 1000)
@@ -125,7 +126,7 @@ func TestYourOwnData(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, files, 4)
 
-	b := open(t, Serve(t, site), "", 1440, 900)
+	b := open(t, Serve(t, Dist(t)), "", 1440, 900)
 	b.WaitFor(t, "ready", 30*time.Second, func() bool { return b.Text(t, "#status") == "ready" })
 	b.Run(t, 10*time.Second, chromedp.SetUploadFiles("#data-files", files[:3], chromedp.ByQuery))
 	b.WaitFor(t, "the message", 10*time.Second, func() bool { return strings.Contains(b.Text(t, "#error"), "missing the") })
@@ -154,13 +155,14 @@ func TestWorksOffline(t *testing.T) {
 	b := open(t, site, "", 1440, 900)
 	b.WaitFor(t, "ready", 30*time.Second, func() bool { return b.Text(t, "#status") == "ready" })
 	var cached bool
-	b.WaitFor(t, "the service worker's cache", 30*time.Second, func() bool {
+	b.WaitFor(t, "the service worker's cache and the data cache", 30*time.Second, func() bool {
 		b.Run(t, 10*time.Second, chromedp.Evaluate(`(async () => {
 			const reg = await navigator.serviceWorker.ready;
-			const keys = await caches.keys();
-			if (!reg.active || keys.length === 0) return false;
-			const c = await caches.open(keys[0]);
-			return !!(await c.match("data/train-images-idx3-ubyte.gz")) && !!(await c.match("lwf.wasm"));
+			const code = (await caches.keys()).find((k) => k.startsWith("lwf-") && !k.startsWith("lwf-data-"));
+			if (!reg.active || !code) return false;
+			const data = await caches.open("lwf-data-1"); // the worker's, filled as the files arrive
+			return !!(await (await caches.open(code)).match("lwf.wasm")) &&
+				!!(await data.match("data/train-images-idx3-ubyte.part11.gz")) && !!(await data.match("data/t10k-images-idx3-ubyte.gz"));
 		})()`, &cached, func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }))
 		return cached
 	})

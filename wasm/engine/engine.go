@@ -21,10 +21,9 @@ import (
 
 // Schedule of the figures.
 const (
-	QuickTestSize = 2000                   // test samples evaluated during an epoch, spread across the test set
-	pointEvery    = 250 * time.Millisecond // of training time
-	weightsEvery  = 400 * time.Millisecond
-	digitCount    = 32
+	pointEvery   = 250 * time.Millisecond // of training time
+	weightsEvery = 400 * time.Millisecond
+	digitCount   = 32
 	// FirstLosses is how many batch losses the snapshots carry from the start.
 	FirstLosses = 100
 	maxTiles    = 100 // tiles of the first layer's weights: 10×10 stay legible
@@ -60,6 +59,7 @@ type Engine struct {
 	now          func() time.Time
 	state        protocol.State
 	failure      error
+	waiting      bool // for data (Waiting)
 	lastWeights  time.Time
 	rate         rateMeter
 	trainPoints  []protocol.Point // not yet sent
@@ -77,16 +77,29 @@ type Engine struct {
 	confusionDue bool
 }
 
+// Data is what a run trains and is evaluated on. Train and Test may still be arriving
+// (data.Assembly): the run waits where it needs what has not. Quick is the subset of
+// Test that evaluations during an epoch measure, nil for Test.Spread(QuickTestSize)
+// (which needs Test whole).
+type Data struct {
+	Train, Test, Quick *data.Set
+}
+
 // New builds the run that s describes over the given data, and returns the model
 // description with its pictures (buffers indexed by the Images).
-func New(s settings.Settings, trainSet, testSet *data.Set, now func() time.Time) (*Engine, protocol.Model, [][]byte, error) {
-	return NewFrom(nil, s, trainSet, testSet, now)
+func New(s settings.Settings, d Data, now func() time.Time) (*Engine, protocol.Model, [][]byte, error) {
+	return NewFrom(nil, s, d, now)
 }
 
 // NewFrom is New going on from a given network (a loaded one): s must carry the
 // network's own settings (settings.WithNetwork). Its first evaluation covers the
-// whole test set, so that the page shows where the network stands.
-func NewFrom(net *nn.Network[float32], s settings.Settings, trainSet, testSet *data.Set, now func() time.Time) (*Engine, protocol.Model, [][]byte, error) {
+// whole test set if it is in (else the quick subset), so that the page shows where
+// the network stands.
+func NewFrom(net *nn.Network[float32], s settings.Settings, d Data, now func() time.Time) (*Engine, protocol.Model, [][]byte, error) {
+	trainSet, testSet, quick := d.Train, d.Test, d.Quick
+	if quick == nil {
+		quick = testSet.Spread(protocol.QuickTestSize)
+	}
 	shape := settings.Shape{Channels: trainSet.Channels, Side: trainSet.Side, Labels: trainSet.Labels}
 	opts, err := train.OptionsFrom(s, shape, 0)
 	if err != nil {
@@ -108,12 +121,12 @@ func NewFrom(net *nn.Network[float32], s settings.Settings, trainSet, testSet *d
 		now = time.Now
 	}
 	e := &Engine{Settings: s, sess: sess, trainSet: trainSet, testSet: testSet, now: now, state: protocol.Paused,
-		digits: testSet.Subset(digitCount), weightsDue: true}
-	e.run = train.NewRun(sess, schedule(testSet.Spread(QuickTestSize), s.Mode), train.Hooks{
+		digits: quick.Subset(digitCount), weightsDue: true}
+	e.run = train.NewRun(sess, schedule(quick, s.Mode), train.Hooks{
 		Step: e.onStep, Point: e.onPoint, Eval: e.onEval, Epoch: e.onEpoch}, now)
 	model, bufs := e.describe()
 	if net != nil {
-		if _, err := e.run.Evaluate(true); err != nil {
+		if _, err := e.run.Evaluate(testSet.Arrived() == testSet.Len()); err != nil {
 			return nil, model, nil, err
 		}
 	}
@@ -146,6 +159,9 @@ func (e *Engine) Run(budget time.Duration) error {
 	if e.state != protocol.Training {
 		return nil
 	}
+	if e.waiting = !e.sess.Ready(); e.waiting {
+		return nil // the data it needs is on its way (Waiting)
+	}
 	if e.sess.Steps == 0 {
 		// The first batch alone, shown at once: the first evaluation waits for the
 		// next slice and the weights' picture for a later snapshot, so that the
@@ -158,16 +174,21 @@ func (e *Engine) Run(budget time.Duration) error {
 		if err := e.step(true); err != nil {
 			return err
 		}
-		if e.now().Sub(start) >= budget {
+		if e.waiting = e.state == protocol.Training && !e.sess.Ready(); e.waiting || e.now().Sub(start) >= budget {
 			break
 		}
 	}
 	return nil
 }
 
-// StepOnce trains one batch, whatever the state (but a finished or failed run).
+// Waiting reports whether the run, training, waits for data that has not arrived:
+// the next batch's samples, or the test set that the epoch's end evaluates.
+func (e *Engine) Waiting() bool { return e.waiting }
+
+// StepOnce trains one batch, whatever the state (but a finished or failed run, or
+// one whose next batch has not arrived).
 func (e *Engine) StepOnce() error {
-	if e.state == protocol.Done || e.state == protocol.Failed {
+	if e.state == protocol.Done || e.state == protocol.Failed || !e.sess.Ready() {
 		return nil
 	}
 	return e.step(true)
@@ -232,7 +253,7 @@ func (e *Engine) onEpoch(train.Epoch) {
 func (e *Engine) Snapshot(forceWeights bool) (protocol.SnapshotEvent, [][]byte) {
 	s := e.sess
 	snap := protocol.SnapshotEvent{
-		State: e.state, Epoch: s.Epoch + 1, Batch: s.Batch, Step: s.Steps, Samples: s.Samples,
+		State: e.state, Waiting: e.waiting && e.state == protocol.Training, Epoch: s.Epoch + 1, Batch: s.Batch, Step: s.Steps, Samples: s.Samples,
 		SamplesPerSecond: e.rate.perSecond(),
 		HasTrain:         e.hasTrain, TrainLoss: e.lastTrain.Loss, TrainAccuracy: e.lastTrain.Accuracy,
 		HasTest: e.hasTest, TestLoss: e.lastTest.Loss, TestAccuracy: e.lastTest.Accuracy, TestFull: e.lastTest.Full,

@@ -30,7 +30,7 @@ func synthSettings(mode nn.Mode) settings.Settings {
 func newEngine(t *testing.T, s settings.Settings, n int) (*Engine, protocol.Model, [][]byte) {
 	t.Helper()
 	trainSet, testSet := data.Classification(1, n), data.Classification(2, 300)
-	e, m, bufs, err := New(s, trainSet, testSet, fakeClock(10*time.Millisecond))
+	e, m, bufs, err := New(s, Data{Train: trainSet, Test: testSet}, fakeClock(10*time.Millisecond))
 	require.NoError(t, err)
 	return e, m, bufs
 }
@@ -169,7 +169,7 @@ func TestBench(t *testing.T) {
 	// A clock that only training moves: 10 ms a step, however often it is read.
 	var e *Engine
 	clock := func() time.Time { return time.Unix(0, 0).Add(time.Duration(e.Steps()) * 10 * time.Millisecond) }
-	e, _, _, err := New(synthSettings(nn.DRTP), data.Classification(1, 200), data.Classification(2, 300), clock)
+	e, _, _, err := New(synthSettings(nn.DRTP), Data{Train: data.Classification(1, 200), Test: data.Classification(2, 300)}, clock)
 	require.NoError(t, err)
 	runs, err := e.Bench(2, 5, 3) // 4 batches an epoch, 2 epochs: 17 steps, past the run's end
 	require.NoError(t, err)
@@ -225,7 +225,7 @@ func TestConfusionAndPrediction(t *testing.T) {
 func TestHugeNetworksAreRefusedUpFront(t *testing.T) {
 	s := synthSettings(nn.DRTP)
 	s.Topology, s.Optimizer = "FC_20000_FC_10000_FC_10", optim.Adam
-	_, _, _, err := New(s, data.Classification(1, 100), data.Classification(2, 100), nil)
+	_, _, _, err := New(s, Data{Train: data.Classification(1, 100), Test: data.Classification(2, 100)}, nil)
 	require.Error(t, err)
 	assert.Regexp(t, `topology FC_20000_FC_10000_FC_10 would need about \d+\.\d GB to train here \(its weights, their gradients, Adam's state and a batch of 50\), more than a browser tab can give \(1 GB\)`, err.Error())
 }
@@ -241,4 +241,43 @@ func TestFirstBatchIsShownBeforeTheFirstEvaluation(t *testing.T) {
 	snap, _ = e.Snapshot(false)
 	require.NotEmpty(t, snap.TestPoints)
 	assert.Equal(t, 100, snap.TestPoints[0].Samples, "evaluated after the second batch")
+}
+
+func TestARunWaitsForDataOnItsWay(t *testing.T) {
+	// 2 parts of training images, the second still on its way; the test set whole.
+	const n = data.PartSize + 500
+	labels := make([]uint8, n)
+	for i := range labels {
+		labels[i] = uint8(i % 10)
+	}
+	a, err := data.NewAssembly("arriving", 16, labels)
+	require.NoError(t, err)
+	part := func(p int) data.Images {
+		from, to := p*data.PartSize, min((p+1)*data.PartSize, n)
+		im := data.Images{N: to - from, Rows: 16, Cols: 16, Pixels: make([]uint8, (to-from)*256)}
+		for i := range im.Pixels {
+			im.Pixels[i] = uint8(i * 7)
+		}
+		return im
+	}
+	require.NoError(t, a.Add(0, part(0)))
+	s := synthSettings(nn.DRTP)
+	e, _, _, err := New(s, Data{Train: a.Set(), Test: data.Classification(2, 300)}, fakeClock(10*time.Millisecond))
+	require.NoError(t, err)
+	e.Play()
+	for range 200 {
+		require.NoError(t, e.Run(time.Second))
+	}
+	snap, _ := e.Snapshot(false)
+	assert.Equal(t, data.PartSize/50, snap.Step, "the first part trained, no more")
+	assert.True(t, snap.Waiting)
+	assert.Equal(t, protocol.Training, snap.State, "still training: it goes on when the data comes")
+	require.NoError(t, e.StepOnce(), "a step that cannot be made is no error")
+	assert.Equal(t, data.PartSize/50, e.Steps())
+
+	require.NoError(t, a.Add(1, part(1)))
+	require.NoError(t, e.Run(time.Second))
+	snap, _ = e.Snapshot(false)
+	assert.False(t, snap.Waiting)
+	assert.Greater(t, snap.Step, data.PartSize/50)
 }

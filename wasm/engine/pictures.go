@@ -20,7 +20,7 @@ func (e *Engine) describe() (protocol.Model, [][]byte) {
 	m := protocol.Model{
 		Query: s.Values(settings.Default()).Encode(), Mode: s.Mode, Topology: s.Topology, Dataset: s.Dataset,
 		Classification: e.trainSet.Classification(), TrainSamples: e.trainSet.Len(), TestSamples: e.testSet.Len(),
-		QuickTestSize: min(QuickTestSize, e.testSet.Len()), BatchesPerEpoch: e.sess.BatchesPerEpoch(), Epochs: s.Epochs,
+		QuickTestSize: e.run.Schedule.Quick.Len(), BatchesPerEpoch: e.sess.BatchesPerEpoch(), Epochs: s.Epochs,
 	}
 	for _, li := range net.Describe() {
 		l := protocol.Layer{Name: layerName(li, s.Dropout), In: shapeText(li.In[:]), Out: shapeText(li.Out[:]),

@@ -28,6 +28,7 @@ const (
 	Load    Kind = "load"    // LoadCommand, with the file in buffer 0: go on from a saved network
 	UseData Kind = "usedata" // DataCommand, with four IDX files in buffers 0–3: train on them
 	Crash   Kind = "crash"   // for the tests: fail as an out-of-memory would, outside any recovery
+	Retry   Kind = "retry"   // fetch the data again, from where it stopped (after an ErrorEvent with Retry)
 
 	// From the worker to the page.
 	Hello    Kind = "hello"    // the worker listens: the page may send Start
@@ -109,9 +110,13 @@ type Command struct {
 
 // ProgressEvent reports data loading.
 type ProgressEvent struct {
-	What   string // e.g. "MNIST training images"
-	Loaded int64  // bytes so far
-	Total  int64  // bytes in all, 0 when unknown
+	What   string // e.g. "MNIST training images"; empty: all is in
+	Loaded int64  // bytes so far (samples, with Samples)
+	Total  int64  // bytes in all, 0 when unknown (samples, with Samples)
+	// Samples: the run trains meanwhile, and Loaded of Total training samples are in.
+	Samples bool
+	// Retrying: the link dropped; the download waits and goes on from where it was.
+	Retrying bool
 }
 
 // ErrorEvent reports a failure that stopped the run.
@@ -119,6 +124,7 @@ type ErrorEvent struct {
 	Message string
 	Step    int  // batches done when it happened
 	Fatal   bool // the worker cannot go on; the page should offer a restart
+	Retry   bool // the data did not come: the page offers Retry (a Retry command)
 }
 
 // Image is a picture the worker drew for the page: RGBA pixels in buffer Buffer of
@@ -208,6 +214,7 @@ const (
 // SnapshotEvent is the state of a run.
 type SnapshotEvent struct {
 	State            State // Training, Paused, Done or Failed
+	Waiting          bool  // training, but waiting for data still on its way
 	Epoch            int   // the epoch in progress, from 1 (Epochs+1 when done)
 	Batch            int   // batches done in that epoch
 	Step             int   // batches done in all

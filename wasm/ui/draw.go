@@ -277,7 +277,16 @@ func (p *page) drawCurves() {
 		}
 	}
 	if xmax <= 1 {
-		s.message("Press Play (or the space bar) to train")
+		switch r := p.main(); {
+		case r.status == protocol.Loading:
+			s.message("Loading the data…")
+		case r.status == protocol.Failed:
+			s.message("Stopped: see the message above")
+		case r.snap.Waiting:
+			s.message("Waiting for the data…")
+		default:
+			s.message("Press Play (or the space bar) to train")
+		}
 		return
 	}
 	if lossMax <= 0 {

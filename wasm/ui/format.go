@@ -1,8 +1,11 @@
 package ui
 
 import (
+	"fmt"
 	"math"
 	"strconv"
+
+	"github.com/nofeedback/lwf/wasm/protocol"
 )
 
 // overflow is what the worker sends for a figure that is not finite.
@@ -61,4 +64,35 @@ func subsetNote(n, total int) string {
 		return "on the whole test set"
 	}
 	return "on " + strconv.Itoa(n) + " test images (1 in " + strconv.Itoa(max(1, total/max(1, n))) + ")"
+}
+
+// progressText says how the data comes: loading before the run is built, arriving
+// while it trains, or waiting for a link that dropped; empty when all is in.
+func progressText(ev protocol.ProgressEvent) string {
+	switch {
+	case ev.What == "":
+		return ""
+	case ev.Retrying:
+		text := "Connection lost: retrying, and going on from where it stopped"
+		if ev.Total > 0 {
+			text += fmt.Sprintf(" (%s: %d%% in)", ev.What, 100*ev.Loaded/ev.Total)
+		}
+		return text + "…"
+	case ev.Samples:
+		return fmt.Sprintf("%s: %s of %s in; training goes on as they arrive", ev.What, thousands(ev.Loaded), thousands(ev.Total))
+	case ev.Total > 0:
+		return fmt.Sprintf("Loading %s: %d%%", ev.What, 100*ev.Loaded/ev.Total)
+	case ev.Loaded > 0:
+		return fmt.Sprintf("Loading %s: %.1f MB", ev.What, float64(ev.Loaded)/1e6)
+	}
+	return ev.What + "…"
+}
+
+// thousands writes n with thin spaces between groups of three digits: 60 000.
+func thousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "\u202f" + s[i:]
+	}
+	return s
 }

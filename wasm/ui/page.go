@@ -207,10 +207,11 @@ func (p *page) update() {
 	p.redraw()
 }
 
-// keepOffline registers the service worker (site/sw.js), which caches the page, its
-// code and MNIST so that it works offline. It waits until the data is in and, when
-// the page trains at once, for the first trained batch: registered earlier, its
-// download of every file would compete with the page's own on a first visit.
+// keepOffline registers the service worker (site/sw.js), which keeps the page and its
+// code so that it works offline and starts at once the next time (the worker keeps
+// the data). It waits until the run is built and, when the page trains at once, for
+// the first trained batch: its install fetches the page's small files, which need
+// not compete with the first ones the page needs.
 func (p *page) keepOffline() {
 	if p.offline {
 		return
@@ -236,6 +237,7 @@ func (p *page) bindButtons() {
 		p.broadcast(protocol.Step)
 	})
 	p.onClick("reset", p.reset)
+	p.onClick("retry", p.retryData)
 	p.onClick("copy-link", p.copyLink)
 	p.doc.AddEventListener("keydown", false, func(ev dom.Event) {
 		ke, ok := ev.(*dom.KeyboardEvent)
@@ -364,19 +366,38 @@ func (p *page) showProgress(ev protocol.ProgressEvent) {
 	if el == nil {
 		return
 	}
-	if ev.What == "" {
-		el.SetTextContent("")
-		el.SetAttribute("hidden", "")
-		return
-	}
-	text := ev.What + "…"
-	if ev.Total > 0 {
-		text = fmt.Sprintf("Loading %s: %d%%", ev.What, 100*ev.Loaded/ev.Total)
-	} else if ev.Loaded > 0 {
-		text = fmt.Sprintf("Loading %s: %.1f MB", ev.What, float64(ev.Loaded)/1e6)
-	}
+	text := progressText(ev)
 	el.SetTextContent(text)
-	el.RemoveAttribute("hidden")
+	if ev.Retrying {
+		el.SetAttribute("class", "progress retrying")
+	} else {
+		el.SetAttribute("class", "progress")
+	}
+	if text == "" {
+		el.SetAttribute("hidden", "")
+	} else {
+		el.RemoveAttribute("hidden")
+	}
+}
+
+// showDataError says that the data did not come, beside a Retry button.
+func (p *page) showDataError(msg string) {
+	p.doc.GetElementByID("data-error-text").SetTextContent(msg)
+	p.doc.GetElementByID("data-error").RemoveAttribute("hidden")
+}
+
+// retryData asks every run's worker to fetch the data again from where it stopped.
+func (p *page) retryData() {
+	p.doc.GetElementByID("data-error").SetAttribute("hidden", "")
+	p.showProgress(protocol.ProgressEvent{What: "the data", Retrying: true})
+	for _, r := range p.runs {
+		if r.status == protocol.Failed && r.model == nil {
+			r.status, r.err = protocol.Loading, ""
+		}
+	}
+	p.clearError()
+	p.broadcast(protocol.Retry)
+	p.update()
 }
 
 // text sets the text of the element with the given id, touching the page only

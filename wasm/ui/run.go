@@ -217,6 +217,17 @@ func (r *run) onMessage(m protocol.Message, raw []js.Value) {
 			r.died(ev.Message)
 			return
 		}
+		if ev.Retry { // the data did not come: a run that trains goes on with what it has
+			if r == p.runs[0] {
+				p.showProgress(protocol.ProgressEvent{})
+			}
+			p.showDataError(ev.Message)
+			if r.model == nil {
+				r.status, r.err = protocol.Failed, ev.Message
+				p.update()
+			}
+			return
+		}
 		r.fail(ev.Message)
 	}
 }

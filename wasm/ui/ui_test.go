@@ -25,6 +25,27 @@ func TestFormatting(t *testing.T) {
 	assert.Equal(t, "on the whole test set", subsetNote(300, 300))
 }
 
+func TestProgressText(t *testing.T) {
+	tests := []struct {
+		ev   protocol.ProgressEvent
+		want string
+	}{
+		{protocol.ProgressEvent{}, ""},
+		{protocol.ProgressEvent{What: "MNIST training images 1–5000", Loaded: 200, Total: 800}, "Loading MNIST training images 1–5000: 25%"},
+		{protocol.ProgressEvent{What: "MNIST", Loaded: 2_500_000}, "Loading MNIST: 2.5 MB"},
+		{protocol.ProgressEvent{What: "Generating the regression set"}, "Generating the regression set…"},
+		{protocol.ProgressEvent{What: "MNIST training images", Loaded: 15000, Total: 60000, Samples: true},
+			"MNIST training images: 15\u202f000 of 60\u202f000 in; training goes on as they arrive"},
+		{protocol.ProgressEvent{What: "MNIST training images 5001–10000", Loaded: 400, Total: 800, Retrying: true},
+			"Connection lost: retrying, and going on from where it stopped (MNIST training images 5001–10000: 50% in)…"},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, progressText(tt.ev))
+	}
+	assert.Equal(t, "950", thousands(950))
+	assert.Equal(t, "1\u202f000\u202f000", thousands(1_000_000))
+}
+
 func TestDigitise(t *testing.T) {
 	// A vertical bar, 10 wide and 80 tall, low and to the left of a 100×100 canvas:
 	// it comes out 20 pixels tall (3 wide), centred in 28×28.

@@ -6,15 +6,33 @@ import (
 	"github.com/stretchr/testify/assert"
 )
 
-func TestAFailedAttemptTakesBackOnlyWhatItAdded(t *testing.T) {
-	var sum, a, b counts
-	sum.note(&a, counts{total: 100, sized: 1}) // file A's length is known
-	sum.note(&a, counts{loaded: 30})
-	sum.note(&b, counts{total: 200, sized: 1}) // file B, at the same time
-	sum.note(&b, counts{loaded: 50})
-	sum.note(&a, counts{loaded: 20})
-	assert.Equal(t, counts{loaded: 100, total: 300, sized: 2}, sum)
-	sum.undo(a) // A's inflating read failed: it is read again from the start
-	assert.Equal(t, counts{loaded: 50, total: 200, sized: 1}, sum, "B's progress stays")
-	assert.Equal(t, b, sum)
+func TestResumesAt(t *testing.T) {
+	tests := []struct {
+		header string
+		from   int
+		want   bool
+	}{
+		{"bytes 1000-1999/5000", 1000, true},
+		{"bytes 1000-4999/*", 1000, true},
+		{"bytes 0-4999/5000", 1000, false}, // the whole file again
+		{"bytes 999-1999/5000", 1000, false},
+		{"", 1000, false},
+		{"items 1000-1999/5000", 1000, false},
+		{"bytes x-1999/5000", 1000, false},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, resumesAt(tt.header, tt.from), "%q from %d", tt.header, tt.from)
+	}
+}
+
+func TestContentLength(t *testing.T) {
+	for h, want := range map[string]int64{"802634": 802634, " 12 ": 12, "0": 0} {
+		n, ok := contentLength(h)
+		assert.True(t, ok, h)
+		assert.Equal(t, want, n, h)
+	}
+	for _, h := range []string{"", "-1", "abc", "99999999999"} {
+		_, ok := contentLength(h)
+		assert.False(t, ok, h)
+	}
 }

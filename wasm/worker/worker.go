@@ -8,6 +8,7 @@ package worker
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"net/url"
 	"runtime"
@@ -37,12 +38,12 @@ type worker struct {
 	self         js.Value
 	cmd          protocol.Command
 	dataset      string
-	train, test  *data.Set
-	custom       string // the name of the user's own data, which stands in for MNIST
+	data         engine.Data // of dataset
+	custom       string      // the name of the user's own data, which stands in for MNIST
+	mnist        *mnistLoad  // MNIST, once asked for: it arrives while runs train
 	engine       *engine.Engine
 	lastSnapshot time.Time
 	lastMemory   time.Time
-	prefetch     chan loaded     // MNIST, on its way since the worker started; nil if not asked
 	timeline     []protocol.Mark // the moments of the start, sent with the next Ready or snapshot
 	trained      bool            // the run has trained a batch (and said when)
 }
@@ -50,12 +51,6 @@ type worker struct {
 // mark notes a moment of the worker's start.
 func (w *worker) mark(what string) {
 	w.timeline = append(w.timeline, protocol.Mark{What: what, At: bridge.Now()})
-}
-
-// loaded is a data set read in the background.
-type loaded struct {
-	train, test *data.Set
-	err         error
 }
 
 // memory reads what this program holds.
@@ -101,6 +96,15 @@ func Run() {
 			if err := w.engine.Run(slice); err != nil {
 				w.snapshot(true)
 				w.fail(err, false)
+				continue
+			}
+			if w.engine.Waiting() { // until the data it needs has come, or the page speaks
+				w.snapshot(true)
+				select {
+				case m := <-inbox:
+					w.handle(m)
+				case <-w.arrivals():
+				}
 				continue
 			}
 			w.snapshot(w.engine.State() != protocol.Training || w.engine.Steps() == 1)
@@ -157,6 +161,12 @@ func (w *worker) handle(m message) {
 			w.fail(fmt.Errorf("bench: no run to time (%v)", err), false)
 			return
 		}
+		if w.dataset == settings.MNIST && w.custom == "" {
+			if err := w.mnist.whole(); err != nil { // steps past the first parts
+				w.fail(err, false)
+				return
+			}
+		}
 		runs, err := w.engine.Bench(cmd.Warmup, cmd.Steps, cmd.Repeats)
 		if err != nil {
 			w.fail(err, false)
@@ -180,6 +190,8 @@ func (w *worker) handle(m message) {
 			return
 		}
 		w.useData(cmd, m.raw)
+	case protocol.Retry:
+		w.retryData()
 	case protocol.Crash:
 		go func() { panic("the page asked the worker to fail (a test of its crash handling)") }()
 	case protocol.Predict:
@@ -212,7 +224,7 @@ func (w *worker) start() {
 		w.fail(err, false)
 		return
 	}
-	e, model, bufs, err := engine.New(s, w.train, w.test, nil)
+	e, model, bufs, err := engine.New(s, w.data, nil)
 	if err != nil {
 		w.fail(err, false)
 		return
@@ -223,23 +235,46 @@ func (w *worker) start() {
 // ensureData loads the data set the settings name, unless it is in already (the
 // user's own files stand in for MNIST).
 func (w *worker) ensureData(s settings.Settings) error {
-	if w.train != nil && (s.Dataset == w.dataset || (w.custom != "" && s.Dataset == settings.MNIST)) {
+	if w.data.Train != nil && (s.Dataset == w.dataset || (w.custom != "" && s.Dataset == settings.MNIST)) {
 		return nil
 	}
-	w.train, w.test, w.dataset, w.custom = nil, nil, "", ""
+	w.data, w.dataset, w.custom = engine.Data{}, "", ""
+	var d engine.Data
 	var err error
-	if ch := w.prefetch; ch != nil && s.Dataset == settings.MNIST {
-		w.prefetch = nil
-		got := <-ch
-		w.train, w.test, err = got.train, got.test, got.err
+	if s.Dataset == settings.MNIST {
+		if w.mnist == nil {
+			w.mnist = newMNISTLoad(w, w.cmd.DataBase)
+		}
+		d, err = w.mnist.wait()
 	} else {
-		w.train, w.test, err = w.fetchData(s)
+		d, err = w.fetchData(s)
 	}
 	if err != nil {
 		return err
 	}
-	w.dataset = s.Dataset
+	w.data, w.dataset = d, s.Dataset
 	return nil
+}
+
+// arrivals has a value when more MNIST has come; nil (never ready) without MNIST.
+func (w *worker) arrivals() <-chan struct{} {
+	if w.mnist == nil {
+		return nil
+	}
+	return w.mnist.arrived
+}
+
+// retryData fetches the data again from where it stopped, and builds the run if it
+// was waiting for it.
+func (w *worker) retryData() {
+	if w.mnist == nil {
+		return
+	}
+	if w.engine == nil {
+		w.start() // waits for the first files again
+		return
+	}
+	w.mnist.start()
 }
 
 // startPrefetch starts loading MNIST at once when the worker was started with the
@@ -255,14 +290,8 @@ func (w *worker) startPrefetch() {
 	if err != nil || st.Settings.Dataset != settings.MNIST {
 		return
 	}
-	w.cmd.DataBase = protocol.DataFolder
-	ch := make(chan loaded, 1)
-	w.prefetch = ch
-	go func() {
-		var l loaded
-		l.train, l.test, l.err = w.loadMNIST()
-		ch <- l
-	}()
+	w.mnist = newMNISTLoad(w, protocol.DataFolder)
+	w.mnist.start()
 }
 
 // ready makes e the run and tells the page.
@@ -338,7 +367,14 @@ func (w *worker) load(cmd protocol.LoadCommand, file []byte) {
 		w.fail(err, false)
 		return
 	}
-	e, model, bufs, err := engine.NewFrom(net, s, w.train, w.test, nil)
+	if w.dataset == settings.MNIST && w.custom == "" {
+		// The network's first figure is the whole test set's: where it stands.
+		if err := w.mnist.whole(); err != nil {
+			w.fail(err, false)
+			return
+		}
+	}
+	e, model, bufs, err := engine.NewFrom(net, s, w.data, nil)
 	if err != nil {
 		w.fail(fmt.Errorf("%s: %w", cmd.Name, err), false)
 		return
@@ -359,7 +395,7 @@ func (w *worker) useData(cmd protocol.DataCommand, raw []js.Value) {
 		w.fail(err, false)
 		return
 	}
-	w.train, w.test, w.custom, w.dataset = trainSet, testSet, cmd.Name, settings.MNIST
+	w.data, w.custom, w.dataset = engine.Data{Train: trainSet, Test: testSet}, cmd.Name, settings.MNIST
 	w.cmd.Query = cmd.Query
 	w.start()
 }
@@ -369,7 +405,8 @@ func (w *worker) fail(err error, fatal bool) {
 	if w.engine != nil {
 		step = w.engine.Steps()
 	}
-	w.post(protocol.Failure, protocol.ErrorEvent{Message: err.Error(), Step: step, Fatal: fatal})
+	var retry *dataError
+	w.post(protocol.Failure, protocol.ErrorEvent{Message: err.Error(), Step: step, Fatal: fatal, Retry: errors.As(err, &retry)})
 }
 
 func (w *worker) post(kind protocol.Kind, body any, bufs ...[]byte) {

@@ -113,6 +113,27 @@ func Measure(ctx context.Context, siteURL string, watch time.Duration) (Start, e
 	return s, nil
 }
 
+// Visit opens siteURL/?autoplay=1 in the browser of ctx, as a visitor following a
+// lecturer's link does, and returns when, in ms after opening, the page showed its
+// first trained batch and 90% test accuracy.
+func Visit(ctx context.Context, siteURL string, timeout time.Duration) (firstStep, ninety float64, err error) {
+	err = chromedp.Run(ctx,
+		chromedp.ActionFunc(func(ctx context.Context) error {
+			_, err := page.AddScriptToEvaluateOnNewDocument(probe).Do(ctx)
+			return err
+		}),
+		chromedp.Navigate(siteURL+"/?autoplay=1"),
+		poll(`window.__probe.firstStep > 0`, timeout),
+		chromedp.Evaluate(`window.__probe.firstStep`, &firstStep),
+		poll(`parseFloat(document.getElementById("metric-test-accuracy").textContent) >= 90`, timeout),
+		chromedp.Evaluate(`performance.now()`, &ninety),
+	)
+	if err != nil {
+		return 0, 0, fmt.Errorf("visiting the page: %w", err)
+	}
+	return firstStep, ninety, nil
+}
+
 // UntilNinety opens siteURL in the browser of ctx, waits until it is ready, presses
 // Play and returns the time until #metric-test-accuracy shows at least 90%, with the
 // batches trained by then.
