@@ -7,6 +7,7 @@
 #   tools/reference/compare.sh                       # 5 seeds, 2 jobs at a time
 #   SEEDS="1 2 3" JOBS=1 OUT=/tmp/lwf-compare tools/reference/compare.sh
 #   SEEDS="6 7 8 9 10" RULES=DFA GO_BIN=/tmp/lwf-train tools/reference/compare.sh
+#   IMPLS=go tools/reference/compare.sh             # our side only
 #
 # Raw per-epoch JSON lines go to $OUT (default /tmp/lwf-compare): go_<RULE>_s<SEED>.jsonl
 # and py_<RULE>_s<SEED>.jsonl, where RULE is BP FA DFA sDFA DRTP shallow or DRTP-zero
@@ -22,6 +23,7 @@ export REF=$here/reference.py
 SEEDS=${SEEDS:-1 2 3 4 5}
 JOBS=${JOBS:-2}
 RULES=${RULES:-BP FA DFA sDFA DRTP shallow DRTP-zero}
+IMPLS=${IMPLS:-py go} # IMPLS=go: only our side, against PyTorch runs kept in $OUT
 mkdir -p "$OUT"
 # GO_BIN: an already built trainer to use as is (e.g. to add seeds to an earlier run
 # with the same build); by default the current tree is built into $OUT/lwf-train.
@@ -52,8 +54,7 @@ export -f run_one
 
 for seed in $SEEDS; do
 	for rule in $RULES; do
-		echo "py $rule $seed"
-		echo "go $rule $seed"
+		for impl in $IMPLS; do echo "$impl $rule $seed"; done
 	done
 done | xargs -P "$JOBS" -L 1 bash -c 'run_one "$@"' _
 

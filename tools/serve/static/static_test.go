@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/andybalholm/brotli"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -129,6 +130,13 @@ func (s *site) raw(t *testing.T, target string) (*http.Response, []byte) {
 	return resp, body
 }
 
+func unbrotli(t *testing.T, b []byte) []byte {
+	t.Helper()
+	out, err := io.ReadAll(brotli.NewReader(bytes.NewReader(b)))
+	require.NoError(t, err)
+	return out
+}
+
 func gunzip(t *testing.T, b []byte) []byte {
 	t.Helper()
 	zr, err := gzip.NewReader(bytes.NewReader(b))
@@ -186,9 +194,9 @@ func TestContentTypesAndCompression(t *testing.T) {
 			assert.NotEmpty(t, resp.Header.Get("Last-Modified"))
 			assertSecurityHeaders(t, resp.Header)
 			if tt.gzipped {
-				assert.Equal(t, "gzip", resp.Header.Get("Content-Encoding"))
+				assert.Equal(t, "br", resp.Header.Get("Content-Encoding"), "brotli, where the browser takes it")
 				assert.Equal(t, "Accept-Encoding", resp.Header.Get("Vary"))
-				assert.Equal(t, want, gunzip(t, body))
+				assert.Equal(t, want, unbrotli(t, body))
 			} else {
 				assert.Empty(t, resp.Header.Values("Content-Encoding"), "sent as it is")
 				assert.Empty(t, resp.Header.Values("Vary"))
@@ -198,28 +206,32 @@ func TestContentTypesAndCompression(t *testing.T) {
 	}
 }
 
-func TestGzipOnlyWhenAccepted(t *testing.T) {
+func TestCompressionOnlyWhenAccepted(t *testing.T) {
 	s := newSite(t)
 	want := s.file(t, "ui.wasm")
 	tests := []struct {
 		acceptEncoding string
-		gzipped        bool
+		coding         string // "": sent as it is
 	}{
-		{"", false},
-		{"gzip", true},
-		{"GZIP", true},
-		{"x-gzip", true},
-		{"deflate, gzip;q=0.5", true},
-		{"br, gzip ; q=1.0", true},
-		{"gzip;q=0", false},
-		{"gzip; q=0.000", false},
-		{"br", false},
-		{"identity", false},
-		{"*", true},
-		{"*;q=0", false},
-		{"*, gzip;q=0", false},
-		{"gzip;q=0, *", false},
-		{"br;q=0.9, *;q=0.1", true},
+		{"", ""},
+		{"gzip", "gzip"},
+		{"GZIP", "gzip"},
+		{"x-gzip", "gzip"},
+		{"deflate, gzip;q=0.5", "gzip"},
+		{"br, gzip ; q=1.0", "br"},
+		{"gzip, deflate, br, zstd", "br"},
+		{"br;q=0, gzip", "gzip"},
+		{"gzip;q=0", ""},
+		{"gzip; q=0.000", ""},
+		{"br", "br"},
+		{"BR", "br"},
+		{"identity", ""},
+		{"*", "br"},
+		{"*;q=0", ""},
+		{"*, gzip;q=0", "br"},
+		{"*, br;q=0", "gzip"},
+		{"gzip;q=0, br;q=0, *", ""},
+		{"br;q=0.9, *;q=0.1", "br"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.acceptEncoding, func(t *testing.T) {
@@ -232,15 +244,21 @@ func TestGzipOnlyWhenAccepted(t *testing.T) {
 			assert.Equal(t, "application/wasm", resp.Header.Get("Content-Type"))
 			assert.Equal(t, "Accept-Encoding", resp.Header.Get("Vary"), "caches must key on Accept-Encoding either way")
 			assert.Equal(t, fmt.Sprint(len(body)), resp.Header.Get("Content-Length"))
-			if tt.gzipped {
-				assert.Equal(t, "gzip", resp.Header.Get("Content-Encoding"))
+			assert.Equal(t, tt.coding, resp.Header.Get("Content-Encoding"))
+			switch tt.coding {
+			case "gzip":
 				assert.Less(t, len(body), len(want))
 				assert.Equal(t, want, gunzip(t, body))
-				assert.True(t, strings.HasSuffix(resp.Header.Get("ETag"), `-gzip"`), "gzip has its own ETag")
-			} else {
-				assert.Empty(t, resp.Header.Values("Content-Encoding"))
+			case "br":
+				assert.Less(t, len(body), len(want))
+				assert.Equal(t, want, unbrotli(t, body))
+			default:
 				assert.Equal(t, want, body)
-				assert.False(t, strings.HasSuffix(resp.Header.Get("ETag"), `-gzip"`))
+			}
+			if tt.coding != "" {
+				assert.True(t, strings.HasSuffix(resp.Header.Get("ETag"), `-`+tt.coding+`"`), "each coding has its own ETag")
+			} else {
+				assert.False(t, strings.Contains(resp.Header.Get("ETag"), `-gzip"`) || strings.Contains(resp.Header.Get("ETag"), `-br"`))
 			}
 		})
 	}
