@@ -98,6 +98,7 @@ type Site struct {
 	down       atomic.Bool
 	rate       atomic.Int64     // bytes per second of the data files, 0: as fast as it goes
 	cuts       map[string]int64 // path: cut its next response after this many bytes
+	missing    atomic.Value     // string: a path answered 404
 }
 
 // Stop takes the site off the network, as a lecture hall's Wi-Fi might.
@@ -125,6 +126,10 @@ func Serve(t *testing.T, dir string) *Site {
 		note := rangeNote(r)
 		if s.noRanges.Load() {
 			r.Header.Del("Range")
+		}
+		if m, _ := s.missing.Load().(string); m != "" && r.URL.Path == m {
+			http.NotFound(w, r)
+			return
 		}
 		s.mu.Lock()
 		s.requests = append(s.requests, r.URL.Path+note)
@@ -174,6 +179,9 @@ func (s *Site) CutOnce(path string, n int64) {
 	defer s.mu.Unlock()
 	s.cuts[path] = n
 }
+
+// SetMissing answers 404 for path ("" for none), as a host missing a file does.
+func (s *Site) SetMissing(path string) { s.missing.Store(path) }
 
 // SetDown takes the link down (every request is dropped unanswered, every download
 // under way is cut) or brings it back.

@@ -89,3 +89,25 @@ func TestTheSecondVisitComesFromThisMachine(t *testing.T) {
 	}
 	assert.Empty(t, b.Errors())
 }
+
+// TestRetryAfterTheDataDidNotCome: a data file the host does not have stops the start
+// with a message naming it and a Retry button; once the host has it, Retry builds
+// the run.
+func TestRetryAfterTheDataDidNotCome(t *testing.T) {
+	site := Serve(t, Dist(t))
+	site.SetMissing("/data/train-images-idx3-ubyte.part00.gz")
+	b := open(t, site, "", 1280, 720)
+	b.WaitFor(t, "the message and Retry", 30*time.Second, func() bool {
+		var shown bool
+		b.Eval(t, `!document.getElementById("data-error").hidden && !!document.getElementById("retry").offsetParent`, &shown)
+		return shown
+	})
+	assert.Contains(t, b.Text(t, "#data-error-text"), "train-images-idx3-ubyte.part00.gz: HTTP 404")
+	assert.Equal(t, "error", b.Text(t, "#status"))
+	site.SetMissing("")
+	b.Click(t, "#retry", func() bool { return b.Text(t, "#status") != "error" })
+	b.WaitFor(t, "ready", 30*time.Second, func() bool { return b.Text(t, "#status") == "ready" })
+	b.Click(t, "#play", func() bool { return b.Text(t, "#status") == "training" })
+	b.WaitFor(t, "training", 30*time.Second, func() bool { return b.number(t, "#metric-step") > 10 })
+	assert.Equal(t, "", b.Text(t, "#data-error-text")+b.Text(t, "#error"), "no message left")
+}
