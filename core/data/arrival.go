@@ -6,19 +6,34 @@ import (
 	"sync/atomic"
 )
 
-// Arrived returns how many of the set's samples are in, counted from the first: all
-// of them but for a set still being assembled from parts (an Assembly), which may be
-// trained on as far as it has arrived.
+// Has reports whether sample i is in: always, but for a set still being assembled
+// from parts (an Assembly), which may be trained on as far as its parts have arrived.
+func (s *Set) Has(i int) bool {
+	if s.arrived == nil {
+		return i >= 0 && i < s.n
+	}
+	return i >= 0 && i < s.n && i%Parts(s.n) < int(s.arrived.Load())
+}
+
+// Arrived returns how many of the set's samples are in.
 func (s *Set) Arrived() int {
 	if s.arrived == nil {
 		return s.n
 	}
-	return min(int(s.arrived.Load()), s.n)
+	in := 0
+	for p := range int(s.arrived.Load()) {
+		in += PartLen(s.n, p)
+	}
+	return in
 }
 
-// Assembly builds an image set whose images arrive in parts of PartSize (the last part
-// fewer), in any order, while its Set is already in use: Set().Arrived() is the count
-// of samples before the first part still missing. The labels come first, whole.
+// Whole reports whether every sample of the set is in.
+func (s *Set) Whole() bool { return s.arrived == nil || int(s.arrived.Load()) == Parts(s.n) }
+
+// Assembly builds an image set whose images arrive in its parts (see PartSize: part p
+// holds samples p, p+P, …), in any order, while its Set is already in use: a sample is
+// in (Set.Has) once its part and every part before it have arrived. The labels come
+// first, whole.
 type Assembly struct {
 	set  *Set
 	mu   sync.Mutex
@@ -46,29 +61,33 @@ func NewAssembly(name string, side int, labels []uint8) (*Assembly, error) {
 // Set returns the set being assembled.
 func (a *Assembly) Set() *Set { return a.set }
 
-// Add puts in part p's images, which must be the part's count of the set's size.
+// Add puts in part p's images (Images.Part's), which must be the part's count of the
+// set's size.
 func (a *Assembly) Add(p int, images Images) error {
 	s := a.set
-	if p < 0 || p >= len(a.have) {
-		return fmt.Errorf("idx: %s: part %d of %d", s.Name, p+1, len(a.have))
+	parts := len(a.have)
+	if p < 0 || p >= parts {
+		return fmt.Errorf("idx: %s: part %d of %d", s.Name, p+1, parts)
 	}
-	from, to := p*PartSize, min((p+1)*PartSize, s.n)
-	switch {
+	switch want := PartLen(s.n, p); {
 	case images.Rows != s.Side || images.Cols != s.Side:
 		return fmt.Errorf("idx: %s: part %d holds images of %dx%d, the set's are %dx%d", s.Name, p+1, images.Rows, images.Cols, s.Side, s.Side)
-	case images.N != to-from || len(images.Pixels) != images.N*s.Side*s.Side:
-		return fmt.Errorf("idx: %s: part %d holds %d images, want %d (samples %d to %d)", s.Name, p+1, images.N, to-from, from+1, to)
+	case images.N != want || len(images.Pixels) != images.N*s.Side*s.Side:
+		return fmt.Errorf("idx: %s: part %d holds %d images, want %d (samples %d, %d, … of %d)", s.Name, p+1, images.N, want, p+1, p+1+parts, s.n)
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	size := s.size()
-	copy(s.pixels[from*size:to*size], images.Pixels)
+	for j := range images.N {
+		i := p + j*parts
+		copy(s.pixels[i*size:(i+1)*size], images.Pixels[j*size:(j+1)*size])
+	}
 	a.have[p] = true
 	in := 0
-	for in < len(a.have) && a.have[in] {
+	for in < parts && a.have[in] {
 		in++
 	}
-	s.arrived.Store(int64(min(in*PartSize, s.n))) // after the copy: what it counts is there
+	s.arrived.Store(int64(in)) // after the copy: what it counts is there
 	return nil
 }
 

@@ -8,18 +8,19 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// partImages returns part p of a set of n side×side images whose every pixel is the
-// sample's index mod 251.
-func partImages(n, side, p int) Images {
-	from, to := p*PartSize, min((p+1)*PartSize, n)
-	im := Images{N: to - from, Rows: side, Cols: side, Pixels: make([]uint8, (to-from)*side*side)}
-	for i := range im.N {
+// images returns n side×side images whose every pixel is the sample's index mod 251.
+func images(n, side int) Images {
+	im := Images{N: n, Rows: side, Cols: side, Pixels: make([]uint8, n*side*side)}
+	for i := range n {
 		for j := range side * side {
-			im.Pixels[i*side*side+j] = uint8((from + i) % 251)
+			im.Pixels[i*side*side+j] = uint8(i % 251)
 		}
 	}
 	return im
 }
+
+// partImages returns part p of images(n, side).
+func partImages(n, side, p int) Images { return images(n, side).Part(p) }
 
 func TestAnAssemblyGrowsAsItsPartsArrive(t *testing.T) {
 	const n, side = 2*PartSize + 345, 3
@@ -33,15 +34,28 @@ func TestAnAssemblyGrowsAsItsPartsArrive(t *testing.T) {
 	assert.Equal(t, n, s.Len())
 	assert.Equal(t, 0, s.Arrived())
 	var b Batch[float32]
-	assert.ErrorContains(t, Fill(s, &b, []int{0}, false, nil), "data: parts: sample 0 has not arrived yet (0 of 10345 have)")
+	assert.ErrorContains(t, Fill(s, &b, []int{0}, false, nil), "data: parts: sample 0 has not arrived yet (its part, 1 of 3, has not)")
 
 	for _, step := range []struct {
 		part    int
 		arrived int
-	}{{1, 0}, {0, 2 * PartSize}, {2, n}} {
+		has     []int // samples in
+		hasNot  []int
+	}{
+		{1, 0, nil, []int{0, 1, 2, 4}},
+		{0, PartLen(n, 0) + PartLen(n, 1), []int{0, 1, 3, 4, n - 1, n - 3}, []int{2, 5, n - 2}},
+		{2, n, []int{0, 2, n - 1}, []int{-1, n}},
+	} {
 		require.NoError(t, a.Add(step.part, partImages(n, side, step.part)))
 		assert.Equal(t, step.arrived, s.Arrived(), "after part %d", step.part)
+		for _, i := range step.has {
+			assert.True(t, s.Has(i), "sample %d after part %d", i, step.part)
+		}
+		for _, i := range step.hasNot {
+			assert.False(t, s.Has(i), "sample %d after part %d", i, step.part)
+		}
 	}
+	assert.True(t, s.Whole())
 	assert.Empty(t, a.Missing())
 	for _, i := range []int{0, PartSize - 1, PartSize, n - 1} {
 		require.NoError(t, Fill(s, &b, []int{i}, false, nil))
@@ -56,8 +70,8 @@ func TestAnAssemblyGrowsAsItsPartsArrive(t *testing.T) {
 		want   string
 	}{
 		{"a part past the end", 3, partImages(n, side, 2), "idx: parts: part 4 of 3"},
-		{"the wrong count", 2, partImages(n, side, 1), "idx: parts: part 3 holds 5000 images, want 345 (samples 10001 to 10345)"},
-		{"the wrong size", 0, Images{N: PartSize, Rows: 2, Cols: 2, Pixels: make([]uint8, PartSize*4)}, "idx: parts: part 1 holds images of 2x2, the set's are 3x3"},
+		{"the wrong count", 2, partImages(n, side, 0), "idx: parts: part 3 holds 3449 images, want 3448 (samples 3, 6, … of 10345)"},
+		{"the wrong size", 0, Images{N: PartLen(n, 0), Rows: 2, Cols: 2, Pixels: make([]uint8, PartLen(n, 0)*4)}, "idx: parts: part 1 holds images of 2x2, the set's are 3x3"},
 	}
 	for _, tt := range bad {
 		t.Run(tt.name, func(t *testing.T) {
@@ -81,10 +95,14 @@ func TestIDXWrittenReadsBack(t *testing.T) {
 	for p := range 2 {
 		require.NoError(t, a.Add(p, partImages(n, side, p)))
 	}
-	images, got, err := a.Set().IDX()
+	all, got, err := a.Set().IDX()
 	require.NoError(t, err)
+	odd := all.Part(1)
+	for j := range odd.N { // of 2 parts, part 2 holds samples 1, 3, 5, …
+		require.Equal(t, uint8((1+2*j)%251), odd.Pixels[j*side*side], "image %d of part 2", j)
+	}
 	var ib, lb bytes.Buffer
-	require.NoError(t, WriteIDXImages(&ib, images.Part(1)))
+	require.NoError(t, WriteIDXImages(&ib, all.Part(1)))
 	require.NoError(t, WriteIDXLabels(&lb, got))
 	back, err := ReadIDXImages(&ib, "part")
 	require.NoError(t, err)

@@ -38,7 +38,7 @@ type Set struct {
 	values  []float32      // synthetic sets: n × size inputs
 	classes []uint8        // classification sets: the class of each sample
 	targets []float32      // regression sets: n × Labels targets
-	arrived *atomic.Int64  // a set being assembled: the samples in so far (Arrived); nil when whole
+	arrived *atomic.Int64  // a set being assembled: its first parts in so far (Has); nil when whole
 }
 
 // size is the number of input values of one sample.
@@ -145,13 +145,12 @@ func grow[T any](buf []T, n int) []T {
 // drawn from rng (which may be nil otherwise). It returns an error, and leaves b
 // unchanged, for an index out of range or a missing rng.
 func Fill[F tensor.Float](s *Set, b *Batch[F], idx []int, augment bool, rng *rand.Rand) error {
-	arrived := s.Arrived()
 	for _, i := range idx {
 		if i < 0 || i >= s.n {
 			return fmt.Errorf("data: %s: sample %d out of range [0, %d)", s.Name, i, s.n)
 		}
-		if i >= arrived {
-			return fmt.Errorf("data: %s: sample %d has not arrived yet (%d of %d have)", s.Name, i, arrived, s.n)
+		if !s.Has(i) {
+			return fmt.Errorf("data: %s: sample %d has not arrived yet (its part, %d of %d, has not)", s.Name, i, i%Parts(s.n)+1, Parts(s.n))
 		}
 	}
 	flip := augment && s.Flip

@@ -33,16 +33,21 @@ func WriteIDXLabels(w io.Writer, labels []uint8) error {
 // IDX returns the images and labels of a one-channel image set with classes (MNIST
 // and its look-alikes), sharing its storage.
 func (s *Set) IDX() (Images, []uint8, error) {
-	if s.pixels == nil || s.Channels != 1 || !s.Classification() || s.Arrived() < s.n {
+	if s.pixels == nil || s.Channels != 1 || !s.Classification() || !s.Whole() {
 		return Images{}, nil, fmt.Errorf("idx: %s is not a whole one-channel image set with classes", s.Name)
 	}
 	return Images{N: s.n, Rows: s.Side, Cols: s.Side, Pixels: s.pixels[:s.n*s.size()]}, s.classes[:s.n], nil
 }
 
-// Part returns part p of an image set (samples p·PartSize up to (p+1)·PartSize),
-// sharing its storage.
+// Part returns part p of a set of images (see PartSize: images p, p+P, p+2P, …),
+// copied.
 func (im Images) Part(p int) Images {
-	size := im.Rows * im.Cols
-	from, to := min(p*PartSize, im.N), min((p+1)*PartSize, im.N)
-	return Images{N: to - from, Rows: im.Rows, Cols: im.Cols, Pixels: im.Pixels[from*size : to*size]}
+	size, parts := im.Rows*im.Cols, Parts(im.N)
+	out := Images{N: PartLen(im.N, p), Rows: im.Rows, Cols: im.Cols}
+	out.Pixels = make([]uint8, out.N*size)
+	for j := range out.N {
+		i := p + j*parts
+		copy(out.Pixels[j*size:(j+1)*size], im.Pixels[i*size:(i+1)*size])
+	}
+	return out
 }

@@ -185,13 +185,12 @@ func (s *Session[F]) Ready() bool {
 	size := s.Opts.BatchSize
 	from := s.Batch * size
 	to := min(from+size, len(s.order))
-	arrived := s.Train.Arrived()
 	for _, i := range s.order[from:to] {
-		if i >= arrived {
+		if !s.Train.Has(i) {
 			return false
 		}
 	}
-	return to < len(s.order) || s.Test == nil || s.Test.Arrived() == s.Test.Len()
+	return to < len(s.order) || s.Test == nil || s.Test.Whole()
 }
 
 // Step trains on the next batch of the epoch's seeded order (Trainer.Step), measuring

@@ -209,10 +209,8 @@ func arrivingMNISTLike(t *testing.T, n int) (*data.Assembly, func(p int)) {
 	}
 	a, err := data.NewAssembly("arriving", 8, labels)
 	require.NoError(t, err)
-	return a, func(p int) {
-		from, to := p*data.PartSize, min((p+1)*data.PartSize, n)
-		require.NoError(t, a.Add(p, data.Images{N: to - from, Rows: 8, Cols: 8, Pixels: pixels[from*64 : to*64]}))
-	}
+	all := data.Images{N: n, Rows: 8, Cols: 8, Pixels: pixels}
+	return a, func(p int) { require.NoError(t, a.Add(p, all.Part(p))) }
 }
 
 func TestASessionWaitsForItsDataAndStaysTheSameRun(t *testing.T) {
@@ -245,7 +243,7 @@ func TestASessionWaitsForItsDataAndStaysTheSameRun(t *testing.T) {
 		require.Equal(t, a.Loss, b.Loss, "step %d", steps+1)
 		steps++
 	}
-	assert.Equal(t, 2*data.PartSize/100, steps, "the first epoch trains on parts 0 and 1, then waits for part 2")
+	assert.Equal(t, (data.PartLen(n, 0)+data.PartLen(n, 1))/100, steps, "the first epoch trains on parts 0 and 1, then waits for part 2")
 	add(2)
 	for sess.Ready() {
 		_, err := sess.Step()

@@ -10,7 +10,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/nofeedback/lwf/core/data"
 	"github.com/nofeedback/lwf/tools/internal/mnist"
+	"github.com/nofeedback/lwf/wasm/protocol"
 )
 
 func TestRun(t *testing.T) {
@@ -59,5 +61,56 @@ func TestRun(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestThePageLayoutHoldsMNIST: the page's files (--page) hold MNIST, whole: the
+// training images in parts put back together, the quick subset as Spread's, the rest
+// as they were.
+func TestThePageLayoutHoldsMNIST(t *testing.T) {
+	dir, err := mnist.Dir(context.Background(), func(string) {})
+	if err != nil {
+		t.Skipf("MNIST is not available: %v", err)
+	}
+	page := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	require.Equal(t, 0, run(context.Background(), []string{"--data", dir, "--page", page}, &stdout, &stderr), stderr.String())
+	trainSet, testSet, err := data.LoadIDXDir(dir)
+	require.NoError(t, err)
+
+	read := func(name string) []byte {
+		b, err := os.ReadFile(filepath.Join(page, name))
+		require.NoError(t, err)
+		return b
+	}
+	labels, err := data.ReadIDXLabels(bytes.NewReader(read(protocol.TrainLabels)), "labels")
+	require.NoError(t, err)
+	a, err := data.NewAssembly("MNIST", 28, labels)
+	require.NoError(t, err)
+	for p := range data.Parts(len(labels)) {
+		images, err := data.ReadIDXImages(bytes.NewReader(read(protocol.TrainImagesPart(p))), "part")
+		require.NoError(t, err)
+		require.NoError(t, a.Add(p, images))
+	}
+	want, wantLabels, err := trainSet.IDX()
+	require.NoError(t, err)
+	got, gotLabels, err := a.Set().IDX()
+	require.NoError(t, err)
+	assert.Equal(t, 12, data.Parts(len(labels)))
+	assert.True(t, bytes.Equal(want.Pixels, got.Pixels), "the parts put together are MNIST's training images")
+	assert.Equal(t, wantLabels, gotLabels)
+
+	quick, err := data.ParseIDXPair(read(protocol.QuickImages), read(protocol.QuickLabels), "quick")
+	require.NoError(t, err)
+	wantQuick, wantQuickLabels, err := testSet.Spread(protocol.QuickTestSize).IDX()
+	require.NoError(t, err)
+	gotQuick, gotQuickLabels, err := quick.IDX()
+	require.NoError(t, err)
+	assert.True(t, bytes.Equal(wantQuick.Pixels, gotQuick.Pixels), "the quick subset is Spread(2000) of the test set")
+	assert.Equal(t, wantQuickLabels, gotQuickLabels)
+	for _, name := range []string{protocol.TestImages, protocol.TestLabels, protocol.TrainLabels} {
+		orig, err := os.ReadFile(filepath.Join(dir, name))
+		require.NoError(t, err)
+		assert.True(t, bytes.Equal(orig, read(name)), "%s as it was", name)
 	}
 }

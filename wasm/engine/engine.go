@@ -126,7 +126,7 @@ func NewFrom(net *nn.Network[float32], s settings.Settings, d Data, now func() t
 		Step: e.onStep, Point: e.onPoint, Eval: e.onEval, Epoch: e.onEpoch}, now)
 	model, bufs := e.describe()
 	if net != nil {
-		if _, err := e.run.Evaluate(testSet.Arrived() == testSet.Len()); err != nil {
+		if _, err := e.run.Evaluate(testSet.Whole()); err != nil {
 			return nil, model, nil, err
 		}
 	}

@@ -252,14 +252,11 @@ func TestARunWaitsForDataOnItsWay(t *testing.T) {
 	}
 	a, err := data.NewAssembly("arriving", 16, labels)
 	require.NoError(t, err)
-	part := func(p int) data.Images {
-		from, to := p*data.PartSize, min((p+1)*data.PartSize, n)
-		im := data.Images{N: to - from, Rows: 16, Cols: 16, Pixels: make([]uint8, (to-from)*256)}
-		for i := range im.Pixels {
-			im.Pixels[i] = uint8(i * 7)
-		}
-		return im
+	all := data.Images{N: n, Rows: 16, Cols: 16, Pixels: make([]uint8, n*256)}
+	for i := range all.Pixels {
+		all.Pixels[i] = uint8(i * 7)
 	}
+	part := all.Part
 	require.NoError(t, a.Add(0, part(0)))
 	s := synthSettings(nn.DRTP)
 	e, _, _, err := New(s, Data{Train: a.Set(), Test: data.Classification(2, 300)}, fakeClock(10*time.Millisecond))
@@ -269,15 +266,15 @@ func TestARunWaitsForDataOnItsWay(t *testing.T) {
 		require.NoError(t, e.Run(time.Second))
 	}
 	snap, _ := e.Snapshot(false)
-	assert.Equal(t, data.PartSize/50, snap.Step, "the first part trained, no more")
+	assert.Equal(t, data.PartLen(n, 0)/50, snap.Step, "the first part trained, no more")
 	assert.True(t, snap.Waiting)
 	assert.Equal(t, protocol.Training, snap.State, "still training: it goes on when the data comes")
 	require.NoError(t, e.StepOnce(), "a step that cannot be made is no error")
-	assert.Equal(t, data.PartSize/50, e.Steps())
+	assert.Equal(t, data.PartLen(n, 0)/50, e.Steps())
 
 	require.NoError(t, a.Add(1, part(1)))
 	require.NoError(t, e.Run(time.Second))
 	snap, _ = e.Snapshot(false)
 	assert.False(t, snap.Waiting)
-	assert.Greater(t, snap.Step, data.PartSize/50)
+	assert.Greater(t, snap.Step, data.PartLen(n, 0)/50)
 }

@@ -77,12 +77,12 @@ func (m *mnistLoad) files() []file {
 	fs := []file{
 		{protocol.TrainLabels, "MNIST training labels", (*mnistLoad).useTrainLabels},
 		{protocol.TestLabels, "MNIST test labels", (*mnistLoad).useTestLabels},
-		{protocol.TrainImagesPart(0), fmt.Sprintf("MNIST training images 1–%d", data.PartSize), trainPart(0)},
+		{protocol.TrainImagesPart(0), fmt.Sprintf("MNIST training images, part 1 of %d", parts), trainPart(0)},
 		{protocol.QuickImages, "MNIST test images", func(m *mnistLoad, b []byte) error { m.quickImages = b; return nil }},
 		{protocol.QuickLabels, "MNIST test images", (*mnistLoad).useQuick},
 	}
 	for p := 1; p < parts; p++ {
-		fs = append(fs, file{protocol.TrainImagesPart(p), fmt.Sprintf("MNIST training images %d–%d", p*data.PartSize+1, (p+1)*data.PartSize), trainPart(p)})
+		fs = append(fs, file{protocol.TrainImagesPart(p), fmt.Sprintf("MNIST training images, part %d of %d", p+1, parts), trainPart(p)})
 	}
 	return append(fs, file{protocol.TestImages, "MNIST test images", (*mnistLoad).useTestImages})
 }
@@ -214,7 +214,7 @@ func (m *mnistLoad) built() bool {
 // report tells the page how much of the training set is in, while it trains.
 func (m *mnistLoad) report() {
 	s := m.train.Set()
-	if s.Arrived() == s.Len() && m.test.Set().Arrived() == m.test.Set().Len() {
+	if s.Whole() && m.test.Set().Whole() {
 		return // the last file's end says so (an empty event)
 	}
 	m.w.post(protocol.Progress, protocol.ProgressEvent{What: "MNIST training images", Loaded: int64(s.Arrived()),
