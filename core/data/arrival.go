@@ -12,7 +12,7 @@ func (s *Set) Has(i int) bool {
 	if s.arrived == nil {
 		return i >= 0 && i < s.n
 	}
-	return i >= 0 && i < s.n && i%Parts(s.n) < int(s.arrived.Load())
+	return i >= 0 && i < s.n && int(partLayout(s.n).part[i]) < int(s.arrived.Load())
 }
 
 // Arrived returns how many of the set's samples are in.
@@ -20,18 +20,14 @@ func (s *Set) Arrived() int {
 	if s.arrived == nil {
 		return s.n
 	}
-	in := 0
-	for p := range int(s.arrived.Load()) {
-		in += PartLen(s.n, p)
-	}
-	return in
+	return min(int(s.arrived.Load())*PartSize, s.n)
 }
 
 // Whole reports whether every sample of the set is in.
 func (s *Set) Whole() bool { return s.arrived == nil || int(s.arrived.Load()) == Parts(s.n) }
 
-// Assembly builds an image set whose images arrive in its parts (see PartSize: part p
-// holds samples p, p+P, …), in any order, while its Set is already in use: a sample is
+// Assembly builds an image set whose images arrive in its parts (see PartSize and
+// PartSamples), in any order, while its Set is already in use: a sample is
 // in (Set.Has) once its part and every part before it have arrived. The labels come
 // first, whole.
 type Assembly struct {
@@ -69,17 +65,17 @@ func (a *Assembly) Add(p int, images Images) error {
 	if p < 0 || p >= parts {
 		return fmt.Errorf("idx: %s: part %d of %d", s.Name, p+1, parts)
 	}
-	switch want := PartLen(s.n, p); {
+	members := PartSamples(s.n, p)
+	switch want := len(members); {
 	case images.Rows != s.Side || images.Cols != s.Side:
 		return fmt.Errorf("idx: %s: part %d holds images of %dx%d, the set's are %dx%d", s.Name, p+1, images.Rows, images.Cols, s.Side, s.Side)
 	case images.N != want || len(images.Pixels) != images.N*s.Side*s.Side:
-		return fmt.Errorf("idx: %s: part %d holds %d images, want %d (samples %d, %d, … of %d)", s.Name, p+1, images.N, want, p+1, p+1+parts, s.n)
+		return fmt.Errorf("idx: %s: part %d holds %d images, want %d", s.Name, p+1, images.N, want)
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	size := s.size()
-	for j := range images.N {
-		i := p + j*parts
+	for j, i := range members {
 		copy(s.pixels[i*size:(i+1)*size], images.Pixels[j*size:(j+1)*size])
 	}
 	a.have[p] = true

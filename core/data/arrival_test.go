@@ -2,6 +2,7 @@ package data
 
 import (
 	"bytes"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -39,22 +40,18 @@ func TestAnAssemblyGrowsAsItsPartsArrive(t *testing.T) {
 	for _, step := range []struct {
 		part    int
 		arrived int
-		has     []int // samples in
-		hasNot  []int
-	}{
-		{1, 0, nil, []int{0, 1, 2, 4}},
-		{0, PartLen(n, 0) + PartLen(n, 1), []int{0, 1, 3, 4, n - 1, n - 3}, []int{2, 5, n - 2}},
-		{2, n, []int{0, 2, n - 1}, []int{-1, n}},
-	} {
+		in      []int // parts whose samples are in
+	}{{1, 0, nil}, {0, 2 * PartSize, []int{0, 1}}, {2, n, []int{0, 1, 2}}} {
 		require.NoError(t, a.Add(step.part, partImages(n, side, step.part)))
 		assert.Equal(t, step.arrived, s.Arrived(), "after part %d", step.part)
-		for _, i := range step.has {
-			assert.True(t, s.Has(i), "sample %d after part %d", i, step.part)
-		}
-		for _, i := range step.hasNot {
-			assert.False(t, s.Has(i), "sample %d after part %d", i, step.part)
+		for p := range Parts(n) {
+			for _, i := range PartSamples(n, p)[:50] {
+				assert.Equal(t, slices.Contains(step.in, p), s.Has(i), "sample %d of part %d after part %d", i, p, step.part)
+			}
 		}
 	}
+	assert.False(t, s.Has(-1))
+	assert.False(t, s.Has(n))
 	assert.True(t, s.Whole())
 	assert.Empty(t, a.Missing())
 	for _, i := range []int{0, PartSize - 1, PartSize, n - 1} {
@@ -70,8 +67,8 @@ func TestAnAssemblyGrowsAsItsPartsArrive(t *testing.T) {
 		want   string
 	}{
 		{"a part past the end", 3, partImages(n, side, 2), "idx: parts: part 4 of 3"},
-		{"the wrong count", 2, partImages(n, side, 0), "idx: parts: part 3 holds 3449 images, want 3448 (samples 3, 6, … of 10345)"},
-		{"the wrong size", 0, Images{N: PartLen(n, 0), Rows: 2, Cols: 2, Pixels: make([]uint8, PartLen(n, 0)*4)}, "idx: parts: part 1 holds images of 2x2, the set's are 3x3"},
+		{"the wrong count", 2, partImages(n, side, 0), "idx: parts: part 3 holds 5000 images, want 345"},
+		{"the wrong size", 0, Images{N: PartSize, Rows: 2, Cols: 2, Pixels: make([]uint8, PartSize*4)}, "idx: parts: part 1 holds images of 2x2, the set's are 3x3"},
 	}
 	for _, tt := range bad {
 		t.Run(tt.name, func(t *testing.T) {
@@ -97,9 +94,9 @@ func TestIDXWrittenReadsBack(t *testing.T) {
 	}
 	all, got, err := a.Set().IDX()
 	require.NoError(t, err)
-	odd := all.Part(1)
-	for j := range odd.N { // of 2 parts, part 2 holds samples 1, 3, 5, …
-		require.Equal(t, uint8((1+2*j)%251), odd.Pixels[j*side*side], "image %d of part 2", j)
+	second := all.Part(1)
+	for j, i := range PartSamples(n, 1) { // its images in the order PartSamples names them
+		require.Equal(t, uint8(i%251), second.Pixels[j*side*side], "image %d of part 2", j)
 	}
 	var ib, lb bytes.Buffer
 	require.NoError(t, WriteIDXImages(&ib, all.Part(1)))

@@ -150,7 +150,7 @@ func Fill[F tensor.Float](s *Set, b *Batch[F], idx []int, augment bool, rng *ran
 			return fmt.Errorf("data: %s: sample %d out of range [0, %d)", s.Name, i, s.n)
 		}
 		if !s.Has(i) {
-			return fmt.Errorf("data: %s: sample %d has not arrived yet (its part, %d of %d, has not)", s.Name, i, i%Parts(s.n)+1, Parts(s.n))
+			return fmt.Errorf("data: %s: sample %d has not arrived yet (its part, %d of %d, has not)", s.Name, i, partLayout(s.n).part[i]+1, Parts(s.n))
 		}
 	}
 	flip := augment && s.Flip

@@ -39,14 +39,11 @@ func (s *Set) IDX() (Images, []uint8, error) {
 	return Images{N: s.n, Rows: s.Side, Cols: s.Side, Pixels: s.pixels[:s.n*s.size()]}, s.classes[:s.n], nil
 }
 
-// Part returns part p of a set of images (see PartSize: images p, p+P, p+2P, …),
-// copied.
+// Part returns part p of a set of images (the images PartSamples names), copied.
 func (im Images) Part(p int) Images {
-	size, parts := im.Rows*im.Cols, Parts(im.N)
-	out := Images{N: PartLen(im.N, p), Rows: im.Rows, Cols: im.Cols}
-	out.Pixels = make([]uint8, out.N*size)
-	for j := range out.N {
-		i := p + j*parts
+	size, members := im.Rows*im.Cols, PartSamples(im.N, p)
+	out := Images{N: len(members), Rows: im.Rows, Cols: im.Cols, Pixels: make([]uint8, len(members)*size)}
+	for j, i := range members {
 		copy(out.Pixels[j*size:(j+1)*size], im.Pixels[i*size:(i+1)*size])
 	}
 	return out

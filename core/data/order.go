@@ -3,16 +3,18 @@ package data
 import (
 	"fmt"
 	"math/rand/v2"
+	"sync"
 )
 
 // streamOrder is added to the epoch to pick the random stream of an epoch's order.
 const streamOrder = 0x6f72646572 // "order"
 
-// PartSize is about how many samples a part of a set holds. A set of n samples has
-// Parts(n) = P parts, interleaved: part p holds samples p, p+P, p+2P, …, so that each
-// part is spread over the whole set (its writers, its classes) as a random subset
-// would be. The first epoch visits the parts in turn, so that the page trains on the
-// first part while the rest still downloads.
+// PartSize is how many samples a part of a set holds (the last part fewer). A set of n
+// samples has Parts(n) parts, which split it at random, the same way for every run:
+// part p holds the samples PartSamples(n, p), a fixed random subset (so that a part
+// is spread over the whole set, its writers, sources and classes, whatever order the
+// file keeps them in). The first epoch visits the parts in turn, so that the page
+// trains on the first part while the rest still downloads.
 const PartSize = 5000
 
 // Order returns a permutation of 0..n−1 that depends only on seed and epoch: the order
@@ -23,17 +25,20 @@ const PartSize = 5000
 //     its own: a permutation of part 0's samples, then of part 1's, …, all drawn from
 //     the epoch's one random stream (a set of at most PartSize samples is one part);
 //   - every later epoch is one permutation of the whole set.
+//
+// As the parts split the set at random, the first epoch's order is as random as the
+// others' for the data it visits.
 func Order(n int, seed uint64, epoch int) []int {
 	rng := rand.New(rand.NewPCG(seed, streamOrder+uint64(epoch)))
 	n = max(n, 0)
 	if epoch > 0 {
 		return permutation(rng, n)
 	}
-	parts := Parts(n)
 	order := make([]int, 0, n)
-	for p := range parts {
-		for _, i := range permutation(rng, PartLen(n, p)) {
-			order = append(order, p+i*parts) // the part's i-th sample
+	for p := range Parts(n) {
+		part := PartSamples(n, p)
+		for _, i := range permutation(rng, len(part)) {
+			order = append(order, part[i])
 		}
 	}
 	return order
@@ -42,13 +47,47 @@ func Order(n int, seed uint64, epoch int) []int {
 // Parts returns how many parts a set of n samples has: ⌈n / PartSize⌉.
 func Parts(n int) int { return (max(n, 0) + PartSize - 1) / PartSize }
 
-// PartLen returns how many samples part p of a set of n samples holds.
-func PartLen(n, p int) int {
-	parts := Parts(n)
-	if p < 0 || p >= parts {
-		return 0
+// PartSamples returns the samples part p of a set of n samples holds, in the order its
+// file stores them; nil for a part past the last. A set of one part holds 0..n−1 in
+// order.
+func PartSamples(n, p int) []int {
+	if p < 0 || p >= Parts(n) {
+		return nil
 	}
-	return (n - p + parts - 1) / parts
+	l := partLayout(n)
+	return l.samples[p*PartSize : min((p+1)*PartSize, n)]
+}
+
+// partsSeed fixes how the parts split a set: one constant for every run and set.
+const partsSeed = 0x7061727473 // "parts"
+
+// layout is how the parts split a set of n samples: samples lists part 0's, then part
+// 1's, …; part[i] is the part of sample i.
+type layout struct {
+	samples []int
+	part    []int32
+}
+
+var layouts sync.Map // n → *layout
+
+func partLayout(n int) *layout {
+	if l, ok := layouts.Load(n); ok {
+		return l.(*layout)
+	}
+	l := &layout{part: make([]int32, n)}
+	if Parts(n) == 1 {
+		l.samples = make([]int, n)
+		for i := range l.samples {
+			l.samples[i] = i
+		}
+	} else {
+		l.samples = permutation(rand.New(rand.NewPCG(partsSeed, uint64(n))), n)
+	}
+	for k, i := range l.samples {
+		l.part[i] = int32(k / PartSize)
+	}
+	got, _ := layouts.LoadOrStore(n, l)
+	return got.(*layout)
 }
 
 // permutation returns a random permutation of 0..n−1 (Fisher–Yates).

@@ -39,34 +39,29 @@ func TestTheFirstEpochGoesThroughThePartsInTurn(t *testing.T) {
 		require.Len(t, first, n)
 		parts := Parts(n)
 		require.Equal(t, (n+PartSize-1)/PartSize, parts)
-		from, total := 0, 0
+		from, seen := 0, map[int]bool{}
 		for p := range parts {
-			size := PartLen(n, p)
-			total += size
-			assert.LessOrEqual(t, size, PartSize)
-			part := first[from : from+size]
-			from += size
-			var want []int // part p: samples p, p+P, p+2P, …
-			for i := p; i < n; i += parts {
-				want = append(want, i)
+			members := PartSamples(n, p)
+			assert.Len(t, members, min(PartSize, n-p*PartSize))
+			part := first[from : from+len(members)]
+			from += len(members)
+			assert.Equal(t, slices.Sorted(slices.Values(members)), slices.Sorted(slices.Values(part)), "part %d of %d samples", p, n)
+			assert.NotEqual(t, members, part, "part %d is shuffled", p)
+			for _, i := range members {
+				assert.False(t, seen[i], "sample %d in two parts", i)
+				seen[i] = true
 			}
-			assert.Equal(t, want, slices.Sorted(slices.Values(part)), "part %d of %d samples", p, n)
-			if size > 1 {
-				assert.NotEqual(t, want, part, "part %d is shuffled", p)
+			if parts > 1 { // a random subset, not a run of neighbours
+				assert.Greater(t, slices.Max(members)-slices.Min(members), n*9/10, "part %d spans the set", p)
 			}
 		}
-		assert.Equal(t, n, total)
-		assert.Zero(t, PartLen(n, parts), "no part past the last")
-		later := Order(n, 7, 1)
-		if n > PartSize {
-			var sameResidue bool = true
-			for _, i := range later[:10] {
-				sameResidue = sameResidue && i%parts == later[0]%parts
-			}
-			assert.False(t, sameResidue, "epoch 2 mixes the whole set")
-		}
+		assert.Len(t, seen, n, "the parts cover the set")
+		assert.Nil(t, PartSamples(n, parts), "no part past the last")
+		assert.Equal(t, PartSamples(n, 0), PartSamples(n, 0), "one split for every run")
 	}
-	// A set of one part: the first epoch is one permutation, as later epochs are.
+	// A set of one part holds its samples in order, and its first epoch is one
+	// permutation, as later epochs are.
+	assert.Equal(t, []int{0, 1, 2, 3}, PartSamples(4, 0))
 	rng := rand.New(rand.NewPCG(7, streamOrder))
 	assert.Equal(t, permutation(rng, 700), Order(700, 7, 0))
 }

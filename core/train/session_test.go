@@ -243,7 +243,7 @@ func TestASessionWaitsForItsDataAndStaysTheSameRun(t *testing.T) {
 		require.Equal(t, a.Loss, b.Loss, "step %d", steps+1)
 		steps++
 	}
-	assert.Equal(t, (data.PartLen(n, 0)+data.PartLen(n, 1))/100, steps, "the first epoch trains on parts 0 and 1, then waits for part 2")
+	assert.Equal(t, (len(data.PartSamples(n, 0))+len(data.PartSamples(n, 1)))/100, steps, "the first epoch trains on parts 0 and 1, then waits for part 2")
 	add(2)
 	for sess.Ready() {
 		_, err := sess.Step()

@@ -266,15 +266,15 @@ func TestARunWaitsForDataOnItsWay(t *testing.T) {
 		require.NoError(t, e.Run(time.Second))
 	}
 	snap, _ := e.Snapshot(false)
-	assert.Equal(t, data.PartLen(n, 0)/50, snap.Step, "the first part trained, no more")
+	assert.Equal(t, len(data.PartSamples(n, 0))/50, snap.Step, "the first part trained, no more")
 	assert.True(t, snap.Waiting)
 	assert.Equal(t, protocol.Training, snap.State, "still training: it goes on when the data comes")
 	require.NoError(t, e.StepOnce(), "a step that cannot be made is no error")
-	assert.Equal(t, data.PartLen(n, 0)/50, e.Steps())
+	assert.Equal(t, len(data.PartSamples(n, 0))/50, e.Steps())
 
 	require.NoError(t, a.Add(1, part(1)))
 	require.NoError(t, e.Run(time.Second))
 	snap, _ = e.Snapshot(false)
 	assert.False(t, snap.Waiting)
-	assert.Greater(t, snap.Step, data.PartLen(n, 0)/50)
+	assert.Greater(t, snap.Step, len(data.PartSamples(n, 0))/50)
 }

@@ -7,9 +7,9 @@ import "fmt"
 // file at a time so that they do not share the link:
 //
 //  1. TrainLabels, whole (29 kB);
-//  2. the training images' part 0 (TrainImagesPart: images 1, 13, 25, … of MNIST's
-//     60000, 5000 of them in an IDX file of its own, about 0.8 MB: see
-//     data.PartSize), then the quick test subset (QuickImages and
+//  2. the training images' part 0 (TrainImagesPart: 5000 of MNIST's 60000, a fixed
+//     random subset, data.PartSamples, in an IDX file of its own, about 0.8 MB), then
+//     the quick test subset (QuickImages and
 //     QuickLabels: QuickTestSize test samples spread across the test set, exactly
 //     data.Set.Spread's), after which the run is built and trains;
 //  3. the other parts in order, which the first epoch reaches in order (data.Order);
