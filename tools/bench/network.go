@@ -83,7 +83,7 @@ func networkReport(v []visitFigures) string {
 		return ""
 	}
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "\n## The first visit on a real network\n\n`dist/` served by the server of `make serve` (gzip), behind `tools/internal/netsim`: one bandwidth shared by every connection, and a delay on each connection and each request. %d visits per link, each in a fresh headless Chromium profile, `?autoplay=1`; medians, in seconds after opening the page. The next visit is the same profile 20 s later.\n\n", networkVisits)
+	fmt.Fprintf(&sb, "\n## The first visit on a real network\n\n`dist/` served by the server of `make serve` (brotli for Chromium), behind `tools/internal/netsim`: one bandwidth shared by every connection, and a delay on each connection and each request. %d visits per link, each in a fresh headless Chromium profile, `?autoplay=1`; medians, in seconds after opening the page. The next visit is the same profile 20 s later.\n\n", networkVisits)
 	sb.WriteString("| link | first trained batch | 90% test accuracy shown | next visit: first batch | goal (first batch / 90% / next) | met |\n|---|---:|---:|---:|---:|:---:|\n")
 	for _, f := range v {
 		goal, met := "no slower than before", "–"

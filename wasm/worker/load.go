@@ -187,8 +187,8 @@ func (m *mnistLoad) run() {
 		}
 		m.next++
 		m.mu.Unlock()
-		m.w.mark(f.name + " in")
 		if f.name == protocol.QuickLabels {
+			m.w.mark("first part of MNIST in")
 			close(m.first)
 		}
 		select {
