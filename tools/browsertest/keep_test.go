@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/nofeedback/lwf/core/data"
+	"github.com/nofeedback/lwf/tools/internal/mnist"
 )
 
 // allowDownloads saves the page's downloads in dir under their own names.
@@ -115,8 +116,9 @@ func writeIDX(t *testing.T, dir, prefix string, set *data.Set, n int) {
 // TestYourOwnData trains on IDX files the user picks (here 3000 MNIST digits written
 // as a look-alike set), and says what is missing from an incomplete set.
 func TestYourOwnData(t *testing.T) {
+	site := Dist(t)
 	dir := t.TempDir()
-	mnistDir, err := data.CacheDir("mnist") // (the page's own folder holds it in parts)
+	mnistDir, err := mnist.Dir(context.Background(), func(string) {}) // (the site's folder holds it in parts)
 	require.NoError(t, err)
 	trainSet, testSet, err := data.LoadIDXDir(mnistDir)
 	require.NoError(t, err)
@@ -126,7 +128,7 @@ func TestYourOwnData(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, files, 4)
 
-	b := open(t, Serve(t, Dist(t)), "", 1440, 900)
+	b := open(t, Serve(t, site), "", 1440, 900)
 	b.WaitFor(t, "ready", 30*time.Second, func() bool { return b.Text(t, "#status") == "ready" })
 	b.Run(t, 10*time.Second, chromedp.SetUploadFiles("#data-files", files[:3], chromedp.ByQuery))
 	b.WaitFor(t, "the message", 10*time.Second, func() bool { return strings.Contains(b.Text(t, "#error"), "missing the") })
