@@ -12,7 +12,7 @@ func (s *Set) Has(i int) bool {
 	if s.arrived == nil {
 		return i >= 0 && i < s.n
 	}
-	return i >= 0 && i < s.n && int(partLayout(s.n).part[i]) < int(s.arrived.Load())
+	return i >= 0 && i < s.n && int(s.partOf[i]) < int(s.arrived.Load())
 }
 
 // Arrived returns how many of the set's samples are in.
@@ -50,7 +50,7 @@ func NewAssembly(name string, side int, labels []uint8) (*Assembly, error) {
 	n := len(labels)
 	s := &Set{Name: name, Channels: 1, Side: side, Labels: idxClasses, n: n,
 		pixels: make([]uint8, n*side*side), classes: labels, levels: levels([]float64{0}, []float64{1}),
-		arrived: new(atomic.Int64)}
+		arrived: new(atomic.Int64), partOf: partLayout(n).part}
 	return &Assembly{set: s, have: make([]bool, Parts(n))}, nil
 }
 

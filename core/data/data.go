@@ -39,6 +39,7 @@ type Set struct {
 	classes []uint8        // classification sets: the class of each sample
 	targets []float32      // regression sets: n × Labels targets
 	arrived *atomic.Int64  // a set being assembled: its first parts in so far (Has); nil when whole
+	partOf  []int32        // a set being assembled: the part of each sample (PartSamples)
 }
 
 // size is the number of input values of one sample.
@@ -76,7 +77,7 @@ func (s *Set) Spread(n int) *Set {
 	}
 	n = max(n, 0)
 	t := *s
-	t.arrived = nil
+	t.arrived, t.partOf = nil, nil
 	t.n = n
 	size := s.size()
 	copyRows := func(src []uint8, width int) []uint8 {
@@ -150,7 +151,7 @@ func Fill[F tensor.Float](s *Set, b *Batch[F], idx []int, augment bool, rng *ran
 			return fmt.Errorf("data: %s: sample %d out of range [0, %d)", s.Name, i, s.n)
 		}
 		if !s.Has(i) {
-			return fmt.Errorf("data: %s: sample %d has not arrived yet (its part, %d of %d, has not)", s.Name, i, partLayout(s.n).part[i]+1, Parts(s.n))
+			return fmt.Errorf("data: %s: sample %d has not arrived yet (its part, %d of %d, has not)", s.Name, i, s.partOf[i]+1, Parts(s.n))
 		}
 	}
 	flip := augment && s.Flip

@@ -13,11 +13,15 @@ import (
 // networkVisits is how many fresh-profile visits each link gets.
 const networkVisits = 3
 
-// links are the networks a first visit is measured on: a lecture hall's wifi, and a
-// good one. Localhost is measured beside them.
-var links = []netsim.Link{
-	{BitsPerSecond: 10e6, Delay: 40 * time.Millisecond},
-	{BitsPerSecond: 50e6, Delay: 40 * time.Millisecond},
+// links are the networks a first visit is measured on, with issue 12's goals (ms
+// after opening the page: the first trained batch, 90% shown): a lecture hall's wifi,
+// and a good one. Localhost is measured beside them.
+var links = []struct {
+	netsim.Link
+	goalFirst, goalNinety float64
+}{
+	{netsim.Link{BitsPerSecond: 10e6, Delay: 40 * time.Millisecond}, 3500, 6000},
+	{netsim.Link{BitsPerSecond: 50e6, Delay: 40 * time.Millisecond}, 2000, 5000},
 }
 
 // visitFigures are the medians of one link's visits, in ms after opening the page.
@@ -35,8 +39,7 @@ func network(root string, out *[]visitFigures) error {
 		return err
 	}
 	defer srv.Close()
-	goals := map[float64][2]float64{10e6: {3500, 6000}, 50e6: {2000, 5000}}
-	measure := func(name, url string, goal [2]float64) error {
+	measure := func(name, url string, goalFirst, goalNinety float64) error {
 		var first, ninety, next []float64
 		for range networkVisits {
 			err := launched(func(ctx context.Context) error {
@@ -57,18 +60,18 @@ func network(root string, out *[]visitFigures) error {
 			}
 		}
 		*out = append(*out, visitFigures{link: name, firstStep: median(first), ninety: median(ninety), next: median(next),
-			goalFirst: goal[0], goalNinety: goal[1]})
+			goalFirst: goalFirst, goalNinety: goalNinety})
 		return nil
 	}
-	if err := measure("localhost", srv.URL, [2]float64{}); err != nil {
+	if err := measure("localhost", srv.URL, 0, 0); err != nil {
 		return err
 	}
 	for _, link := range links {
-		p, err := netsim.Listen(strings.TrimPrefix(srv.URL, "http://"), link)
+		p, err := netsim.Listen(strings.TrimPrefix(srv.URL, "http://"), link.Link)
 		if err != nil {
 			return err
 		}
-		err = measure(link.String(), "http://"+p.Addr, goals[link.BitsPerSecond])
+		err = measure(link.String(), "http://"+p.Addr, link.goalFirst, link.goalNinety)
 		p.Close()
 		if err != nil {
 			return err

@@ -356,7 +356,7 @@ func (f *fetcher) download(url, what string, background bool) (js.Value, error) 
 			lastByte, wait = time.Now(), retryFirst
 		}
 		if err == nil {
-			return bytesToJS(got), nil
+			return bridge.ToJS(got), nil
 		}
 		if !err.retry {
 			return js.Undefined(), fmt.Errorf("%s: fetching %s: %w", what, url, err.err)
@@ -460,10 +460,4 @@ func inflate(raw js.Value, url string) ([]byte, error) {
 		return nil, fmt.Errorf("inflating %s: %w", url, err)
 	}
 	return bridge.Bytes(buf), nil
-}
-
-func bytesToJS(b []byte) js.Value {
-	u := js.Global().Get("Uint8Array").New(len(b))
-	js.CopyBytesToJS(u, b)
-	return u
 }

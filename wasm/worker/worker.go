@@ -161,11 +161,9 @@ func (w *worker) handle(m message) {
 			w.fail(fmt.Errorf("bench: no run to time (%v)", err), false)
 			return
 		}
-		if w.dataset == settings.MNIST && w.custom == "" {
-			if err := w.mnist.whole(); err != nil { // steps past the first parts
-				w.fail(err, false)
-				return
-			}
+		if err := w.wholeData(); err != nil { // steps past the first parts
+			w.fail(err, false)
+			return
 		}
 		runs, err := w.engine.Bench(cmd.Warmup, cmd.Steps, cmd.Repeats)
 		if err != nil {
@@ -254,6 +252,15 @@ func (w *worker) ensureData(s settings.Settings) error {
 	}
 	w.data, w.dataset = d, s.Dataset
 	return nil
+}
+
+// wholeData waits until the data is all in: MNIST's last files may still be on their
+// way; every other set is whole from the start.
+func (w *worker) wholeData() error {
+	if w.dataset != settings.MNIST || w.custom != "" {
+		return nil
+	}
+	return w.mnist.whole()
 }
 
 // arrivals has a value when more MNIST has come; nil (never ready) without MNIST.
@@ -367,12 +374,9 @@ func (w *worker) load(cmd protocol.LoadCommand, file []byte) {
 		w.fail(err, false)
 		return
 	}
-	if w.dataset == settings.MNIST && w.custom == "" {
-		// The network's first figure is the whole test set's: where it stands.
-		if err := w.mnist.whole(); err != nil {
-			w.fail(err, false)
-			return
-		}
+	if err := w.wholeData(); err != nil { // its first figure is the whole test set's
+		w.fail(err, false)
+		return
 	}
 	e, model, bufs, err := engine.NewFrom(net, s, w.data, nil)
 	if err != nil {

@@ -7,7 +7,6 @@ package netsim
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -127,10 +126,7 @@ func (p *Proxy) copy(dst io.Writer, src io.Reader, wait func(n int) bool) {
 				return
 			}
 		}
-		if err != nil {
-			if !errors.Is(err, io.EOF) {
-				return
-			}
+		if err != nil { // the end, or a cut
 			return
 		}
 	}

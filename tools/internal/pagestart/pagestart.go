@@ -33,6 +33,12 @@ const poll = setInterval(() => {
 }, 5);
 `
 
+// installProbe has the probe run in every page the tab opens from now on.
+var installProbe = chromedp.ActionFunc(func(ctx context.Context) error {
+	_, err := page.AddScriptToEvaluateOnNewDocument(probe).Do(ctx)
+	return err
+})
+
 // The budgets: issue 4's, and issue 5's time to a convincing result.
 const (
 	FirstStepBudget = 2000.0 // ms from opening the page to the first trained batch
@@ -94,10 +100,7 @@ func (s Start) CodeBytes() float64 {
 func Measure(ctx context.Context, siteURL string, watch time.Duration) (Start, error) {
 	var s Start
 	err := chromedp.Run(ctx,
-		chromedp.ActionFunc(func(ctx context.Context) error {
-			_, err := page.AddScriptToEvaluateOnNewDocument(probe).Do(ctx)
-			return err
-		}),
+		installProbe,
 		chromedp.Navigate(siteURL+"/?autoplay=1"),
 		poll(`window.__probe.firstStep > 0`, 30*time.Second),
 		chromedp.Evaluate(`window.__probe.firstStep`, &s.FirstStep),
@@ -118,10 +121,7 @@ func Measure(ctx context.Context, siteURL string, watch time.Duration) (Start, e
 // first trained batch and 90% test accuracy.
 func Visit(ctx context.Context, siteURL string, timeout time.Duration) (firstStep, ninety float64, err error) {
 	err = chromedp.Run(ctx,
-		chromedp.ActionFunc(func(ctx context.Context) error {
-			_, err := page.AddScriptToEvaluateOnNewDocument(probe).Do(ctx)
-			return err
-		}),
+		installProbe,
 		chromedp.Navigate(siteURL+"/?autoplay=1"),
 		poll(`window.__probe.firstStep > 0`, timeout),
 		chromedp.Evaluate(`window.__probe.firstStep`, &firstStep),

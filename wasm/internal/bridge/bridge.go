@@ -28,9 +28,7 @@ func Post(target js.Value, m protocol.Message) {
 	msg.Set("body", string(m.Body))
 	bufs := array.New()
 	for _, b := range m.Buffers {
-		u := uint8Array.New(len(b))
-		js.CopyBytesToJS(u, b)
-		bufs.Call("push", u.Get("buffer"))
+		bufs.Call("push", ToJS(b).Get("buffer"))
 	}
 	msg.Set("buffers", bufs)
 	target.Call("postMessage", msg, bufs)
@@ -82,6 +80,13 @@ func Detach(raw []js.Value) {
 	for _, buf := range raw {
 		buf.Call("transfer", 0)
 	}
+}
+
+// ToJS copies b into a new JavaScript Uint8Array.
+func ToJS(b []byte) js.Value {
+	u := uint8Array.New(len(b))
+	js.CopyBytesToJS(u, b)
+	return u
 }
 
 // Bytes copies a JavaScript ArrayBuffer or typed array into Go.
