@@ -5,7 +5,8 @@
 // over, with the messages it sent meanwhile. All this loader leaves for Go is one
 // object, globalThis.lwfStartup = {module, worker, early}, which Go reads in one
 // place (package wasm/internal/startup). Besides sw.js, which keeps it all
-// working offline, nothing else is written in JavaScript.
+// working offline, and worker.js's early start of the data, nothing else is
+// written in JavaScript.
 "use strict";
 (async () => {
   const go = new Go();
@@ -13,7 +14,7 @@
     // The first worker loads its scripts while the module compiles.
     const startup = globalThis.lwfStartup = {};
     if (!document.getElementById("bench-table")) {
-      startup.worker = new Worker("worker.js");
+      startup.worker = new Worker("worker.js", {name: "lwf-first"}); // it begins the data at once
       startup.early = [];
       startup.worker.onmessage = (event) => startup.early.push(event);
     }

@@ -15,32 +15,41 @@ import (
 // the first epoch train on.
 const part1 = "/data/train-images-idx3-ubyte.part01.gz"
 
+// part0 is the first part, which worker.js begins before the Go program runs and
+// the loader finishes where that download was cut.
+const part0 = "/data/train-images-idx3-ubyte.part00.gz"
+
 // TestACutDownloadGoesOnWithTheSameRun: a download cut in the middle goes on from
 // where it stopped (with a Range request, or from the start on a host that ignores
 // them), and the run's losses are those of the command line's, bit for bit.
 func TestACutDownloadGoesOnWithTheSameRun(t *testing.T) {
 	for _, tt := range []struct {
 		name     string
+		file     string
 		noRanges bool
-	}{{"resumed with a Range request", false}, {"a host without Range support", true}} {
+	}{
+		{"resumed with a Range request", part1, false},
+		{"a host without Range support", part1, true},
+		{"begun before the program ran, resumed by it", part0, false},
+	} {
 		t.Run(tt.name, func(t *testing.T) {
 			site := Serve(t, Dist(t))
 			if tt.noRanges {
 				site.NoRanges()
 			}
-			site.CutOnce(part1, 300_000)
+			site.CutOnce(tt.file, 300_000)
 			b := open(t, site, "?"+dfaSeed7, 1280, 720)
-			assert.Equal(t, dfaSeed7Native(t), pageLosses(t, b), "the first 100 losses, the last 50 on the part that was cut")
+			assert.Equal(t, dfaSeed7Native(t), pageLosses(t, b), "the first 100 losses, 50 of them on the part that was cut")
 			var asks []string
 			for _, r := range site.Requests() {
-				if strings.HasPrefix(r, part1) {
+				if strings.HasPrefix(r, tt.file) {
 					asks = append(asks, r)
 				}
 			}
 			require.GreaterOrEqual(t, len(asks), 2, "the cut part is asked for again: %v", asks)
-			assert.Equal(t, part1, asks[0])
+			assert.Equal(t, tt.file, asks[0])
 			for _, a := range asks[1:] { // (the browser's own cache may split a Range request in two)
-				assert.True(t, strings.HasPrefix(a, part1+" range=bytes=300000-"), "asked for the rest, from where it stopped: %v", asks)
+				assert.True(t, strings.HasPrefix(a, tt.file+" range=bytes=300000-"), "asked for the rest, from where it stopped: %v", asks)
 			}
 			assert.Empty(t, b.Errors())
 		})
@@ -95,7 +104,7 @@ func TestTheSecondVisitComesFromThisMachine(t *testing.T) {
 // the run.
 func TestRetryAfterTheDataDidNotCome(t *testing.T) {
 	site := Serve(t, Dist(t))
-	site.SetMissing("/data/train-images-idx3-ubyte.part00.gz")
+	site.SetMissing(part0)
 	b := open(t, site, "", 1280, 720)
 	b.WaitFor(t, "the message and Retry", 30*time.Second, func() bool {
 		var shown bool

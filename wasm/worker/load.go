@@ -13,6 +13,7 @@ import (
 	"github.com/nofeedback/lwf/core/settings"
 	"github.com/nofeedback/lwf/wasm/engine"
 	"github.com/nofeedback/lwf/wasm/internal/bridge"
+	"github.com/nofeedback/lwf/wasm/internal/startup"
 	"github.com/nofeedback/lwf/wasm/protocol"
 )
 
@@ -74,12 +75,16 @@ func (m *mnistLoad) files() []file {
 	if m.trainLabels != nil {
 		parts = data.Parts(len(m.trainLabels))
 	}
-	fs := []file{
-		{protocol.TrainLabels, "MNIST training labels", (*mnistLoad).useTrainLabels},
-		{protocol.TestLabels, "MNIST test labels", (*mnistLoad).useTestLabels},
-		{protocol.TrainImagesPart(0), fmt.Sprintf("MNIST training images, part 1 of %d", parts), trainPart(0)},
-		{protocol.QuickImages, "MNIST test images", func(m *mnistLoad, b []byte) error { m.quickImages = b; return nil }},
-		{protocol.QuickLabels, "MNIST test images", (*mnistLoad).useQuick},
+	early := map[string]file{
+		protocol.TrainLabels:        {protocol.TrainLabels, "MNIST training labels", (*mnistLoad).useTrainLabels},
+		protocol.TestLabels:         {protocol.TestLabels, "MNIST test labels", (*mnistLoad).useTestLabels},
+		protocol.TrainImagesPart(0): {protocol.TrainImagesPart(0), fmt.Sprintf("MNIST training images, part 1 of %d", parts), trainPart(0)},
+		protocol.QuickImages:        {protocol.QuickImages, "MNIST test images", func(m *mnistLoad, b []byte) error { m.quickImages = b; return nil }},
+		protocol.QuickLabels:        {protocol.QuickLabels, "MNIST test images", (*mnistLoad).useQuick},
+	}
+	var fs []file
+	for _, name := range protocol.EarlyFiles {
+		fs = append(fs, early[name])
 	}
 	for p := 1; p < parts; p++ {
 		fs = append(fs, file{protocol.TrainImagesPart(p), fmt.Sprintf("MNIST training images, part %d of %d", p+1, parts), trainPart(p)})
@@ -267,10 +272,6 @@ type fetcher struct {
 	cache js.Value // undefined where the browser has none (an insecure origin)
 }
 
-// dataCache names the Cache Storage of the data files, which stay the same from one
-// build to the next (the service worker's caches do not).
-const dataCache = "lwf-data-1"
-
 // progressEvery spaces the progress messages: a download arrives in hundreds of
 // chunks, and the page need not hear of each.
 const progressEvery = 50 * time.Millisecond
@@ -289,7 +290,7 @@ const (
 func newFetcher(w *worker) *fetcher {
 	f := &fetcher{w: w, cache: js.Undefined()}
 	if caches := js.Global().Get("caches"); caches.Truthy() {
-		if c, err := bridge.Await(caches.Call("open", dataCache)); err == nil {
+		if c, err := bridge.Await(caches.Call("open", protocol.DataCache)); err == nil {
 			f.cache = c
 		}
 	}
@@ -299,19 +300,63 @@ func newFetcher(w *worker) *fetcher {
 // file returns the content of url, inflated when it is gzip, saying how it goes
 // (what names it for the page; background: the run trains meanwhile).
 func (f *fetcher) file(url, what string, background bool) ([]byte, error) {
-	raw, fromCache := f.cached(url)
-	if !fromCache {
+	raw, fromCache, partial := f.early(url, what, background)
+	if raw.IsUndefined() {
+		raw, fromCache = f.cached(url)
+	}
+	if raw.IsUndefined() || partial {
+		var first []byte // of a download cut before the program ran
+		if partial {
+			first = bridge.Bytes(raw)
+		}
 		var err error
-		if raw, err = f.download(url, what, background); err != nil {
+		if raw, err = f.download(url, what, background, first); err != nil {
 			return nil, err
 		}
-		if !f.cache.IsUndefined() {
-			// Kept for the next visit; a cache that refuses (full, private browsing)
-			// costs that visit a download, nothing more.
-			_, _ = bridge.Await(f.cache.Call("put", url, js.Global().Get("Response").New(raw)))
-		}
+	}
+	if !fromCache && !f.cache.IsUndefined() {
+		// Kept for the next visit; a cache that refuses (full, private browsing)
+		// costs that visit a download, nothing more.
+		_, _ = bridge.Await(f.cache.Call("put", url, js.Global().Get("Response").New(raw)))
 	}
 	return inflate(raw, url)
+}
+
+// early returns url's bytes when worker.js began fetching them before the program
+// ran: the whole file (from the data cache or the network: fromCache says which), or
+// its first bytes where the download was cut (partial), saying how it goes
+// meanwhile. It returns undefined where worker.js began nothing for url or got
+// nothing of it: the file is the loader's to fetch.
+func (f *fetcher) early(url, what string, background bool) (raw js.Value, fromCache, partial bool) {
+	entry, ok := startup.TakeEarlyData(url)
+	if !ok {
+		return js.Undefined(), false, false
+	}
+	type result struct {
+		v   js.Value
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		v, err := bridge.Await(entry.Get("done"))
+		done <- result{v, err}
+	}()
+	tick := time.NewTicker(progressEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case r := <-done:
+			if r.err != nil || r.v.Type() != js.TypeObject {
+				return js.Undefined(), false, false
+			}
+			return r.v.Get("bytes"), r.v.Get("cached").Truthy(), r.v.Get("partial").Truthy()
+		case <-tick.C:
+			if !background {
+				f.w.post(protocol.Progress, protocol.ProgressEvent{What: what,
+					Loaded: int64(entry.Get("loaded").Int()), Total: int64(entry.Get("total").Int())})
+			}
+		}
+	}
 }
 
 // cached returns url's bytes from the data cache, if they are there.
@@ -330,12 +375,12 @@ func (f *fetcher) cached(url string) (js.Value, bool) {
 	return js.Global().Get("Uint8Array").New(buf), true
 }
 
-// download fetches url from the network. Where the link drops it waits and asks for
+// download fetches url from the network, from byte len(got) on (got: the file's
+// first bytes, if some came before). Where the link drops it waits and asks for
 // the rest (a Range request); a host that answers with the whole file instead, or one
 // that compresses on the way (whose byte offsets are not the file's), is read again
 // from the start. It gives up when the link has given nothing for giveUpAfter.
-func (f *fetcher) download(url, what string, background bool) (js.Value, error) {
-	var got []byte
+func (f *fetcher) download(url, what string, background bool, got []byte) (js.Value, error) {
 	var total int64 = -1
 	lastByte := time.Now()
 	wait := retryFirst

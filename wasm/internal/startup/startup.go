@@ -8,7 +8,9 @@
 // page's other workers run), and the first worker it started at once with the
 // messages that worker posted before Go took it over (none on the bench page). In a
 // worker, worker.js sets {page}, the page's query, when the page sent it with the
-// module, so that the worker can fetch the data before the page asks.
+// module, so that the worker can fetch the data before the page asks; in the page's
+// first worker, also {data}: the files a run needs first (protocol.EarlyFiles),
+// which it began to fetch before the module came.
 package startup
 
 import "syscall/js"
@@ -53,4 +55,21 @@ func PageQuery() (string, bool) {
 		return "", false
 	}
 	return h.Get("page").String(), true
+}
+
+// TakeEarlyData returns, once, what worker.js began for the data file at url before
+// the program ran: {done, loaded, total}, where done is a Promise of {bytes, cached}
+// (null if it failed) and loaded and total count the bytes so far; ok is false when
+// it began nothing for url (any more).
+func TakeEarlyData(url string) (entry js.Value, ok bool) {
+	h := handover()
+	if h.IsUndefined() || h.Get("data").Type() != js.TypeObject {
+		return js.Undefined(), false
+	}
+	entry = h.Get("data").Get(url)
+	if entry.Type() != js.TypeObject {
+		return js.Undefined(), false
+	}
+	h.Get("data").Delete(url)
+	return entry, true
 }
