@@ -1,6 +1,7 @@
-// Package browsertest drives Debian's Chromium with chromedp against the built site
-// (dist/), served in-process by the project's own static server: it is how the page
-// is tested as a user sees it.
+// Package browsertest drives real browsers against the built site (dist/), served
+// in-process by the project's own static server: it is how the page is tested as a
+// user sees it. Chromium is driven with chromedp; the tests a lecture depends on run
+// in Firefox (WebDriver BiDi) and WebKit (WebKitWebDriver) too (driver.go).
 package browsertest
 
 import (
@@ -27,31 +28,13 @@ import (
 )
 
 // Chromium returns the path of a Chromium or Chrome binary, or "".
-func Chromium() string {
-	if p := os.Getenv("CHROMIUM"); p != "" {
-		return p
-	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	return ""
-}
+func Chromium() string { return engineBinary(ChromiumEngine) }
 
 // Require skips the test when the browser tests are not asked for (LWF_BROWSER=1) or
 // no Chromium is installed; with REQUIRE_BROWSER=1 a missing Chromium fails instead.
 func Require(t *testing.T) string {
 	t.Helper()
-	skipUnlessAsked(t)
-	bin := Chromium()
-	if bin == "" {
-		if os.Getenv("REQUIRE_BROWSER") != "" {
-			t.Fatal("no Chromium found (apt-get install chromium), and REQUIRE_BROWSER is set")
-		}
-		t.Skip("SKIPPED: no Chromium found (apt-get install chromium)")
-	}
-	return bin
+	return RequireEngine(t, ChromiumEngine)
 }
 
 // skipUnlessAsked skips the test unless the browser tests are asked for
@@ -69,22 +52,55 @@ func skipUnlessAsked(t *testing.T) {
 func Dist(t *testing.T) string {
 	t.Helper()
 	skipUnlessAsked(t)
+	dist := filepath.Join(projectRoot(t), "dist")
+	if _, err := os.Stat(filepath.Join(dist, "lwf.wasm")); err != nil {
+		t.Fatalf("no built site in %s: run make dist first", dist)
+	}
+	return dist
+}
+
+// projectRoot returns the folder of go.mod above the test.
+func projectRoot(t *testing.T) string {
+	t.Helper()
 	wd, err := os.Getwd()
 	if err != nil {
 		t.Fatal(err)
 	}
 	for d := wd; ; d = filepath.Dir(d) {
 		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			dist := filepath.Join(d, "dist")
-			if _, err := os.Stat(filepath.Join(dist, "lwf.wasm")); err != nil {
-				t.Fatalf("no built site in %s: run make dist first", dist)
-			}
-			return dist
+			return d
 		}
 		if filepath.Dir(d) == d {
 			t.Fatal("no go.mod above " + wd)
 		}
 	}
+}
+
+// NPMPackage returns the folder of an npm package at an exact version, which npm
+// installs once from its registry into the project's .cache/npm. Without npm the
+// test is skipped, or fails with REQUIRE_BROWSER=1.
+func NPMPackage(t *testing.T, name, version string) string {
+	t.Helper()
+	dir := filepath.Join(projectRoot(t), ".cache", "npm", name+"@"+version)
+	pkg := filepath.Join(dir, "node_modules", name)
+	if _, err := os.Stat(filepath.Join(pkg, "package.json")); err == nil {
+		return pkg
+	}
+	npm, err := exec.LookPath("npm")
+	if err != nil {
+		if os.Getenv("REQUIRE_BROWSER") != "" {
+			t.Fatalf("this test needs npm's %s@%s, and no npm is installed (apt-get install npm)", name, version)
+		}
+		t.Skipf("SKIPPED: this test needs npm's %s@%s, and no npm is installed (apt-get install npm)", name, version)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, npm, "install", "--prefix", dir, "--no-save", "--no-package-lock", "--no-audit", "--no-fund",
+		name+"@"+version).CombinedOutput()
+	if err != nil {
+		t.Fatalf("npm install %s@%s: %v\n%s", name, version, err, out)
+	}
+	return pkg
 }
 
 // Site is the built site served on a local address, with a record of every request.
@@ -98,6 +114,7 @@ type Site struct {
 	down       atomic.Bool
 	rate       atomic.Int64     // bytes per second of the data files, 0: as fast as it goes
 	cuts       map[string]int64 // path: cut its next response after this many bytes
+	mounts     map[string]string // name: a folder served at /__test__/mount/name/
 	missing    atomic.Value     // string: a path answered 404
 }
 
@@ -117,7 +134,7 @@ func Serve(t *testing.T, dir string) *Site {
 	if _, err := static.Precompress(h); err != nil { // as make serve and static hosts do
 		t.Fatal(err)
 	}
-	s := &Site{cuts: map[string]int64{}}
+	s := &Site{cuts: map[string]int64{}, mounts: map[string]string{}}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if s.down.Load() {
 			drop(w) // as a link that is down: no answer
@@ -142,10 +159,19 @@ func Serve(t *testing.T, dir string) *Site {
 		if s.encodeData.Load() && strings.HasSuffix(r.URL.Path, ".gz") {
 			w.Header().Set("Content-Encoding", "gzip")
 		}
-		if r.URL.Path == SlidePath {
+		if page, ok := testPages[r.URL.Path]; ok {
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
-			fmt.Fprint(w, slide)
+			fmt.Fprint(w, page)
 			return
+		}
+		if dir, ok := strings.CutPrefix(r.URL.Path, mountPrefix); ok {
+			s.mu.Lock()
+			root, found := s.mounts[strings.SplitN(dir, "/", 2)[0]]
+			s.mu.Unlock()
+			if found {
+				http.StripPrefix(mountPrefix+strings.SplitN(dir, "/", 2)[0], http.FileServer(http.Dir(root))).ServeHTTP(w, r)
+				return
+			}
 		}
 		h.ServeHTTP(w, r)
 	}))
@@ -159,9 +185,37 @@ func Serve(t *testing.T, dir string) *Site {
 // IDX files already inflated.
 func (s *Site) EncodeData() { s.encodeData.Store(true) }
 
-// SlidePath is a page of the test server, not of the site: a slide that embeds the
-// trainer in a 16:9 iframe, as a lecturer's slides do.
-const SlidePath = "/__test__/slide.html"
+// SlidePath and DeckPath are pages of the test server, not of the site: a slide that
+// embeds the trainer in a 16:9 iframe, as a lecturer's slides do, and a reveal.js
+// deck of three slides whose second is the trainer (reveal.js mounted as "reveal").
+const (
+	SlidePath = "/__test__/slide.html"
+	DeckPath  = "/__test__/deck.html"
+)
+
+// testPages are the test server's own pages.
+var testPages = map[string]string{SlidePath: slide, DeckPath: deck}
+
+// mountPrefix is where Mount serves folders.
+const mountPrefix = "/__test__/mount/"
+
+// Mount serves dir at /__test__/mount/name/ (a test page's library).
+func (s *Site) Mount(name, dir string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.mounts[name] = dir
+}
+
+const deck = `<!doctype html><html><head><meta charset="utf-8"><title>Deck</title>
+<link rel="stylesheet" href="mount/reveal/dist/reveal.css"><link rel="stylesheet" href="mount/reveal/dist/theme/white.css"></head>
+<body><div class="reveal"><div class="slides">
+<section><h2>Learning without feedback</h2></section>
+<section><iframe id="demo" title="DRTP demo" src="../?embed=1" style="width:960px;height:540px;border:0"></iframe></section>
+<section><h2>Questions</h2></section>
+</div></div>
+<script src="mount/reveal/dist/reveal.js"></script>
+<script>Reveal.initialize({hash: true, transition: "none", width: 1000, height: 600});</script>
+</body></html>`
 
 const slide = `<!doctype html><html><head><meta charset="utf-8"><title>Slide</title></head>
 <body style="margin:0;background:#333">
@@ -253,9 +307,12 @@ func (s *Site) Requests() []string {
 	return append([]string(nil), s.requests...)
 }
 
-// Browser is one headless Chromium with one tab, and what its pages logged.
+// Browser is one headless browser with one tab, and what its pages logged. Ctx is
+// Chromium's (chromedp), nil in the other engines.
 type Browser struct {
 	Ctx      context.Context
+	engine   Engine
+	d        driver
 	mu       sync.Mutex
 	errors   []string
 	foreign  []string // requests to hosts other than the site's
@@ -299,7 +356,8 @@ func Launch(t *testing.T, bin, siteURL string, w, h int) *Browser {
 		}
 	})
 	u, _ := url.Parse(siteURL)
-	b := &Browser{Ctx: ctx, siteHost: u.Host}
+	b := &Browser{Ctx: ctx, engine: ChromiumEngine, siteHost: u.Host}
+	b.d = chromium{b}
 	chromedp.ListenTarget(ctx, func(ev any) {
 		switch e := ev.(type) {
 		case *runtime.EventConsoleAPICalled:
@@ -338,22 +396,25 @@ func (b *Browser) record(list *[]string, s string) {
 }
 
 // Errors returns the console errors and exceptions seen so far.
-func (b *Browser) Errors() []string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return append([]string(nil), b.errors...)
-}
+func (b *Browser) Errors() []string { return b.d.logged() }
 
-// Foreign returns the requests made to hosts other than the site's.
+// Foreign returns the requests made to hosts other than the site's (Chromium only:
+// the other engines' drivers do not show requests).
 func (b *Browser) Foreign() []string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return append([]string(nil), b.foreign...)
 }
 
-// Run runs chromedp actions with a timeout.
+// Engine says which engine b is.
+func (b *Browser) Engine() Engine { return b.engine }
+
+// Run runs chromedp actions with a timeout (Chromium only).
 func (b *Browser) Run(t *testing.T, timeout time.Duration, actions ...chromedp.Action) {
 	t.Helper()
+	if b.engine != ChromiumEngine {
+		t.Fatalf("%s: chromedp actions need Chromium", b.engine)
+	}
 	ctx, cancel := context.WithTimeout(b.Ctx, timeout)
 	defer cancel()
 	if err := chromedp.Run(ctx, actions...); err != nil {
@@ -361,18 +422,68 @@ func (b *Browser) Run(t *testing.T, timeout time.Duration, actions ...chromedp.A
 	}
 }
 
-// Text returns the text of the element matching sel.
-func (b *Browser) Text(t *testing.T, sel string) string {
+// errorHook records the page's uncaught errors and console errors where the driver
+// cannot (classic WebDriver), from when it is installed on.
+const errorHook = `(() => {
+	if (window.__lwfErrors) return;
+	const errs = window.__lwfErrors = [];
+	addEventListener("error", (e) => errs.push("exception: " + e.message));
+	addEventListener("unhandledrejection", (e) => errs.push("unhandled rejection: " + e.reason));
+	const log = console.error.bind(console);
+	console.error = (...a) => { errs.push("console.error: " + a.join(" ")); log(...a); };
+})()`
+
+// Navigate loads url in the tab and waits for it.
+func (b *Browser) Navigate(t *testing.T, url string) {
 	t.Helper()
-	var s string
-	b.Run(t, 10*time.Second, chromedp.Text(sel, &s, chromedp.ByQuery, chromedp.NodeReady))
-	return strings.TrimSpace(s)
+	if err := b.d.navigate(url); err != nil {
+		t.Fatalf("%s: opening %s: %v", b.engine, url, err)
+	}
+	if b.engine == WebKitEngine {
+		b.Eval(t, errorHook, nil)
+	}
 }
 
-// Eval evaluates a JavaScript expression (a test's probe, never page code).
+// Text returns the text of the element matching sel, once there is one.
+func (b *Browser) Text(t *testing.T, sel string) string {
+	t.Helper()
+	if b.engine == ChromiumEngine {
+		var s string
+		b.Run(t, 10*time.Second, chromedp.Text(sel, &s, chromedp.ByQuery, chromedp.NodeReady))
+		return strings.TrimSpace(s)
+	}
+	var s *string
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		b.Eval(t, fmt.Sprintf(`document.querySelector(%q)?.textContent ?? null`, sel), &s)
+		if s != nil {
+			return strings.TrimSpace(*s)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: no element matches %s within 10 s", b.engine, sel)
+		}
+	}
+}
+
+// Eval evaluates a JavaScript expression (a test's probe, never page code); a
+// promise is awaited in every engine but Chromium, where Run can ask for it.
 func (b *Browser) Eval(t *testing.T, expr string, out any) {
 	t.Helper()
-	b.Run(t, 10*time.Second, chromedp.Evaluate(expr, out))
+	if b.engine == ChromiumEngine {
+		b.Run(t, 10*time.Second, chromedp.Evaluate(expr, out))
+		return
+	}
+	if err := b.d.eval(expr, out); err != nil {
+		t.Fatalf("%s: evaluating %.60q: %v (errors logged: %v)", b.engine, expr, err, b.Errors())
+	}
+}
+
+// Key presses and releases key (a WebDriver key value, such as KeyArrowRight) where
+// the focus is.
+func (b *Browser) Key(t *testing.T, key string) {
+	t.Helper()
+	if err := b.d.key(key); err != nil {
+		t.Fatalf("%s: pressing %q: %v", b.engine, key, err)
+	}
 }
 
 // WaitFor polls cond every 100 ms until it holds or timeout passes.
@@ -381,9 +492,33 @@ func (b *Browser) WaitFor(t *testing.T, what string, timeout time.Duration, cond
 	deadline := time.Now().Add(timeout)
 	for !cond() {
 		if time.Now().After(deadline) {
-			t.Fatalf("waited %v for %s (page: %s; errors logged: %v)", timeout, what, b.pageState(), b.Errors())
+			t.Fatalf("%s: waited %v for %s (page: %s; errors logged: %v)", b.engine, timeout, what, b.pageState(), b.Errors())
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// click clicks the middle of sel with the mouse.
+func (b *Browser) click(t *testing.T, sel string) {
+	t.Helper()
+	if b.engine == ChromiumEngine {
+		b.Run(t, 5*time.Second, chromedp.Click(sel, chromedp.ByQuery))
+		return
+	}
+	x, y, err := centre(b.d, sel)
+	if err == nil {
+		err = b.d.click(x, y)
+	}
+	if err != nil {
+		t.Fatalf("%s: clicking %s: %v", b.engine, sel, err)
+	}
+}
+
+// ClickAt clicks the mouse's main button at (x, y), in CSS pixels of the viewport.
+func (b *Browser) ClickAt(t *testing.T, x, y float64) {
+	t.Helper()
+	if err := b.d.click(x, y); err != nil {
+		t.Fatalf("%s: clicking at (%.0f, %.0f): %v", b.engine, x, y, err)
 	}
 }
 
@@ -394,12 +529,12 @@ func (b *Browser) WaitFor(t *testing.T, what string, timeout time.Duration, cond
 // as the page has answered, so that a slow answer is never clicked twice.
 func (b *Browser) Click(t *testing.T, sel string, took func() bool) {
 	t.Helper()
-	b.Run(t, 5*time.Second, chromedp.Click(sel, chromedp.ByQuery))
+	b.click(t, sel)
 	deadline := time.Now().Add(2 * time.Second)
 	for !took() {
 		if time.Now().After(deadline) {
 			t.Logf("a click on %s went unanswered for 2 s (page: %s); clicking again", sel, b.pageState())
-			b.Run(t, 5*time.Second, chromedp.Click(sel, chromedp.ByQuery))
+			b.click(t, sel)
 			break
 		}
 		time.Sleep(100 * time.Millisecond)
@@ -410,13 +545,11 @@ func (b *Browser) Click(t *testing.T, sel string, took func() bool) {
 // pageState describes, for a failure message, what the page shows: its status,
 // batches, epoch, progress and error.
 func (b *Browser) pageState() string {
-	ctx, cancel := context.WithTimeout(b.Ctx, 5*time.Second)
-	defer cancel()
 	var s string
-	err := chromedp.Run(ctx, chromedp.Evaluate(`["status", "metric-step", "metric-epoch", "metric-test-accuracy", "progress", "error"]
+	err := b.d.eval(`["status", "metric-step", "metric-epoch", "metric-test-accuracy", "progress", "error"]
 		.map(id => { const e = document.getElementById(id); return id + "=" + JSON.stringify(e ? e.textContent : null); }).join(" ")
 		+ ["play", "step"].map(id => { const e = document.getElementById(id); return " " + id + (e && e.disabled ? " disabled" : " enabled"); }).join("")
-		+ " focus=" + (document.activeElement ? document.activeElement.id || document.activeElement.tagName : "none") + " scrollY=" + Math.round(scrollY)`, &s))
+		+ " focus=" + (document.activeElement ? document.activeElement.id || document.activeElement.tagName : "none") + " scrollY=" + Math.round(scrollY)`, &s)
 	if err != nil {
 		return "unreadable: " + err.Error()
 	}
@@ -426,8 +559,10 @@ func (b *Browser) pageState() string {
 // Screenshot saves a PNG of the whole viewport to path.
 func (b *Browser) Screenshot(t *testing.T, path string) {
 	t.Helper()
-	var png []byte
-	b.Run(t, 20*time.Second, chromedp.CaptureScreenshot(&png))
+	png, err := b.d.screenshot()
+	if err != nil {
+		t.Fatalf("%s: a screenshot: %v", b.engine, err)
+	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -436,7 +571,8 @@ func (b *Browser) Screenshot(t *testing.T, path string) {
 	}
 }
 
-// ScreenshotOf saves a PNG of the first element sel matches, scrolled into view.
+// ScreenshotOf saves a PNG of the first element sel matches, scrolled into view
+// (Chromium only).
 func (b *Browser) ScreenshotOf(t *testing.T, sel, path string) {
 	t.Helper()
 	var png []byte

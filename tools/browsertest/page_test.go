@@ -14,12 +14,25 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// open starts a browser of w×h on the site and loads the page with query q.
+// open starts a Chromium of w×h on the site and loads the page with query q.
 func open(t *testing.T, site *Site, q string, w, h int) *Browser {
 	t.Helper()
-	b := Launch(t, Require(t), site.URL, w, h)
-	b.Run(t, 20*time.Second, chromedp.Navigate(site.URL+"/"+q))
+	return openIn(t, ChromiumEngine, site, q, w, h)
+}
+
+// openIn starts a browser of engine e, w×h, on the site and loads the page with query q.
+func openIn(t *testing.T, e Engine, site *Site, q string, w, h int) *Browser {
+	t.Helper()
+	b := LaunchEngine(t, e, site.URL, w, h)
+	b.Navigate(t, site.URL+"/"+q)
 	return b
+}
+
+// inEachEngine runs test in a subtest per engine.
+func inEachEngine(t *testing.T, test func(t *testing.T, e Engine)) {
+	for _, e := range Engines {
+		t.Run(e.String(), func(t *testing.T) { test(t, e) })
+	}
 }
 
 func (b *Browser) number(t *testing.T, sel string) float64 {

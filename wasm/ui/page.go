@@ -241,24 +241,68 @@ func (p *page) bindButtons() {
 	p.onClick("copy-link", p.copyLink)
 	p.doc.AddEventListener("keydown", false, func(ev dom.Event) {
 		ke, ok := ev.(*dom.KeyboardEvent)
-		if !ok || ke.Key() != " " || ke.CtrlKey() || ke.AltKey() || ke.MetaKey() {
+		if !ok || ke.CtrlKey() || ke.AltKey() || ke.MetaKey() {
 			return
 		}
-		switch strings.ToLower(ev.Target().TagName()) {
-		case "input", "select", "textarea", "button", "a":
-			return // the element's own use of the space bar
+		tag := strings.ToLower(ev.Target().TagName())
+		if p.state.Embed {
+			p.keyToDeck(ev, ke, tag)
+			return
 		}
-		ev.PreventDefault()
-		p.togglePlay()
+		switch {
+		case ke.Key() != " ":
+		case tag == "input" || tag == "select" || tag == "textarea" || tag == "button" || tag == "a":
+			// the element's own use of the space bar
+		default:
+			ev.PreventDefault()
+			p.togglePlay()
+		}
 	})
+	if p.state.Embed { // a focused button's space bar is the deck's too (buttons act on its release)
+		p.doc.AddEventListener("keyup", false, func(ev dom.Event) {
+			if ke, ok := ev.(*dom.KeyboardEvent); ok && ke.Key() == " " && strings.ToLower(ev.Target().TagName()) == "button" {
+				ev.PreventDefault()
+			}
+		})
+	}
 }
 
+// keyToDeck hands a key the deck moves with (deckKeys) to the deck the embedded
+// page is in, rather than to the page: a presenter's clicker goes on working after a
+// click inside the demo. Typing in a field keeps its keys.
+func (p *page) keyToDeck(ev dom.Event, ke *dom.KeyboardEvent, tag string) {
+	parent := js.Global().Get("parent")
+	if tag == "input" || tag == "select" || tag == "textarea" || parent.Equal(js.Global()) {
+		return
+	}
+	msgs, ok := deckMessages(ke.Key(), ke.Code())
+	if !ok {
+		return
+	}
+	ev.PreventDefault()
+	for _, m := range msgs {
+		parent.Call("postMessage", m, "*")
+	}
+}
+
+// onClick calls f on a click on id. In embed mode the click leaves no focus
+// behind in the page: the deck around it gets it back, where the browser lets it.
 func (p *page) onClick(id string, f func()) {
 	el := p.doc.GetElementByID(id)
 	if el == nil {
 		return
 	}
-	el.AddEventListener("click", false, func(dom.Event) { f() })
+	el.AddEventListener("click", false, func(dom.Event) {
+		f()
+		if p.state.Embed {
+			if active := js.Global().Get("document").Get("activeElement"); active.Truthy() {
+				active.Call("blur")
+			}
+			if parent := js.Global().Get("parent"); !parent.Equal(js.Global()) {
+				parent.Call("focus")
+			}
+		}
+	})
 }
 
 func (p *page) togglePlay() {

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"math"
 	"testing"
 
@@ -165,4 +166,29 @@ DRTP,test,100,,81.25,true,
 DRTP,alignment_layer_1,100,,,,42.5
 BP,train,200,,10,,
 `, csv, "exact batch losses, empty cells for what is not a figure, no line for a layer without an angle")
+}
+
+func TestDeckKeysGoToTheDeck(t *testing.T) {
+	tests := []struct {
+		key     string
+		keyCode int // 0: not the deck's
+	}{
+		{"ArrowRight", 39}, {"ArrowLeft", 37}, {"PageDown", 34}, {"PageUp", 33},
+		{"Home", 36}, {"End", 35}, {" ", 32},
+		{"a", 0}, {"Enter", 0}, {"Tab", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.key, func(t *testing.T) {
+			msgs, ok := deckMessages(tt.key, "Code")
+			if tt.keyCode == 0 {
+				assert.False(t, ok, "the demo's own key")
+				assert.Nil(t, msgs)
+				return
+			}
+			require.True(t, ok)
+			require.Len(t, msgs, 2)
+			assert.JSONEq(t, fmt.Sprintf(`{"method": "triggerKey", "args": [%d]}`, tt.keyCode), msgs[0].(string), "reveal.js's postMessage command")
+			assert.Equal(t, map[string]any{"type": "lwf-key", "key": tt.key, "code": "Code", "keyCode": tt.keyCode}, msgs[1])
+		})
+	}
 }
