@@ -112,10 +112,10 @@ type Site struct {
 	encodeData atomic.Bool
 	noRanges   atomic.Bool
 	down       atomic.Bool
-	rate       atomic.Int64     // bytes per second of the data files, 0: as fast as it goes
-	cuts       map[string]int64 // path: cut its next response after this many bytes
+	rate       atomic.Int64      // bytes per second of the data files, 0: as fast as it goes
+	cuts       map[string]int64  // path: cut its next response after this many bytes
 	mounts     map[string]string // name: a folder served at /__test__/mount/name/
-	missing    atomic.Value     // string: a path answered 404
+	missing    atomic.Value      // string: a path answered 404
 }
 
 // Stop takes the site off the network, as a lecture hall's Wi-Fi might.
