@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -38,6 +39,9 @@ type driver interface {
 	// click presses and releases the mouse's main button at (x, y), in CSS pixels of
 	// the viewport.
 	click(x, y float64) error
+	// drag presses the mouse's main button at the path's first point, moves it
+	// through the others and releases it at the last.
+	drag(path [][2]float64) error
 	// key presses and releases a key (a WebDriver key value) where the focus is.
 	key(key string) error
 	screenshot() ([]byte, error)
@@ -128,6 +132,23 @@ func (c chromium) eval(expr string, out any) error {
 }
 
 func (c chromium) click(x, y float64) error { return c.run(chromedp.MouseClickXY(x, y)) }
+
+func (c chromium) drag(path [][2]float64) error {
+	var actions []chromedp.Action
+	for i, p := range path {
+		typ := input.MouseMoved
+		switch i {
+		case 0:
+			typ = input.MousePressed
+		case len(path) - 1:
+			typ = input.MouseReleased
+		}
+		actions = append(actions, chromedp.ActionFunc(func(ctx context.Context) error {
+			return input.DispatchMouseEvent(typ, p[0], p[1]).WithButton(input.Left).WithButtons(1).WithClickCount(1).Do(ctx)
+		}))
+	}
+	return c.run(actions...)
+}
 
 func (c chromium) key(key string) error {
 	if k, ok := chromiumKeys[key]; ok {

@@ -246,14 +246,22 @@ func (f *firefox) click(x, y float64) error { return f.actions(mouseClick(x, y))
 
 func (f *firefox) key(key string) error { return f.actions(keyPress(key)) }
 
-// mouseClick and keyPress are WebDriver input sources (the same in BiDi and classic
-// WebDriver).
-func mouseClick(x, y float64) map[string]any {
-	return map[string]any{"type": "pointer", "id": "mouse", "parameters": map[string]string{"pointerType": "mouse"},
-		"actions": []map[string]any{
-			{"type": "pointerMove", "x": int(x), "y": int(y), "origin": "viewport"},
-			{"type": "pointerDown", "button": 0}, {"type": "pointerUp", "button": 0},
-		}}
+func (f *firefox) drag(path [][2]float64) error { return f.actions(mouseDrag(path)) }
+
+// mouseClick, mouseDrag and keyPress are WebDriver input sources (the same in BiDi
+// and classic WebDriver).
+func mouseClick(x, y float64) map[string]any { return mouseDrag([][2]float64{{x, y}}) }
+
+func mouseDrag(path [][2]float64) map[string]any {
+	move := func(p [2]float64) map[string]any {
+		return map[string]any{"type": "pointerMove", "x": int(p[0]), "y": int(p[1]), "origin": "viewport", "duration": 10}
+	}
+	actions := []map[string]any{move(path[0]), {"type": "pointerDown", "button": 0}}
+	for _, p := range path[1:] {
+		actions = append(actions, move(p))
+	}
+	actions = append(actions, map[string]any{"type": "pointerUp", "button": 0})
+	return map[string]any{"type": "pointer", "id": "mouse", "parameters": map[string]string{"pointerType": "mouse"}, "actions": actions}
 }
 
 func keyPress(key string) map[string]any {

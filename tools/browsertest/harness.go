@@ -464,14 +464,10 @@ func (b *Browser) Text(t *testing.T, sel string) string {
 	}
 }
 
-// Eval evaluates a JavaScript expression (a test's probe, never page code); a
-// promise is awaited in every engine but Chromium, where Run can ask for it.
+// Eval evaluates a JavaScript expression (a test's probe, never page code),
+// awaiting it if it is a promise.
 func (b *Browser) Eval(t *testing.T, expr string, out any) {
 	t.Helper()
-	if b.engine == ChromiumEngine {
-		b.Run(t, 10*time.Second, chromedp.Evaluate(expr, out))
-		return
-	}
 	if err := b.d.eval(expr, out); err != nil {
 		t.Fatalf("%s: evaluating %.60q: %v (errors logged: %v)", b.engine, expr, err, b.Errors())
 	}
@@ -511,6 +507,14 @@ func (b *Browser) click(t *testing.T, sel string) {
 	}
 	if err != nil {
 		t.Fatalf("%s: clicking %s: %v", b.engine, sel, err)
+	}
+}
+
+// Drag draws path with the mouse's main button pressed, in CSS pixels of the viewport.
+func (b *Browser) Drag(t *testing.T, path [][2]float64) {
+	t.Helper()
+	if err := b.d.drag(path); err != nil {
+		t.Fatalf("%s: dragging the mouse: %v", b.engine, err)
 	}
 }
 

@@ -2,7 +2,9 @@ package browsertest
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/binary"
+	"fmt"
 	"image"
 	"os"
 	"os/exec"
@@ -14,7 +16,6 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/browser"
-	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -86,16 +87,99 @@ func TestSavedNetworkLoadsBackInThePageAndOnTheCommandLine(t *testing.T) {
 	b2.Eval(t, `location.search`, &search)
 	assert.Contains(t, search, "train-mode=DFA", "the opened network brings its rule into the link")
 
+	native := evaluatedNatively(t, file)
+	assert.Equal(t, native, pageAccuracy, "the same network, the same test accuracy, natively and in the page")
+	t.Logf("test accuracy of the saved network: page %s%%, command line %s%%", pageAccuracy, native)
+	assert.Empty(t, b.Errors())
+	assert.Empty(t, b2.Errors())
+}
+
+// catchDownloads has the page's downloads kept in the page, for the test to read
+// (takeDownload), in any engine: the page hands a file to the browser by clicking a
+// link to a blob of it (whose URL the page's policy does not let a script fetch).
+func (b *Browser) catchDownloads(t *testing.T) {
+	b.Eval(t, `(() => {
+		if (window.__lwfDownloads) return;
+		const got = window.__lwfDownloads = [], blobs = new Map();
+		const click = HTMLAnchorElement.prototype.click, blobURL = URL.createObjectURL;
+		URL.createObjectURL = (blob) => { const url = blobURL(blob); blobs.set(url, blob); return url; };
+		HTMLAnchorElement.prototype.click = function () {
+			if (!this.download || !blobs.has(this.href)) return click.call(this);
+			const name = this.download, reader = new FileReader();
+			got.push(new Promise((done) => {
+				reader.onload = () => done({name, data: reader.result.split(",")[1]});
+				reader.readAsDataURL(blobs.get(this.href));
+			}));
+		};
+	})()`, nil)
+}
+
+// takeDownload returns the name and bytes of the page's next caught download.
+func (b *Browser) takeDownload(t *testing.T) (string, []byte) {
+	t.Helper()
+	var file struct{ Name, Data string }
+	b.WaitFor(t, "a download", 20*time.Second, func() bool {
+		var n int
+		b.Eval(t, `window.__lwfDownloads.length`, &n)
+		return n > 0
+	})
+	b.Eval(t, `window.__lwfDownloads.shift()`, &file)
+	data, err := base64.StdEncoding.DecodeString(file.Data)
+	require.NoError(t, err)
+	return file.Name, data
+}
+
+// pickFile puts a file into a file input, as choosing it in the browser's dialog does.
+func (b *Browser) pickFile(t *testing.T, sel, name string, content []byte) {
+	t.Helper()
+	b.Eval(t, fmt.Sprintf(`(() => {
+		const bytes = Uint8Array.from(atob(%q), (c) => c.charCodeAt(0));
+		const files = new DataTransfer();
+		files.items.add(new File([bytes], %q));
+		const input = document.querySelector(%q);
+		input.files = files.files;
+		input.dispatchEvent(new Event("change", {bubbles: true}));
+	})()`, base64.StdEncoding.EncodeToString(content), name, sel), nil)
+}
+
+// TestARunKeptInEveryEngine: in each engine a network saved by the page opens again
+// in a fresh page, which shows the whole test set's accuracy that the command line
+// finds for the same file.
+func TestARunKeptInEveryEngine(t *testing.T) {
+	site := Serve(t, Dist(t))
+	inEachEngine(t, func(t *testing.T, e Engine) {
+		b := openIn(t, e, site, "?autoplay=1&train-mode=DFA", 1280, 720)
+		b.catchDownloads(t)
+		b.WaitFor(t, "85% test accuracy", 60*time.Second, func() bool { return b.number(t, "#metric-test-accuracy") > 85 })
+		b.Click(t, "#play", func() bool { return b.Text(t, "#status") == "paused" })
+		b.click(t, "#save-network")
+		name, saved := b.takeDownload(t)
+		assert.Regexp(t, `^lwf-DFA-FC_500_FC_10-[0-9]+\.lwfnet$`, name)
+		file := filepath.Join(t.TempDir(), name)
+		require.NoError(t, os.WriteFile(file, saved, 0o644))
+
+		b.Navigate(t, site.URL+"/")
+		b.WaitFor(t, "a fresh page ready", 30*time.Second, func() bool { return b.Text(t, "#status") == "ready" })
+		b.pickFile(t, "#network-file", name, saved)
+		b.WaitFor(t, "the whole test set's figure", 30*time.Second, func() bool {
+			return b.Text(t, "#metric-test-note") == "on the whole test set"
+		})
+		assert.Equal(t, evaluatedNatively(t, file), b.Text(t, "#metric-test-accuracy"), "the same network, the same test accuracy")
+		assert.Empty(t, b.Errors())
+	})
+}
+
+// evaluatedNatively returns the test accuracy the command line finds for a saved
+// network, as it prints it.
+func evaluatedNatively(t *testing.T, file string) string {
+	t.Helper()
 	cmd := exec.Command("go", "run", "./tools/train", "--load", file, "--evaluate")
-	cmd.Dir = filepath.Join(Dist(t), "..")
+	cmd.Dir = projectRoot(t)
 	out, err := cmd.CombinedOutput()
 	require.NoError(t, err, string(out))
 	m := regexp.MustCompile(`\[ Testing set\] Loss: [0-9.]+, Accuracy: +([0-9.]+)%`).FindStringSubmatch(string(out))
 	require.NotNil(t, m, string(out))
-	assert.Equal(t, m[1], pageAccuracy, "the same network, the same test accuracy, natively and in the page")
-	t.Logf("test accuracy of the saved network: page %s%%, command line %s%%", pageAccuracy, m[1])
-	assert.Empty(t, b.Errors())
-	assert.Empty(t, b2.Errors())
+	return m[1]
 }
 
 // writeIDX writes the first n samples of an MNIST set as the two IDX files of a
@@ -153,24 +237,26 @@ func TestYourOwnData(t *testing.T) {
 
 // TestWorksOffline: once loaded, the page reloads and trains with the site gone.
 func TestWorksOffline(t *testing.T) {
-	site := Serve(t, Dist(t))
-	b := open(t, site, "", 1440, 900)
-	b.WaitFor(t, "ready", 30*time.Second, func() bool { return b.Text(t, "#status") == "ready" })
-	var cached bool
-	b.WaitFor(t, "the service worker's cache and the data cache", 30*time.Second, func() bool {
-		b.Run(t, 10*time.Second, chromedp.Evaluate(`(async () => {
-			const reg = await navigator.serviceWorker.ready;
-			const code = (await caches.keys()).find((k) => k.startsWith("lwf-") && !k.startsWith("lwf-data-"));
-			if (!reg.active || !code) return false;
-			const data = await caches.open("lwf-data-1"); // the worker's, filled as the files arrive
-			return !!(await (await caches.open(code)).match("lwf.wasm")) &&
-				!!(await data.match("data/train-images-idx3-ubyte.part11.gz")) && !!(await data.match("data/t10k-images-idx3-ubyte.gz"));
-		})()`, &cached, func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }))
-		return cached
+	inEachEngine(t, func(t *testing.T, e Engine) {
+		site := Serve(t, Dist(t))
+		b := openIn(t, e, site, "", 1440, 900)
+		b.WaitFor(t, "ready", 30*time.Second, func() bool { return b.Text(t, "#status") == "ready" })
+		var cached bool
+		b.WaitFor(t, "the service worker's cache and the data cache", 30*time.Second, func() bool {
+			b.Eval(t, `(async () => {
+				const reg = await navigator.serviceWorker.ready;
+				const code = (await caches.keys()).find((k) => k.startsWith("lwf-") && !k.startsWith("lwf-data-"));
+				if (!reg.active || !code) return false;
+				const data = await caches.open("lwf-data-1"); // the worker's, filled as the files arrive
+				return !!(await (await caches.open(code)).match("lwf.wasm")) &&
+					!!(await data.match("data/train-images-idx3-ubyte.part11.gz")) && !!(await data.match("data/t10k-images-idx3-ubyte.gz"));
+			})()`, &cached)
+			return cached
+		})
+		site.Stop()
+		b.Navigate(t, site.URL+"/")
+		b.WaitFor(t, "ready offline", 30*time.Second, func() bool { return b.Text(t, "#status") == "ready" })
+		b.Click(t, "#play", func() bool { return b.Text(t, "#status") != "ready" })
+		b.WaitFor(t, "training offline", 30*time.Second, func() bool { return b.number(t, "#metric-test-accuracy") > 50 })
 	})
-	site.Stop()
-	b.Run(t, 20*time.Second, chromedp.Reload())
-	b.WaitFor(t, "ready offline", 30*time.Second, func() bool { return b.Text(t, "#status") == "ready" })
-	b.Click(t, "#play", func() bool { return b.Text(t, "#status") != "ready" })
-	b.WaitFor(t, "training offline", 30*time.Second, func() bool { return b.number(t, "#metric-test-accuracy") > 50 })
 }

@@ -171,34 +171,36 @@ func TestControlShowsItsOwnError(t *testing.T) {
 
 func TestEmbedModeInsideAnIframe(t *testing.T) {
 	site := Serve(t, Dist(t))
-	b := open(t, site, SlidePath[1:], 1280, 720)
-	frameText := func(id string) string {
-		var s string
-		b.Eval(t, fmt.Sprintf(`(() => { const d = document.getElementById("slide").contentDocument; const e = d && d.getElementById(%q); return e ? e.textContent : ""; })()`, id), &s)
-		return s
-	}
-	b.WaitFor(t, "training in the frame", 40*time.Second, func() bool { return frameText("status") == "training" })
-	var visible struct {
-		Settings bool
-		Play     bool
-		Curves   int
-	}
-	b.WaitFor(t, "curves in the frame", 20*time.Second, func() bool {
-		b.Eval(t, `(() => { const d = document.getElementById("slide").contentDocument;
-			const vis = e => !!e && e.getClientRects().length > 0 && getComputedStyle(e).display !== "none";
-			const c = d.getElementById("curves");
-			return {Settings: vis(d.getElementById("settings")), Play: vis(d.getElementById("play")), Curves: c.width * c.height};
-		})()`, &visible)
-		return visible.Curves > 0
+	inEachEngine(t, func(t *testing.T, e Engine) {
+		b := openIn(t, e, site, SlidePath[1:], 1280, 720)
+		frameText := func(id string) string {
+			var s string
+			b.Eval(t, fmt.Sprintf(`(() => { const d = document.getElementById("slide").contentDocument; const e = d && d.getElementById(%q); return e ? e.textContent : ""; })()`, id), &s)
+			return s
+		}
+		b.WaitFor(t, "training in the frame", 40*time.Second, func() bool { return frameText("status") == "training" })
+		var visible struct {
+			Settings bool
+			Play     bool
+			Curves   int
+		}
+		b.WaitFor(t, "curves in the frame", 20*time.Second, func() bool {
+			b.Eval(t, `(() => { const d = document.getElementById("slide").contentDocument;
+				const vis = e => !!e && e.getClientRects().length > 0 && getComputedStyle(e).display !== "none";
+				const c = d.getElementById("curves");
+				return {Settings: vis(d.getElementById("settings")), Play: vis(d.getElementById("play")), Curves: c.width * c.height};
+			})()`, &visible)
+			return visible.Curves > 0
+		})
+		assert.False(t, visible.Settings, "embed mode hides the settings")
+		assert.True(t, visible.Play, "embed mode keeps play/pause")
+		b.WaitFor(t, "a test accuracy in the frame", 40*time.Second, func() bool {
+			v, err := strconv.ParseFloat(frameText("metric-test-accuracy"), 64)
+			return err == nil && v > 50
+		})
+		b.Screenshot(t, filepath.Join(screenshotDir(), "embed-"+e.String()+".png"))
+		assert.Empty(t, b.Errors())
 	})
-	assert.False(t, visible.Settings, "embed mode hides the settings")
-	assert.True(t, visible.Play, "embed mode keeps play/pause")
-	b.WaitFor(t, "a test accuracy in the frame", 40*time.Second, func() bool {
-		v, err := strconv.ParseFloat(frameText("metric-test-accuracy"), 64)
-		return err == nil && v > 50
-	})
-	b.Screenshot(t, filepath.Join(screenshotDir(), "embed.png"))
-	assert.Empty(t, b.Errors())
 }
 
 func TestSyntheticSetsTrainInThePage(t *testing.T) {

@@ -29,25 +29,27 @@ func (b *Browser) colouredPixels(t *testing.T, id string, r, g, bl int) int {
 // shared axes in their own colours.
 func TestRaceFromOneURL(t *testing.T) {
 	site := Serve(t, Dist(t))
-	b := open(t, site, "?train-mode=BP,DRTP&autoplay=1", 1440, 900)
-	accuracy := func(mode string) float64 {
-		v, err := strconv.ParseFloat(b.Text(t, "#race-"+mode+"-test-accuracy"), 64)
-		if err != nil {
-			return -1
+	inEachEngine(t, func(t *testing.T, e Engine) {
+		b := openIn(t, e, site, "?train-mode=BP,DRTP&autoplay=1", 1440, 900)
+		accuracy := func(mode string) float64 {
+			v, err := strconv.ParseFloat(b.Text(t, "#race-"+mode+"-test-accuracy"), 64)
+			if err != nil {
+				return -1
+			}
+			return v
 		}
-		return v
-	}
-	b.WaitFor(t, "both rules past 80%", 90*time.Second, func() bool { return accuracy("BP") > 80 && accuracy("DRTP") > 80 })
-	for _, c := range []struct {
-		mode    string
-		r, g, b int
-	}{{"BP", 0x1f, 0x5f, 0xa8}, {"DRTP", 0xe8, 0x83, 0x3a}} {
-		assert.Greater(t, b.colouredPixels(t, "curves", c.r, c.g, c.b), 300, "the curve of %s", c.mode)
-		steps, err := strconv.Atoi(b.Text(t, "#race-"+c.mode+"-step"))
-		require.NoError(t, err)
-		assert.Greater(t, steps, 10)
-	}
-	assert.Equal(t, "training", b.Text(t, "#status"))
-	b.Screenshot(t, screenshotDir()+"/race.png")
-	assert.Empty(t, b.Errors())
+		b.WaitFor(t, "both rules past 80%", 90*time.Second, func() bool { return accuracy("BP") > 80 && accuracy("DRTP") > 80 })
+		for _, c := range []struct {
+			mode    string
+			r, g, b int
+		}{{"BP", 0x1f, 0x5f, 0xa8}, {"DRTP", 0xe8, 0x83, 0x3a}} {
+			assert.Greater(t, b.colouredPixels(t, "curves", c.r, c.g, c.b), 300, "the curve of %s", c.mode)
+			steps, err := strconv.Atoi(b.Text(t, "#race-"+c.mode+"-step"))
+			require.NoError(t, err)
+			assert.Greater(t, steps, 10)
+		}
+		assert.Equal(t, "training", b.Text(t, "#status"))
+		b.Screenshot(t, screenshotDir()+"/race-"+e.String()+".png")
+		assert.Empty(t, b.Errors())
+	})
 }

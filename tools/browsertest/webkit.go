@@ -213,6 +213,8 @@ func (k *webkit) actions(source map[string]any) error {
 
 func (k *webkit) click(x, y float64) error { return k.actions(mouseClick(x, y)) }
 
+func (k *webkit) drag(path [][2]float64) error { return k.actions(mouseDrag(path)) }
+
 func (k *webkit) key(key string) error { return k.actions(keyPress(key)) }
 
 func (k *webkit) screenshot() ([]byte, error) {
