@@ -28,6 +28,8 @@ type Run[F tensor.Float] struct {
 	quick     *data.Set     // the quick subset at its planned size
 	perSample float64       // seconds per evaluated sample, from the last evaluation
 	alignDue  bool
+	alignCost time.Duration // the aligned steps' time beyond a plain step's, in all
+	plainStep time.Duration // a plain step's time, a running mean
 	point     tally // since the last point
 	epoch     tally // since the epoch began
 	epochTime time.Duration
@@ -41,6 +43,11 @@ type Schedule struct {
 	PointEvery time.Duration
 	// Align says which steps measure their alignment with the true gradient.
 	Align Aligning
+	// AlignShare bounds, with AlignAfterPoint, the training time the alignment takes
+	// (an aligned step's time beyond a plain step's, as measured): the step after a
+	// point measures it only while that stays within AlignShare of the training time,
+	// else a later step does. 0: no bound.
+	AlignShare float64
 	// Quick is the subset of the test set evaluated during an epoch, nil for none. Its
 	// evaluations follow Early for the first EarlyFor of training, then Later.
 	Quick        *data.Set
@@ -145,8 +152,10 @@ func NewRun[F tensor.Float](sess *Session[F], schedule Schedule, hooks Hooks, no
 // quick evaluation for a later step (the page shows its first batch at once).
 func (r *Run[F]) Step(quick bool) (StepResult, error) {
 	s := r.Session
-	s.Align = r.Schedule.Align == AlignEveryStep || (r.Schedule.Align == AlignAfterPoint && r.alignDue)
-	r.alignDue = false
+	s.Align = r.Schedule.Align == AlignEveryStep || (r.Schedule.Align == AlignAfterPoint && r.alignDue && r.alignFits())
+	if s.Align {
+		r.alignDue = false
+	}
 	t0 := r.now()
 	res, err := s.Step()
 	took := r.now().Sub(t0)
@@ -155,6 +164,7 @@ func (r *Run[F]) Step(quick bool) (StepResult, error) {
 	if err != nil {
 		return res, err
 	}
+	r.measureAlignment(s.Align, took)
 	if r.Hooks.Step != nil {
 		r.Hooks.Step(res, took)
 	}
@@ -170,6 +180,26 @@ func (r *Run[F]) Step(quick bool) (StepResult, error) {
 		_, err = r.Evaluate(false)
 	}
 	return res, err
+}
+
+// alignFits reports whether measuring the alignment now keeps it within its share.
+func (r *Run[F]) alignFits() bool {
+	share := r.Schedule.AlignShare
+	return share <= 0 || r.alignCost.Seconds() <= share*r.TrainTime.Seconds()
+}
+
+// measureAlignment keeps a plain step's time, and what aligned steps took beyond it.
+func (r *Run[F]) measureAlignment(aligned bool, took time.Duration) {
+	switch {
+	case !aligned && r.plainStep == 0:
+		r.plainStep = took
+	case !aligned:
+		r.plainStep += (took - r.plainStep) / 8 // plain ← plain + (took − plain)/8
+	case r.plainStep > 0:
+		r.alignCost += max(took-r.plainStep, 0)
+	default: // no plain step yet to compare with: half of it, as a backward pass costs about a forward one
+		r.alignCost += took / 2
+	}
 }
 
 // flushPoint reports the point of the batches since the last one.
@@ -213,11 +243,26 @@ func (r *Run[F]) endEpoch() error {
 // Evaluate measures the quick subset at its planned size, or the whole test set, and
 // plans the next quick evaluation from what this one cost.
 func (r *Run[F]) Evaluate(full bool) (Evaluation, error) {
-	set := r.quick
-	if full || set == nil {
-		set = r.Session.Test
+	if full || r.quick == nil {
+		return r.evaluate(r.Session.Test, full, false)
 	}
-	return r.evaluate(set, full, false)
+	if r.perSample == 0 && r.plainStep > 0 {
+		// The first quick evaluation, whose cost is not measured yet, is sized from a
+		// training step's: a sample's forward pass costs about a third of its step.
+		q := r.Schedule.Quick
+		if _, n := r.budget().plan(r.plainStep.Seconds()/float64(r.Session.Opts.BatchSize)/3, q.Len()); n != r.quick.Len() {
+			r.quick = q.Spread(n)
+		}
+	}
+	return r.evaluate(r.quick, full, false)
+}
+
+// budget is the quick evaluations' budget at this point of the run.
+func (r *Run[F]) budget() Budget {
+	if r.TrainTime < r.Schedule.EarlyFor {
+		return r.Schedule.Early
+	}
+	return r.Schedule.Later
 }
 
 func (r *Run[F]) evaluate(set *data.Set, full, trainSet bool) (Evaluation, error) {
@@ -231,11 +276,7 @@ func (r *Run[F]) evaluate(set *data.Set, full, trainSet bool) (Evaluation, error
 		r.perSample = took.Seconds() / float64(ev.Samples)
 	}
 	if q := r.Schedule.Quick; q != nil {
-		b := r.Schedule.Later
-		if r.TrainTime < r.Schedule.EarlyFor {
-			b = r.Schedule.Early
-		}
-		gap, n := b.plan(r.perSample, q.Len())
+		gap, n := r.budget().plan(r.perSample, q.Len())
 		r.nextEval = r.TrainTime + gap
 		if n != r.quick.Len() {
 			r.quick = q.Spread(n)

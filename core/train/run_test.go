@@ -2,6 +2,7 @@ package train
 
 import (
 	"math"
+	"slices"
 	"testing"
 	"time"
 
@@ -58,14 +59,17 @@ func runOptions() (Options, *data.Set, *data.Set) {
 }
 
 func TestRunShrinksSlowEvaluationsToTheirBudget(t *testing.T) {
-	// Every evaluation costs one tick (10 ms) whatever its size, so its cost per sample
-	// doubles when its size halves: the planned sizes fall to the fewest allowed.
+	// A step of 50 samples, and every evaluation whatever its size, costs one tick
+	// (10 ms), so an evaluation's cost per sample doubles when its size halves: the
+	// planned sizes fall to the fewest allowed. The first, not measured yet, is sized
+	// from a step's cost: a sample's forward pass is a third of its step, 67 µs, of
+	// which 5 ms of training at a share of one half fit 75.
 	opts, trainSet, testSet := runOptions()
 	opts.Epochs = 0
 	sess, err := NewSession[float32](opts, trainSet, testSet)
 	require.NoError(t, err)
 	var evals []Eval
-	b := Budget{Share: 0.5, Shortest: time.Millisecond, Longest: 5 * time.Millisecond, MinSamples: 100}
+	b := Budget{Share: 0.5, Shortest: time.Millisecond, Longest: 5 * time.Millisecond, MinSamples: 10}
 	run := NewRun(sess, Schedule{Quick: testSet, Early: b, Later: b}, Hooks{Eval: func(e Eval) { evals = append(evals, e) }},
 		tickClock(10*time.Millisecond))
 	for range 200 {
@@ -79,8 +83,8 @@ func TestRunShrinksSlowEvaluationsToTheirBudget(t *testing.T) {
 		}
 	}
 	require.Greater(t, len(sizes), 4)
-	assert.Equal(t, []int{2000, 1000, 500, 250, 125, 100, 100}, sizes[:7], "each plan from the last cost")
-	assert.Equal(t, 100, sizes[len(sizes)-1])
+	assert.Equal(t, []int{75, 37, 18, 10, 10}, sizes[:5], "the first from a step's cost, each next from the last one's")
+	assert.GreaterOrEqual(t, slices.Min(sizes), 10, "never under the fewest: %v", sizes)
 }
 
 func TestRunReportsPointsEvaluationsAndEpochs(t *testing.T) {
@@ -187,5 +191,56 @@ func TestWhatARunMeasuresChangesNothing(t *testing.T) {
 		b, err := run.Step(true)
 		require.NoError(t, err)
 		require.Equal(t, math.Float64bits(a.Loss), math.Float64bits(b.Loss), "step %d", plain.Steps)
+	}
+}
+
+func TestRunKeepsTheAlignmentWithinItsShare(t *testing.T) {
+	// A point after every step; an aligned step costs three plain ones. Unbounded,
+	// every step after the first is aligned; bounded, the alignment's extra time keeps
+	// to its share, and is still measured now and then.
+	tests := []struct {
+		name      string
+		share     float64
+		wantShare float64 // of the training time spent aligning, about
+	}{
+		{"unbounded", 0, 0},
+		{"a twentieth", 0.05, 0.05},
+		{"a fifth", 0.2, 0.2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			opts, trainSet, testSet := runOptions()
+			opts.Epochs = 50
+			sess, err := NewSession[float32](opts, trainSet, testSet)
+			require.NoError(t, err)
+			clock := time.Unix(0, 0)
+			now := func() time.Time { // read before and after each step: the second reading is its cost
+				tick := time.Millisecond
+				if sess.Align {
+					tick = 3 * time.Millisecond
+				}
+				clock = clock.Add(tick)
+				return clock
+			}
+			aligned := 0
+			run := NewRun(sess, Schedule{PointEvery: time.Nanosecond, Align: AlignAfterPoint, AlignShare: tt.share},
+				Hooks{Step: func(res StepResult, _ time.Duration) {
+					if res.Angles != nil {
+						aligned++
+					}
+				}}, now)
+			for range 400 {
+				_, err := run.Step(false)
+				require.NoError(t, err)
+			}
+			extra := 2 * time.Millisecond * time.Duration(aligned)
+			got := extra.Seconds() / run.TrainTime.Seconds()
+			if tt.share == 0 {
+				assert.Equal(t, 399, aligned, "every step after a point")
+				return
+			}
+			assert.LessOrEqual(t, got, tt.share+0.01, "the share holds")
+			assert.Greater(t, got, tt.wantShare*0.8, "and is used")
+		})
 	}
 }

@@ -8,7 +8,7 @@
 // It also opens the page as a visitor would and measures its budgets: the first
 // training step, the longest main-thread task, the time to 90% after Play.
 //
-//	go run ./tools/bench [--out BENCHMARKS.md] [--skip native,browser,tfjs,pytorch,page]
+//	go run ./tools/bench [--out BENCHMARKS.md] [--skip native,browser,tfjs,pytorch,page,network,conv]
 package main
 
 import (
@@ -50,7 +50,7 @@ type key struct{ who, net, mode string }
 type figures map[key]float64
 
 // parts are the measurements, in the order they run.
-var parts = []string{"native", "browser", "tfjs", "pytorch", "page", "network"}
+var parts = []string{"native", "browser", "tfjs", "pytorch", "page", "network", "conv"}
 
 func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
@@ -98,7 +98,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	step("page", func() error { return page(root, &pf) })
 	var visits []visitFigures
 	step("network", func() error { return network(root, &visits) })
-	table := report(f, notes) + pageReport(pf) + networkReport(visits)
+	var conv []convFigures
+	step("conv", func() error { return convPresets(root, &conv) })
+	table := report(f, notes) + pageReport(pf) + networkReport(visits) + convReport(conv)
 	fmt.Fprint(stdout, table)
 	if *out != "" {
 		if err := os.WriteFile(*out, []byte(table), 0o644); err != nil {

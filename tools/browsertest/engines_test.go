@@ -2,7 +2,9 @@ package browsertest
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -66,4 +68,20 @@ func TestADeckMovesWithTheDemoInIt(t *testing.T) {
 		assert.Equal(t, "training", frame("status"), "the deck's keys, the space bar among them, leave the demo training")
 		assert.Empty(t, b.Errors())
 	})
+}
+
+// TestTheConvExperimentLearnsVisibly: the paper's conv network, as a lecturer opens
+// it, learns within the first minute: its evaluations shrink to what the network can
+// afford, and the page says on how many images.
+func TestTheConvExperimentLearnsVisibly(t *testing.T) {
+	site := Serve(t, Dist(t))
+	b := open(t, site, "?preset=mnist-conv&train-mode=DRTP&autoplay=1", 1280, 720)
+	b.WaitFor(t, "60% test accuracy (make bench times 70%)", 90*time.Second, func() bool { return b.number(t, "#metric-test-accuracy") >= 60 })
+	note := b.Text(t, "#metric-test-note")
+	m := regexp.MustCompile(`^on ([0-9 ]+) test images`).FindStringSubmatch(note)
+	require.NotNil(t, m, "the note says how many images: %q", note)
+	n, err := strconv.Atoi(strings.ReplaceAll(m[1], " ", ""))
+	require.NoError(t, err)
+	assert.Less(t, n, 2000, "fewer images than the whole quick subset on a network this slow")
+	assert.Empty(t, b.Errors())
 }

@@ -30,19 +30,22 @@ const (
 )
 
 // schedule is the page's: a train point four times a second of training, the
-// alignment on the step after each, and quick evaluations on a subset of the test set
-// that take at most a tenth of the time, or three tenths in the first 15 s when the
+// alignment on the step after each while it takes at most a twentieth of the time
+// (on a conv net, whose aligned step runs a backward pass through the conv layers,
+// that is every few seconds), and quick evaluations on a subset of the test set that
+// take at most a tenth of the time, or three twentieths in the first 15 s when the
 // audience waits for them (a first, slow evaluation, the code still warming up,
-// must not space the next ones out). Test accuracy is never older than 8 s of
-// training where 200 samples can be evaluated in that budget.
+// must not space the next ones out): a fifth of the worker's time at most,
+// whatever the network. Test accuracy is never older than 8 s of training where 200
+// samples can be evaluated in that budget.
 func schedule(quick *data.Set, mode nn.Mode) train.Schedule {
 	align := train.AlignAfterPoint
 	if mode == nn.Shallow {
 		align = train.AlignNever // no hidden layer learns
 	}
 	return train.Schedule{
-		PointEvery: pointEvery, Align: align, Quick: quick, EarlyFor: 15 * time.Second,
-		Early: train.Budget{Share: 0.3, Shortest: 250 * time.Millisecond, Longest: time.Second, MinSamples: 200},
+		PointEvery: pointEvery, Align: align, AlignShare: 0.05, Quick: quick, EarlyFor: 15 * time.Second,
+		Early: train.Budget{Share: 0.15, Shortest: 250 * time.Millisecond, Longest: time.Second, MinSamples: 200},
 		Later: train.Budget{Share: 0.1, Shortest: 750 * time.Millisecond, Longest: 8 * time.Second, MinSamples: 200},
 	}
 }

@@ -183,15 +183,12 @@ func (p *page) buildControl(f settings.Field) dom.Element {
 	return wrap
 }
 
-// buildPresets makes the choice of one of the paper's experiments.
+// buildPresets makes the choice of one of the paper's experiments, and of its
+// settings: the demo's, which learn within the first minute, or the published
+// code's.
 func (p *page) buildPresets() dom.Element {
 	wrap := p.doc.CreateElement("div")
-	wrap.Class().Add("field")
-	label := p.doc.CreateElement("label")
-	label.SetAttribute("for", "preset")
-	label.SetTextContent("Experiment of the paper")
-	sel := p.doc.CreateElement("select")
-	sel.SetID("preset")
+	sel := p.selectField(wrap, "preset", "Experiment of the paper")
 	own := p.doc.CreateElement("option")
 	own.SetAttribute("value", "")
 	own.SetTextContent("(your own settings)")
@@ -202,12 +199,29 @@ func (p *page) buildPresets() dom.Element {
 		opt.SetTextContent(pr.Title)
 		sel.AppendChild(opt)
 	}
-	sel.AddEventListener("change", false, func(dom.Event) {
+	variants := p.selectField(wrap, "preset-settings", "Its settings")
+	for _, v := range []struct {
+		variant urlstate.Variant
+		text    string
+	}{
+		{urlstate.Demo, "Fast, for a demo (CE, tuned rate and batch)"},
+		{urlstate.Reference, "The reference code's (BCE, sigmoid, lr 1e-4)"},
+	} {
+		opt := p.doc.CreateElement("option")
+		opt.SetAttribute("value", v.variant.String())
+		opt.SetTextContent(v.text)
+		variants.AppendChild(opt)
+	}
+	apply := func(dom.Event) {
 		pr, err := urlstate.LookupPreset(sel.Underlying().Get("value").String())
 		if err != nil {
 			return // "(your own settings)": nothing to apply
 		}
-		next, err := pr.Apply(p.state.Settings)
+		variant, err := urlstate.ParseVariant(variants.Underlying().Get("value").String())
+		if err != nil {
+			return
+		}
+		next, err := pr.Apply(p.state.Settings, variant)
 		if err != nil {
 			p.showSettingsError(err)
 			return
@@ -219,10 +233,25 @@ func (p *page) buildPresets() dom.Element {
 		if p.valid {
 			p.start()
 		}
-	})
-	wrap.AppendChild(label)
-	wrap.AppendChild(sel)
+	}
+	sel.AddEventListener("change", false, apply)
+	variants.AddEventListener("change", false, apply)
 	return wrap
+}
+
+// selectField appends to parent a labelled, empty select with the given id.
+func (p *page) selectField(parent dom.Element, id, text string) dom.Element {
+	field := p.doc.CreateElement("div")
+	field.Class().Add("field")
+	label := p.doc.CreateElement("label")
+	label.SetAttribute("for", id)
+	label.SetTextContent(text)
+	sel := p.doc.CreateElement("select")
+	sel.SetID(id)
+	field.AppendChild(label)
+	field.AppendChild(sel)
+	parent.AppendChild(field)
+	return sel
 }
 
 func boolText(b bool) string {
@@ -249,7 +278,11 @@ func (p *page) syncControls() {
 		}
 	}
 	if el := p.doc.GetElementByID("preset"); el != nil {
-		el.Underlying().Set("value", urlstate.PresetOf(*s))
+		name, variant := urlstate.PresetOf(*s)
+		el.Underlying().Set("value", name)
+		v := p.doc.GetElementByID("preset-settings")
+		v.Underlying().Set("value", variant.String())
+		v.Underlying().Set("disabled", name == "")
 	}
 	if el := p.doc.GetElementByID("rule-text"); el != nil {
 		text := ruleText[s.Mode]

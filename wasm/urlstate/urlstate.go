@@ -54,13 +54,21 @@ func ParseQuery(query string) (st State, warnings []string, err error) {
 	if perr != nil {
 		return st, nil, fmt.Errorf("the link's parameters cannot be read: %v", perr)
 	}
+	variant := Demo
+	if name := v.Get("preset-settings"); name != "" {
+		delete(v, "preset-settings")
+		var verr error
+		if variant, verr = ParseVariant(name); verr != nil {
+			err = joinErr(err, verr)
+		}
+	}
 	if name := v.Get("preset"); name != "" { // a preset first; the link's own settings override it
 		delete(v, "preset")
 		if p, perr := LookupPreset(name); perr != nil {
 			err = joinErr(err, perr)
 		} else {
 			base := PageDefaults()
-			if base, perr = p.Apply(base); perr == nil {
+			if base, perr = p.Apply(base, variant); perr == nil {
 				st.Settings = base
 			}
 		}

@@ -73,23 +73,42 @@ func TestQueryRoundTrip(t *testing.T) {
 
 func TestPresets(t *testing.T) {
 	for _, p := range Presets {
-		t.Run(p.Name, func(t *testing.T) {
-			st, warnings, err := ParseQuery("preset=" + p.Name + "&train-mode=FA")
-			require.NoError(t, err)
-			assert.Empty(t, warnings)
-			assert.True(t, p.Matches(st.Settings))
-			assert.Equal(t, nn.FA, st.Settings.Mode, "the link's rule")
-			assert.Equal(t, p.Name, PresetOf(st.Settings))
-			shape, err := settings.ShapeOf(st.Settings.Dataset)
-			require.NoError(t, err)
-			assert.NoError(t, st.Settings.Check(shape), "a preset is a valid run")
-		})
+		for _, v := range []Variant{Demo, Reference} {
+			t.Run(p.Name+"/"+v.String(), func(t *testing.T) {
+				st, warnings, err := ParseQuery("preset=" + p.Name + "&preset-settings=" + v.String() + "&train-mode=FA")
+				require.NoError(t, err)
+				assert.Empty(t, warnings)
+				assert.True(t, p.Matches(st.Settings, v))
+				assert.False(t, p.Matches(st.Settings, 1-v), "the variants differ")
+				assert.Equal(t, nn.FA, st.Settings.Mode, "the link's rule")
+				name, variant := PresetOf(st.Settings)
+				assert.Equal(t, p.Name, name)
+				assert.Equal(t, v, variant)
+				shape, err := settings.ShapeOf(st.Settings.Dataset)
+				require.NoError(t, err)
+				assert.NoError(t, st.Settings.Check(shape), "a preset is a valid run")
+				if v == Reference {
+					assert.Equal(t, 1e-4, st.Settings.LR, "the published code's default learning rate")
+				}
+			})
+		}
 	}
-	st, _, err := ParseQuery("preset=mnist-1000-1000&lr=0.01")
+	st, _, err := ParseQuery("preset=mnist-conv")
+	require.NoError(t, err)
+	assert.Equal(t, 0.002, st.Settings.LR, "the demo's settings unless the link asks for the reference's")
+	assert.Equal(t, 50, st.Settings.BatchSize)
+	assert.Equal(t, nn.CE, st.Settings.Loss)
+	st, _, err = ParseQuery("preset=mnist-conv&preset-settings=reference")
+	require.NoError(t, err)
+	assert.Equal(t, nn.BCE, st.Settings.Loss)
+	st, _, err = ParseQuery("preset=mnist-1000-1000&lr=0.05")
 	require.NoError(t, err)
 	assert.Equal(t, "FC_1000_FC_1000_FC_10", st.Settings.Topology)
-	assert.Equal(t, 0.01, st.Settings.LR, "the link's own settings override the preset's")
+	assert.Equal(t, 0.05, st.Settings.LR, "the link's own settings override the preset's")
 	_, _, err = ParseQuery("preset=imagenet")
 	assert.ErrorContains(t, err, `preset: unknown "imagenet" (want one of mnist-500,`)
-	assert.Equal(t, "", PresetOf(PageDefaults()))
+	_, _, err = ParseQuery("preset=mnist-500&preset-settings=paperish")
+	assert.ErrorContains(t, err, `preset-settings: unknown "paperish" (want demo or reference)`)
+	name, _ := PresetOf(PageDefaults())
+	assert.Equal(t, "mnist-500", name, "the page's defaults are the first experiment's demo settings")
 }

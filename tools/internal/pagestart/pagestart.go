@@ -120,18 +120,25 @@ func Measure(ctx context.Context, siteURL string, watch time.Duration) (Start, e
 // lecturer's link does, and returns when, in ms after opening, the page showed its
 // first trained batch and 90% test accuracy.
 func Visit(ctx context.Context, siteURL string, timeout time.Duration) (firstStep, ninety float64, err error) {
+	return VisitUntil(ctx, siteURL+"/?autoplay=1", 90, timeout)
+}
+
+// VisitUntil opens pageURL (with autoplay=1 in its query) in the browser of ctx and
+// returns when, in ms after opening, the page showed its first trained batch and a
+// test accuracy of at least accuracy percent.
+func VisitUntil(ctx context.Context, pageURL string, accuracy float64, timeout time.Duration) (firstStep, reached float64, err error) {
 	err = chromedp.Run(ctx,
 		installProbe,
-		chromedp.Navigate(siteURL+"/?autoplay=1"),
+		chromedp.Navigate(pageURL),
 		poll(`window.__probe.firstStep > 0`, timeout),
 		chromedp.Evaluate(`window.__probe.firstStep`, &firstStep),
-		poll(`parseFloat(document.getElementById("metric-test-accuracy").textContent) >= 90`, timeout),
-		chromedp.Evaluate(`performance.now()`, &ninety),
+		poll(fmt.Sprintf(`parseFloat(document.getElementById("metric-test-accuracy").textContent) >= %g`, accuracy), timeout),
+		chromedp.Evaluate(`performance.now()`, &reached),
 	)
 	if err != nil {
-		return 0, 0, fmt.Errorf("visiting the page: %w", err)
+		return 0, 0, fmt.Errorf("visiting %s until %g%%: %w", pageURL, accuracy, err)
 	}
-	return firstStep, ninety, nil
+	return firstStep, reached, nil
 }
 
 // UntilNinety opens siteURL in the browser of ctx, waits until it is ready, presses
