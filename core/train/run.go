@@ -30,8 +30,8 @@ type Run[F tensor.Float] struct {
 	alignDue  bool
 	alignCost time.Duration // the aligned steps' time beyond a plain step's, in all
 	plainStep time.Duration // a plain step's time, a running mean
-	point     tally // since the last point
-	epoch     tally // since the epoch began
+	point     tally         // since the last point
+	epoch     tally         // since the epoch began
 	epochTime time.Duration
 }
 
