@@ -2,6 +2,7 @@ package browsertest
 
 import (
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -84,4 +85,99 @@ func TestTheConvExperimentLearnsVisibly(t *testing.T) {
 	require.NoError(t, err)
 	assert.Less(t, n, 2000, "fewer images than the whole quick subset on a network this slow")
 	assert.Empty(t, b.Errors())
+}
+
+// TestThePresentViewForAProjector: with present=1, at a projector's 1280x720 and at
+// 1920x1080, the curves, the first layer's weights and the feedback matrices are on
+// the first screen, drawn, and no text on the page is under 16 px; the P key goes
+// back to the whole page.
+func TestThePresentViewForAProjector(t *testing.T) {
+	site := Serve(t, Dist(t))
+	inEachEngine(t, func(t *testing.T, e Engine) {
+		for _, size := range []struct{ w, h int }{{1280, 720}, {1920, 1080}} {
+			b := openIn(t, e, site, "?present=1&autoplay=1", size.w, size.h)
+			b.WaitFor(t, "a test accuracy", 60*time.Second, func() bool { return b.number(t, "#metric-test-accuracy") > 50 })
+			for _, id := range []string{"curves", "weights", "feedback"} {
+				b.WaitFor(t, "canvas#"+id+" drawn", 10*time.Second, func() bool { return b.inkedPixels(t, id) > 500 })
+			}
+			var layout struct {
+				Panels   map[string][]float64 // top, bottom, height
+				Small    []string             // visible text under 16 px
+				Viewport float64
+			}
+			b.Eval(t, `(() => {
+				const panels = {};
+				for (const id of ["curves", "weights", "feedback"]) {
+					const r = document.getElementById(id).getBoundingClientRect();
+					panels[id] = [r.top, r.bottom, r.height];
+				}
+				const small = [];
+				const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+				for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+					const el = n.parentElement;
+					if (!n.textContent.trim() || !el || el.getClientRects().length === 0) continue;
+					const r = el.getBoundingClientRect();
+					if (r.bottom <= 0 || r.top >= innerHeight) continue;
+					const px = parseFloat(getComputedStyle(el).fontSize);
+					if (px < 16) small.push(px + "px: " + n.textContent.trim().slice(0, 40));
+				}
+				return {Panels: panels, Small: small, Viewport: innerHeight};
+			})()`, &layout)
+			for id, r := range layout.Panels {
+				assert.GreaterOrEqual(t, r[0], 0.0, "%s: the top of #%s on the first screen", e, id)
+				assert.LessOrEqual(t, r[1], layout.Viewport+0.5, "%s at %dx%d: #%s ends on the first screen", e, size.w, size.h, id)
+				assert.Greater(t, r[2], 150.0, "%s: #%s large enough to see from the back", e, id)
+			}
+			assert.Empty(t, layout.Small, "%s at %dx%d: text under 16 px", e, size.w, size.h)
+			b.Screenshot(t, filepath.Join(screenshotDir(), fmt.Sprintf("present-%s-%dx%d.png", e, size.w, size.h)))
+			b.Eval(t, `document.activeElement && document.activeElement.blur()`, nil)
+			b.Key(t, "p")
+			b.WaitFor(t, "the whole page again", 5*time.Second, func() bool {
+				var present bool
+				b.Eval(t, `document.documentElement.classList.contains("present") || !document.querySelector(".side").getClientRects().length`, &present)
+				return !present
+			})
+			var search string
+			b.Eval(t, `location.search`, &search)
+			assert.NotContains(t, search, "present=1", "the link follows the view")
+		}
+	})
+}
+
+// TestNoAccessibilityViolations runs axe-core (npm's, with the WCAG 2 A and AA rules)
+// on the trained page, and on the projector's view.
+func TestNoAccessibilityViolations(t *testing.T) {
+	axe := NPMPackage(t, "axe-core", "4.14.1")
+	site := Serve(t, Dist(t))
+	site.Mount("axe", axe)
+	inEachEngine(t, func(t *testing.T, e Engine) {
+		for _, q := range []string{"?autoplay=1", "?autoplay=1&present=1"} {
+			b := openIn(t, e, site, q, 1280, 720)
+			b.WaitFor(t, "a test accuracy", 60*time.Second, func() bool { return b.number(t, "#metric-test-accuracy") > 50 })
+			var result struct {
+				Passes     int
+				Violations []struct {
+					ID, Help string
+					Nodes    []struct{ Target []string }
+				}
+			}
+			b.Eval(t, `new Promise((done, fail) => {
+				const s = document.createElement("script");
+				s.src = "__test__/mount/axe/axe.min.js";
+				s.onload = () => axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa"]}})
+					.then((r) => done({Passes: r.passes.length,
+						Violations: r.violations.map((v) => ({ID: v.id, Help: v.help, Nodes: v.nodes.map((n) => ({Target: n.target.map(String)}))}))}), fail);
+				s.onerror = () => fail(new Error("axe-core did not load"));
+				document.head.appendChild(s);
+			})`, &result)
+			assert.Greater(t, result.Passes, 10, "%s %s: axe-core checked the page", e, q)
+			for _, v := range result.Violations {
+				var where []string
+				for _, n := range v.Nodes {
+					where = append(where, strings.Join(n.Target, " "))
+				}
+				t.Errorf("%s %s: %s (%s): %s", e, q, v.ID, v.Help, strings.Join(where, ", "))
+			}
+		}
+	})
 }

@@ -18,12 +18,12 @@ import (
 // Colours of the views; the CSS uses the same ones.
 const (
 	ink        = "#1d2433"
-	faint      = "#6b7385"
+	faint      = "#5f6676"
 	gridColour = "#e3e6ec"
 	trainColor = "#e8833a"
 	testColor  = "#1f5fa8"
-	good       = "#1b7f3b"
-	bad        = "#c0392b"
+	good       = "#166b33"
+	bad        = "#a8321f"
 	font       = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 )
 
@@ -95,7 +95,13 @@ type surface struct {
 	ctx  js.Value
 	w, h float64 // CSS pixels
 	pen  *pen
+	// textScale enlarges every text: 4/3 on a projector (present mode), whose
+	// smallest labels are then 16 px.
+	textScale float64
 }
+
+// px is a text size as drawn.
+func (s surface) px(size int) int { return int(math.Round(float64(size) * s.textScale)) }
 
 // pen is what a surface's context was last set to draw with. Setting a canvas's
 // font parses it and matches the system's fonts again, even to the same value, and
@@ -109,7 +115,7 @@ type pen struct {
 
 // font sets the size of the text to come.
 func (s surface) font(size int) {
-	if s.pen.fontSize != size {
+	if size = s.px(size); s.pen.fontSize != size {
 		s.pen.fontSize = size
 		s.ctx.Set("font", fmt.Sprintf("%dpx %s", size, font))
 	}
@@ -166,7 +172,11 @@ func (p *page) surface(id string) (surface, bool) {
 	ctx.Call("setTransform", dpr, 0, 0, dpr, 0, 0)
 	ctx.Call("clearRect", 0, 0, w, h)
 	ctx.Set("imageSmoothingEnabled", false)
-	return surface{ctx: ctx, w: w, h: h, pen: &pen{}}, true
+	scale := 1.0
+	if p.state.Present {
+		scale = 4.0 / 3
+	}
+	return surface{ctx: ctx, w: w, h: h, pen: &pen{}, textScale: scale}, true
 }
 
 func (s surface) text(t string, x, y float64, size int, colour, align, baseline string) {
@@ -195,7 +205,7 @@ func (s surface) draw(l polyline) {
 // it took.
 func (s surface) wrap(t string, x, y, w float64, size int, colour string) float64 {
 	lines := s.lines(t, w, size)
-	lh := float64(size) * 1.3
+	lh := float64(s.px(size)) * 1.3
 	for i, l := range lines {
 		s.text(l, x, y+float64(i)*lh, size, colour, "left", "top")
 	}
@@ -204,7 +214,7 @@ func (s surface) wrap(t string, x, y, w float64, size int, colour string) float6
 
 // wrapHeight returns the height wrap would take.
 func (s surface) wrapHeight(t string, w float64, size int) float64 {
-	return float64(len(s.lines(t, w, size))) * float64(size) * 1.3
+	return float64(len(s.lines(t, w, size))) * float64(s.px(size)) * 1.3
 }
 
 func (s surface) lines(t string, w float64, size int) []string {
@@ -295,7 +305,8 @@ func (p *page) drawCurves() {
 	side := s.w >= 480
 	classes := p.main().model == nil || p.main().model.Classification
 	var plots [2]plot
-	const left, right, top, bottom, gap = 52.0, 14.0, 30.0, 34.0, 28.0
+	k := s.textScale // the margins hold text
+	left, right, top, bottom, gap := 52*k, 14.0, 30*k, 34*k, 28.0
 	if side {
 		pw := (s.w - 2*left - 2*right - gap) / 2
 		plots[0] = plot{x: left, y: top, w: pw, h: s.h - top - bottom}

@@ -76,6 +76,7 @@ func Run() {
 	if st.Embed {
 		p.doc.QuerySelector("body").Class().Add("embed")
 	}
+	p.showPresent()
 	if len(st.Race) > 0 {
 		p.doc.QuerySelector("body").Class().Add("race")
 	}
@@ -249,9 +250,14 @@ func (p *page) bindButtons() {
 			p.keyToDeck(ev, ke, tag)
 			return
 		}
+		typing := tag == "input" || tag == "select" || tag == "textarea"
 		switch {
+		case (ke.Key() == "p" || ke.Key() == "P") && !typing:
+			p.state.Present = !p.state.Present
+			p.showPresent()
+			p.writeURL()
 		case ke.Key() != " ":
-		case tag == "input" || tag == "select" || tag == "textarea" || tag == "button" || tag == "a":
+		case typing || tag == "button" || tag == "a":
 			// the element's own use of the space bar
 		default:
 			ev.PreventDefault()
@@ -265,6 +271,19 @@ func (p *page) bindButtons() {
 			}
 		})
 	}
+}
+
+// showPresent shows the page as its state says: the projector's view (present=1,
+// or the P key) or the whole page. The canvases are drawn again at their new sizes,
+// with their text a third larger.
+func (p *page) showPresent() {
+	if classes := p.doc.DocumentElement().Class(); p.state.Present {
+		classes.Add("present")
+	} else {
+		classes.Remove("present")
+	}
+	p.pictures = true
+	p.redraw()
 }
 
 // keyToDeck hands a key the deck moves with (deckKeys) to the deck the embedded

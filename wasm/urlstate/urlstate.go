@@ -37,13 +37,14 @@ type State struct {
 	Race     []nn.Mode
 	Autoplay bool // start training as soon as the data is in
 	Embed    bool // the compact 16:9 view for slides
+	Present  bool // the view for a projector: the main views on one screen, large text
 }
 
 // MaxRace is the most rules one race trains at once.
 const MaxRace = 6
 
 // pageFlags are the parameters that are not settings.
-var pageFlags = []string{"autoplay", "embed"}
+var pageFlags = []string{"autoplay", "embed", "present"}
 
 // ParseQuery reads a URL query (with or without its leading "?"). Unknown parameters
 // are reported in warnings and otherwise ignored; bad values make err, which names
@@ -87,6 +88,8 @@ func ParseQuery(query string) (st State, warnings []string, err error) {
 			st.Autoplay = on
 		case "embed":
 			st.Embed = on
+		case "present":
+			st.Present = on
 		}
 		delete(v, name)
 	}
@@ -172,6 +175,9 @@ func (st State) Query() string {
 	}
 	if st.Embed {
 		v.Set("embed", "1")
+	}
+	if st.Present {
+		v.Set("present", "1")
 	}
 	return v.Encode()
 }

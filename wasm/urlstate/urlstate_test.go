@@ -27,6 +27,12 @@ func TestParseQuery(t *testing.T) {
 			assert.True(t, st.Autoplay)
 			assert.True(t, st.Embed)
 		}},
+		{query: "present=1", check: func(t *testing.T, st State) {
+			assert.True(t, st.Present)
+			assert.False(t, st.Embed)
+			assert.Equal(t, "present=1", st.Query(), "the projector's view stays in the link")
+		}},
+		{query: "present=big", err: `present: "big" is not 1 or 0`},
 		{query: "lr=0.01&utm_source=slides", warnings: []string{`unknown parameter "utm_source" in the link (ignored)`},
 			check: func(t *testing.T, st State) { assert.Equal(t, 0.01, st.Settings.LR) }},
 		{query: "lr=-3", err: "lr: learning rate -3: must be a positive finite number"},
