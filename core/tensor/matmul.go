@@ -12,31 +12,37 @@ import "unsafe"
 
 // MulAdd computes C += A·B for A m×k, B k×n and C m×n.
 // Zero entries of A are skipped: with A the network's input, most MNIST pixels cost
-// nothing.
+// nothing. Large products are split by rows of C across Threads goroutines.
 func MulAdd[F Float](c, a, b []F, m, k, n int) {
 	if m == 0 || k == 0 || n == 0 {
 		return
 	}
 	a, b, c = a[:m*k], b[:k*n], c[:m*n]
-	if is32[F]() {
-		mulAdd32(f32(c), f32(a), f32(b), m, k, n)
-		return
-	}
-	mulAdd(c, a, b, m, k, n)
+	byRows(m, k, n, func(i0, i1 int) {
+		ci, ai := c[i0*n:i1*n], a[i0*k:i1*k]
+		if is32[F]() {
+			mulAdd32(f32(ci), f32(ai), f32(b), i1-i0, k, n)
+			return
+		}
+		mulAdd(ci, ai, b, i1-i0, k, n)
+	})
 }
 
 // MulTransAAdd computes C += Aᵀ·B for A k×m, B k×n and C m×n.
-// Zero entries of A are skipped.
+// Zero entries of A are skipped. Large products are split by rows of C across
+// Threads goroutines.
 func MulTransAAdd[F Float](c, a, b []F, m, k, n int) {
 	if m == 0 || k == 0 || n == 0 {
 		return
 	}
 	a, b, c = a[:k*m], b[:k*n], c[:m*n]
-	if is32[F]() {
-		mulTransAAdd32(f32(c), f32(a), f32(b), m, k, n)
-		return
-	}
-	mulTransAAdd(c, a, b, m, k, n)
+	byRows(m, k, n, func(i0, i1 int) {
+		if is32[F]() {
+			mulTransAAddRows32(f32(c), f32(a), f32(b), m, k, n, i0, i1)
+			return
+		}
+		mulTransAAddRows(c, a, b, m, k, n, i0, i1)
+	})
 }
 
 // MulTransBAdd computes C += A·Bᵀ for A m×k, B n×k and C m×n. It transposes B into
@@ -105,12 +111,15 @@ func mulAdd[F Float](c, a, b []F, m, k, n int) {
 	}
 }
 
-func mulTransAAdd[F Float](c, a, b []F, m, k, n int) {
+func mulTransAAdd[F Float](c, a, b []F, m, k, n int) { mulTransAAddRows(c, a, b, m, k, n, 0, m) }
+
+// mulTransAAddRows computes rows i0 ≤ i < i1 of mulTransAAdd's C, and no other.
+func mulTransAAddRows[F Float](c, a, b []F, m, k, n, i0, i1 int) {
 	for p := 0; p < k; p++ {
 		bp := b[p*n : p*n+n]
-		for i, av := range a[p*m : p*m+m] {
+		for i, av := range a[p*m+i0 : p*m+i1] {
 			if av != 0 {
-				axpy(av, bp, c[i*n:i*n+n]) // c_i· += a_pi · b_p·
+				axpy(av, bp, c[(i0+i)*n:(i0+i)*n+n]) // c_i· += a_pi · b_p·
 			}
 		}
 	}

@@ -42,21 +42,24 @@ func mulAdd32(c, a, b []float32, m, k, n int) {
 }
 
 // mulTransAAdd32: C (m×n) += Aᵀ·B for A k×m and B k×n.
-func mulTransAAdd32(c, a, b []float32, m, k, n int) {
+func mulTransAAdd32(c, a, b []float32, m, k, n int) { mulTransAAddRows32(c, a, b, m, k, n, 0, m) }
+
+// mulTransAAddRows32 computes rows i0 ≤ i < i1 of mulTransAAdd32's C, and no other.
+func mulTransAAddRows32(c, a, b []float32, m, k, n, i0, i1 int) {
 	switch {
 	case !haveSIMD:
-		mulTransAAdd(c, a, b, m, k, n)
+		mulTransAAddRows(c, a, b, m, k, n, i0, i1)
 	case sparse(a):
 		for p := 0; p < k; p++ {
 			bp := b[p*n : p*n+n]
-			for i, av := range a[p*m : p*m+m] {
+			for i, av := range a[p*m+i0 : p*m+i1] {
 				if av != 0 {
-					axpy32(av, bp, c[i*n:i*n+n]) // c_i· += a_pi · b_p·
+					axpy32(av, bp, c[(i0+i)*n:(i0+i)*n+n]) // c_i· += a_pi · b_p·
 				}
 			}
 		}
 	default:
-		tile4x8(c, a, b, m, k, n, 1, m)
+		tile4x8(c[i0*n:], a[i0:], b, i1-i0, k, n, 1, m)
 	}
 }
 

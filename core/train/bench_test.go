@@ -3,12 +3,15 @@
 package train
 
 import (
+	"fmt"
+	"runtime"
 	"sync"
 	"testing"
 
 	"github.com/nofeedback/lwf/core/data"
 	"github.com/nofeedback/lwf/core/nn"
 	"github.com/nofeedback/lwf/core/optim"
+	"github.com/nofeedback/lwf/core/tensor"
 )
 
 var mnist struct {
@@ -48,34 +51,51 @@ func BenchmarkStep(b *testing.B) {
 	}
 	for _, c := range cases {
 		for _, mode := range c.modes {
-			b.Run(c.topology+"/"+mode.String(), func(b *testing.B) {
-				set := mnistTrain(b)
-				cfg := nn.DefaultConfig()
-				cfg.Topology, cfg.Mode = c.topology, mode
-				net, err := nn.New[float32](cfg)
-				if err != nil {
-					b.Fatal(err)
-				}
-				tr, err := New(net, optim.NAG, 1e-3)
-				if err != nil {
-					b.Fatal(err)
-				}
-				const size = 100
-				order := data.Order(set.Len(), 1, 0)
-				batches := make([]data.Batch[float32], 20)
-				for i := range batches {
-					if err := data.Fill(set, &batches[i], order[i*size:(i+1)*size], false, nil); err != nil {
-						b.Fatal(err)
-					}
-				}
-				b.ResetTimer()
-				for i := 0; i < b.N; i++ {
-					if _, err := tr.Step(batches[i%len(batches)], false); err != nil {
-						b.Fatal(err)
-					}
-				}
-				b.ReportMetric(float64(size*b.N)/b.Elapsed().Seconds(), "samples/s")
+			b.Run(c.topology+"/"+mode.String(), func(b *testing.B) { benchStep(b, c.topology, mode) })
+		}
+	}
+}
+
+// BenchmarkStepThreads measures the step of 784-1000-1000-10 with its products split
+// across goroutines (tensor.SetThreads, the command line's --threads).
+func BenchmarkStepThreads(b *testing.B) {
+	defer tensor.SetThreads(tensor.Threads())
+	for _, threads := range []int{1, 2, runtime.NumCPU()} {
+		for _, mode := range []nn.Mode{nn.BP, nn.DRTP} {
+			b.Run(fmt.Sprintf("FC_1000_FC_1000_FC_10/%s/threads=%d", mode, threads), func(b *testing.B) {
+				tensor.SetThreads(threads)
+				benchStep(b, "FC_1000_FC_1000_FC_10", mode)
 			})
 		}
 	}
+}
+
+// benchStep times the training step of a network on real MNIST batches of 100.
+func benchStep(b *testing.B, topology string, mode nn.Mode) {
+	set := mnistTrain(b)
+	cfg := nn.DefaultConfig()
+	cfg.Topology, cfg.Mode = topology, mode
+	net, err := nn.New[float32](cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	tr, err := New(net, optim.NAG, 1e-3)
+	if err != nil {
+		b.Fatal(err)
+	}
+	const size = 100
+	order := data.Order(set.Len(), 1, 0)
+	batches := make([]data.Batch[float32], 20)
+	for i := range batches {
+		if err := data.Fill(set, &batches[i], order[i*size:(i+1)*size], false, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := tr.Step(batches[i%len(batches)], false); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(size*b.N)/b.Elapsed().Seconds(), "samples/s")
 }

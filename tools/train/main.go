@@ -14,11 +14,13 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
 	"slices"
 	"strings"
 	"syscall"
 
 	"github.com/nofeedback/lwf/core/settings"
+	"github.com/nofeedback/lwf/core/tensor"
 )
 
 func main() {
@@ -47,6 +49,7 @@ type command struct {
 	load      string // start from the network in this file
 	evaluate  bool   // only evaluate the loaded network
 	stepLog   string // write every batch's loss to this file
+	threads   int    // goroutines for each large matrix product
 }
 
 func parseFlags(args []string, stderr io.Writer) (*command, error) {
@@ -68,6 +71,7 @@ func parseFlags(args []string, stderr io.Writer) (*command, error) {
 	fs.StringVar(&c.load, "load", "", "start from the network saved in `FILE` (its topology, rule, activations, loss and seed come with it)")
 	fs.BoolVar(&c.evaluate, "evaluate", false, "with --load: evaluate the network on the training and test sets, and stop")
 	fs.StringVar(&c.stepLog, "step-log", "", "write every batch's loss to `FILE` (CSV: trial, epoch, batch, loss), exactly, to compare runs bit for bit")
+	fs.IntVar(&c.threads, "threads", runtime.NumCPU(), "split each large matrix product across `N` goroutines (default: this machine's cores); the results are the same bits for every N")
 	fs.BoolVar(&c.alignment, "alignment", false, "report, each epoch, the mean angle between each hidden layer's update and the true (BP) gradient, and under FA between B and W")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: train [flags]\n\nTrains a network with BP, FA, DFA, sDFA, DRTP or shallow learning, as the reference code does.\n\n")
@@ -81,6 +85,9 @@ func parseFlags(args []string, stderr io.Writer) (*command, error) {
 	}
 	if c.subset < 0 {
 		return nil, fmt.Errorf("--subset %d: must be 0 or more", c.subset)
+	}
+	if c.threads < 1 {
+		return nil, fmt.Errorf("--threads %d: must be at least 1", c.threads)
 	}
 	if c.evaluate && c.load == "" {
 		return nil, fmt.Errorf("--evaluate needs --load FILE: a network to evaluate")
@@ -133,6 +140,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "train: %v\n", err)
 		return exitUsage
 	}
+	tensor.SetThreads(c.threads)
+	defer tensor.SetThreads(1)
 	exp, err := prepare(ctx, c, stdout, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "train: %v\n", err)

@@ -42,6 +42,9 @@ func TestBadInputExitsWithStatus2(t *testing.T) {
 		{[]string{"--colour", "red"}, "flag provided but not defined: -colour"},
 		{[]string{"extra"}, `unexpected argument "extra"`},
 		{[]string{"--subset", "-1"}, "--subset -1: must be 0 or more"},
+		{[]string{"--threads", "0"}, "--threads 0: must be at least 1"},
+		{[]string{"--threads", "-2"}, "--threads -2: must be at least 1"},
+		{[]string{"--threads", "many"}, `invalid value "many" for flag -threads`},
 		{[]string{"--dataset", "classification_synth", "--topology", "FC_10", "--log", "/no/such/dir/log.csv"}, "--log: open /no/such/dir/log.csv"},
 	}
 	for _, tt := range tests {
@@ -250,4 +253,26 @@ func TestStepLog(t *testing.T) {
 	require.Len(t, lines, 1+2*3, "a header and three batches of 100 in each of two epochs")
 	assert.Equal(t, "trial,epoch,batch,loss", lines[0])
 	assert.Regexp(t, `^1,2,3,0\.[0-9]+$`, lines[6])
+}
+
+// TestThreadsGiveTheSameRun: every rule's run is the same, bit for bit, whether its
+// products use one goroutine or several (the products of 784-1000-1000-10 are split).
+func TestThreadsGiveTheSameRun(t *testing.T) {
+	for _, mode := range []string{"BP", "DRTP"} {
+		t.Run(mode, func(t *testing.T) {
+			var logs []string
+			for _, threads := range []string{"1", "2", "3"} {
+				log := filepath.Join(t.TempDir(), "steps.csv")
+				code, _, stderr := runCommand(t, context.Background(), "--dataset", "classification_synth", "--topology", "FC_1000_FC_1000_FC_10",
+					"--train-mode", mode, "--epochs", "1", "--subset", "800", "--threads", threads, "--step-log", log)
+				require.Equal(t, exitOK, code, stderr)
+				raw, err := os.ReadFile(log)
+				require.NoError(t, err)
+				logs = append(logs, string(raw))
+			}
+			require.Len(t, strings.Split(strings.TrimSpace(logs[0]), "\n"), 1+8)
+			assert.Equal(t, logs[0], logs[1], "2 threads")
+			assert.Equal(t, logs[0], logs[2], "3 threads")
+		})
+	}
 }

@@ -1,0 +1,84 @@
+package tensor
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestByRowsSplitsLargeProductsIntoTiles(t *testing.T) {
+	defer SetThreads(Threads())
+	tests := []struct {
+		threads, m, k, n int
+		want             [][2]int
+	}{
+		{1, 103, 257, 91, [][2]int{{0, 103}}},
+		{4, 103, 257, 91, [][2]int{{0, 24}, {24, 52}, {52, 76}, {76, 103}}},
+		{3, 8, 1000, 1000, [][2]int{{0, 4}, {4, 8}}}, // never less than a tile of 4 rows
+		{4, 100, 10, 10, [][2]int{{0, 100}}},        // too small to be worth a goroutine
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%d threads, %dx%dx%d", tt.threads, tt.m, tt.k, tt.n), func(t *testing.T) {
+			SetThreads(tt.threads)
+			got := make(chan [2]int, 16)
+			byRows(tt.m, tt.k, tt.n, func(i0, i1 int) { got <- [2]int{i0, i1} })
+			close(got)
+			ranges := map[[2]int]bool{}
+			for r := range got {
+				ranges[r] = true
+			}
+			want := map[[2]int]bool{}
+			for _, r := range tt.want {
+				want[r] = true
+			}
+			assert.Equal(t, want, ranges)
+		})
+	}
+}
+
+// The products split across goroutines give the one-goroutine bits, for any count.
+func TestThreadsGiveTheSameBits(t *testing.T) {
+	defer SetThreads(Threads())
+	rng := rand.New(rand.NewPCG(3, 4))
+	f32s := func(n int, zeros float64) []float32 {
+		v := make([]float32, n)
+		for i := range v {
+			if rng.Float64() >= zeros {
+				v[i] = float32(2*rng.Float64() - 1)
+			}
+		}
+		return v
+	}
+	bits := func(v []float32) []uint32 {
+		out := make([]uint32, len(v))
+		for i, x := range v {
+			out[i] = math.Float32bits(x)
+		}
+		return out
+	}
+	for _, s := range [][3]int{{103, 257, 91}, {100, 784, 500}, {784, 100, 500}, {37, 1001, 203}} {
+		m, k, n := s[0], s[1], s[2]
+		for _, zeros := range []float64{0.9, 0.3} { // the sparse path and the tiled one
+			t.Run(fmt.Sprintf("%dx%dx%d, %.0f%% zeros", m, k, n, 100*zeros), func(t *testing.T) {
+				a, b, c := f32s(m*k, zeros), f32s(k*n, 0), f32s(m*n, 0)
+				SetThreads(1)
+				mul, trans := append([]float32(nil), c...), append([]float32(nil), c...)
+				MulAdd(mul, a, b, m, k, n)
+				MulTransAAdd(trans, a, b, m, k, n) // a read as k×m
+				for _, threads := range []int{2, 3, 4, 7} {
+					SetThreads(threads)
+					got := append([]float32(nil), c...)
+					MulAdd(got, a, b, m, k, n)
+					require.Equal(t, bits(mul), bits(got), "MulAdd, %d threads", threads)
+					got = append([]float32(nil), c...)
+					MulTransAAdd(got, a, b, m, k, n)
+					require.Equal(t, bits(trans), bits(got), "MulTransAAdd, %d threads", threads)
+				}
+			})
+		}
+	}
+}
