@@ -9,7 +9,7 @@ func mulTransAAdd32(c, a, b []float32, m, k, n int) { mulTransAAdd(c, a, b, m, k
 func mulTransAAddRows32(c, a, b []float32, m, k, n, i0, i1 int) {
 	mulTransAAddRows(c, a, b, m, k, n, i0, i1)
 }
-func axpy32(a float32, x, y []float32)              { axpy(a, x, y) }
+func axpy32(a float32, x, y []float32) { axpy(a, x, y) }
 
 // SIMD reports whether the kernels are vectorised.
 const SIMD = false

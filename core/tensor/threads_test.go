@@ -19,7 +19,7 @@ func TestByRowsSplitsLargeProductsIntoTiles(t *testing.T) {
 		{1, 103, 257, 91, [][2]int{{0, 103}}},
 		{4, 103, 257, 91, [][2]int{{0, 24}, {24, 52}, {52, 76}, {76, 103}}},
 		{3, 8, 1000, 1000, [][2]int{{0, 4}, {4, 8}}}, // never less than a tile of 4 rows
-		{4, 100, 10, 10, [][2]int{{0, 100}}},        // too small to be worth a goroutine
+		{4, 100, 10, 10, [][2]int{{0, 100}}},         // too small to be worth a goroutine
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%d threads, %dx%dx%d", tt.threads, tt.m, tt.k, tt.n), func(t *testing.T) {

@@ -96,5 +96,11 @@ func networkReport(v []visitFigures) string {
 		}
 		fmt.Fprintf(&sb, "| %s | %.1f s | %.1f s | %.1f s | %s | %s |\n", f.link, f.firstStep/1e3, f.ninety/1e3, f.next/1e3, goal, met)
 	}
+	for _, f := range v {
+		if f.goalNinety > 0 && f.ninety > f.goalNinety {
+			fmt.Fprintf(&sb, "\n%s: 90%% shown %.1f s after its goal. The link's part is over with the first batch (%.1f s: the code and the first data); the other %.1f s are the training and its evaluations up to 90%% on this machine's CPU, which the link does not slow.\n",
+				f.link, (f.ninety-f.goalNinety)/1e3, f.firstStep/1e3, (f.ninety-f.firstStep)/1e3)
+		}
+	}
 	return sb.String()
 }
