@@ -5,6 +5,7 @@ package train
 import (
 	"fmt"
 	"runtime"
+	"slices"
 	"sync"
 	"testing"
 
@@ -60,7 +61,7 @@ func BenchmarkStep(b *testing.B) {
 // across goroutines (tensor.SetThreads, the command line's --threads).
 func BenchmarkStepThreads(b *testing.B) {
 	defer tensor.SetThreads(tensor.Threads())
-	for _, threads := range []int{1, 2, runtime.NumCPU()} {
+	for _, threads := range slices.Compact([]int{1, 2, max(runtime.NumCPU(), 2)}) {
 		for _, mode := range []nn.Mode{nn.BP, nn.DRTP} {
 			b.Run(fmt.Sprintf("FC_1000_FC_1000_FC_10/%s/threads=%d", mode, threads), func(b *testing.B) {
 				tensor.SetThreads(threads)
