@@ -142,17 +142,20 @@ func dot(x, y []float64) float64 {
 // TestFloat32KernelsGiveThePlainKernelsBits: the float32 kernels (vectorised in
 // GOEXPERIMENT=simd builds) give exactly the bits of the plain ones, which is what
 // makes a run identical natively and in WebAssembly whichever build runs it.
+// randomFloat32s returns n values in [-1, 1), a share zeros of them 0.
+func randomFloat32s(rng *rand.Rand, n int, zeros float64) []float32 {
+	v := make([]float32, n)
+	for i := range v {
+		if rng.Float64() >= zeros {
+			v[i] = float32(2*rng.Float64() - 1)
+		}
+	}
+	return v
+}
+
 func TestFloat32KernelsGiveThePlainKernelsBits(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
-	f32s := func(n int, zeros float64) []float32 {
-		v := make([]float32, n)
-		for i := range v {
-			if rng.Float64() >= zeros {
-				v[i] = float32(2*rng.Float64() - 1)
-			}
-		}
-		return v
-	}
+	f32s := func(n int, zeros float64) []float32 { return randomFloat32s(rng, n, zeros) }
 	for _, s := range [][3]int{{1, 1, 1}, {4, 3, 8}, {5, 7, 9}, {13, 17, 21}, {100, 64, 500}, {8, 100, 10}, {3, 9, 2}, {9, 700, 19}, {12, 520, 13}} {
 		m, k, n := s[0], s[1], s[2]
 		t.Run(fmt.Sprintf("%dx%dx%d", m, k, n), func(t *testing.T) {

@@ -44,15 +44,7 @@ func TestByRowsSplitsLargeProductsIntoTiles(t *testing.T) {
 func TestThreadsGiveTheSameBits(t *testing.T) {
 	defer SetThreads(Threads())
 	rng := rand.New(rand.NewPCG(3, 4))
-	f32s := func(n int, zeros float64) []float32 {
-		v := make([]float32, n)
-		for i := range v {
-			if rng.Float64() >= zeros {
-				v[i] = float32(2*rng.Float64() - 1)
-			}
-		}
-		return v
-	}
+	f32s := func(n int, zeros float64) []float32 { return randomFloat32s(rng, n, zeros) }
 	bits := func(v []float32) []uint32 {
 		out := make([]uint32, len(v))
 		for i, x := range v {
