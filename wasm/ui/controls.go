@@ -201,14 +201,15 @@ func (p *page) buildPresets() dom.Element {
 	}
 	variants := p.selectField(wrap, "preset-settings", "Its settings")
 	for _, v := range []struct {
-		variant urlstate.Variant
-		text    string
+		variant     urlstate.Variant
+		text, title string
 	}{
-		{urlstate.Demo, "Fast, for a demo (CE, tuned rate and batch)"},
-		{urlstate.Reference, "The reference code's (BCE, sigmoid, lr 1e-4)"},
+		{urlstate.Demo, "Fast, for a demo", "Cross-entropy on linear outputs, a learning rate and batch size that learn within the first minute"},
+		{urlstate.Reference, "The reference code's", "The published code's defaults: BCE on sigmoid outputs, NAG at 1e-4, batches of 100"},
 	} {
 		opt := p.doc.CreateElement("option")
 		opt.SetAttribute("value", v.variant.String())
+		opt.SetAttribute("title", v.title)
 		opt.SetTextContent(v.text)
 		variants.AppendChild(opt)
 	}
