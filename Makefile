@@ -83,12 +83,13 @@ test-wasm:
 	  test -z "$$REQUIRE_WASM"; \
 	fi
 
-# The page in a real browser: Debian's Chromium driven by chromedp against dist/.
+# The page in real browsers: Debian's Chromium driven by chromedp, Firefox ESR (WebDriver BiDi) and
+# WebKitGTK (WebKitWebDriver, under Xvfb) against dist/.
 # Skipped, with a message, where no Chromium is installed; CI sets REQUIRE_BROWSER=1.
 test-browser: dist
 	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || command -v google-chrome >/dev/null 2>&1 || test -n "$$CHROMIUM"; then \
-	  echo "browser tests (Chromium, chromedp)"; \
-	  LWF_BROWSER=1 $(GO) test -count=1 -timeout 15m ./tools/browsertest/; \
+	  echo "browser tests (Chromium through chromedp; Firefox and WebKit through WebDriver, skipped where not installed unless REQUIRE_BROWSER is set)"; \
+	  LWF_BROWSER=1 $(GO) test -count=1 -timeout 30m ./tools/browsertest/; \
 	else \
 	  echo "SKIPPED: the browser tests need Chromium (apt-get install chromium), which is not installed"; \
 	  test -z "$$REQUIRE_BROWSER"; \
