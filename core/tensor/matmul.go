@@ -18,14 +18,21 @@ func MulAdd[F Float](c, a, b []F, m, k, n int) {
 		return
 	}
 	a, b, c = a[:m*k], b[:k*n], c[:m*n]
-	byRows(m, k, n, func(i0, i1 int) {
-		ci, ai := c[i0*n:i1*n], a[i0*k:i1*k]
-		if is32[F]() {
-			mulAdd32(f32(ci), f32(ai), f32(b), i1-i0, k, n)
-			return
-		}
-		mulAdd(ci, ai, b, i1-i0, k, n)
-	})
+	if t := goroutinesFor(m, k, n); t > 1 {
+		byRows(m, t, func(i0, i1 int) { mulAddPart(c, a, b, k, n, i0, i1) })
+		return
+	}
+	mulAddPart(c, a, b, k, n, 0, m)
+}
+
+// mulAddPart computes rows i0 ≤ i < i1 of MulAdd's C.
+func mulAddPart[F Float](c, a, b []F, k, n, i0, i1 int) {
+	ci, ai := c[i0*n:i1*n], a[i0*k:i1*k]
+	if is32[F]() {
+		mulAdd32(f32(ci), f32(ai), f32(b), i1-i0, k, n)
+		return
+	}
+	mulAdd(ci, ai, b, i1-i0, k, n)
 }
 
 // MulTransAAdd computes C += Aᵀ·B for A k×m, B k×n and C m×n.
@@ -36,13 +43,20 @@ func MulTransAAdd[F Float](c, a, b []F, m, k, n int) {
 		return
 	}
 	a, b, c = a[:k*m], b[:k*n], c[:m*n]
-	byRows(m, k, n, func(i0, i1 int) {
-		if is32[F]() {
-			mulTransAAddRows32(f32(c), f32(a), f32(b), m, k, n, i0, i1)
-			return
-		}
-		mulTransAAddRows(c, a, b, m, k, n, i0, i1)
-	})
+	if t := goroutinesFor(m, k, n); t > 1 {
+		byRows(m, t, func(i0, i1 int) { mulTransAAddPart(c, a, b, m, k, n, i0, i1) })
+		return
+	}
+	mulTransAAddPart(c, a, b, m, k, n, 0, m)
+}
+
+// mulTransAAddPart computes rows i0 ≤ i < i1 of MulTransAAdd's C.
+func mulTransAAddPart[F Float](c, a, b []F, m, k, n, i0, i1 int) {
+	if is32[F]() {
+		mulTransAAddRows32(f32(c), f32(a), f32(b), m, k, n, i0, i1)
+		return
+	}
+	mulTransAAddRows(c, a, b, m, k, n, i0, i1)
 }
 
 // MulTransBAdd computes C += A·Bᵀ for A m×k, B n×k and C m×n. It transposes B into

@@ -23,24 +23,18 @@ func Threads() int { return int(threads.Load()) }
 // is computed on one, whose start would cost more than it saves.
 const parallelWork = 1 << 19
 
-// byRows calls rows(i0, i1) over row ranges that cover the m rows of an m×k by k×n
-// product: one range on the caller's goroutine, or, for a large product, up to
-// Threads ranges of whole 4-row tiles, each on its own goroutine.
-func byRows(m, k, n int, rows func(i0, i1 int)) {
-	t := min(Threads(), m*k*n/parallelWork, (m+3)/4)
-	if t <= 1 {
-		rows(0, m)
-		return
-	}
+// goroutinesFor returns how many goroutines an m×k by k×n product is split across:
+// up to Threads, each with at least parallelWork multiply-adds and a 4-row tile.
+func goroutinesFor(m, k, n int) int { return max(1, min(Threads(), m*k*n/parallelWork, (m+3)/4)) }
+
+// byRows calls rows(i0, i1) on t goroutines, over ranges of whole 4-row tiles that
+// cover the m rows, and waits for them.
+func byRows(m, t int, rows func(i0, i1 int)) {
 	tiles := (m + 3) / 4
 	var wg sync.WaitGroup
 	for w := range t {
 		i0, i1 := 4*(tiles*w/t), min(4*(tiles*(w+1)/t), m)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			rows(i0, i1)
-		}()
+		wg.Go(func() { rows(i0, i1) })
 	}
 	wg.Wait()
 }

@@ -57,27 +57,32 @@ const (
 	KeySpace      = " "
 )
 
+// installs says where each engine is found: an environment variable naming it, the
+// names it goes by on PATH (its browser, or for WebKit its driver), and what apt
+// installs for it.
+var installs = map[Engine]struct {
+	env      string
+	names    []string
+	packages string
+}{
+	ChromiumEngine: {"CHROMIUM", []string{"chromium", "chromium-browser", "google-chrome", "chrome"}, "chromium"},
+	FirefoxEngine:  {"FIREFOX", []string{"firefox-esr", "firefox"}, "firefox-esr"},
+	WebKitEngine:   {"WEBKIT_WEBDRIVER", []string{"WebKitWebDriver"}, "webkit2gtk-driver xvfb"},
+}
+
 // engineBinary returns the path of an engine's browser (or its driver), or "".
 func engineBinary(e Engine) string {
-	env, names := map[Engine]string{ChromiumEngine: "CHROMIUM", FirefoxEngine: "FIREFOX", WebKitEngine: "WEBKIT_WEBDRIVER"}[e],
-		map[Engine][]string{
-			ChromiumEngine: {"chromium", "chromium-browser", "google-chrome", "chrome"},
-			FirefoxEngine:  {"firefox-esr", "firefox"},
-			WebKitEngine:   {"WebKitWebDriver"},
-		}[e]
-	if p := os.Getenv(env); p != "" {
+	in := installs[e]
+	if p := os.Getenv(in.env); p != "" {
 		return p
 	}
-	for _, name := range names {
+	for _, name := range in.names {
 		if p, err := exec.LookPath(name); err == nil {
 			return p
 		}
 	}
 	return ""
 }
-
-// packages names what apt installs for an engine.
-var packages = map[Engine]string{ChromiumEngine: "chromium", FirefoxEngine: "firefox-esr", WebKitEngine: "webkit2gtk-driver xvfb"}
 
 // RequireEngine skips the test when the browser tests are not asked for or the
 // engine is not installed; with REQUIRE_BROWSER=1 a missing engine fails instead.
@@ -87,9 +92,9 @@ func RequireEngine(t *testing.T, e Engine) string {
 	bin := engineBinary(e)
 	if bin == "" {
 		if os.Getenv("REQUIRE_BROWSER") != "" {
-			t.Fatalf("no %s found (apt-get install %s), and REQUIRE_BROWSER is set", e, packages[e])
+			t.Fatalf("no %s found (apt-get install %s), and REQUIRE_BROWSER is set", e, installs[e].packages)
 		}
-		t.Skipf("SKIPPED: no %s found (apt-get install %s)", e, packages[e])
+		t.Skipf("SKIPPED: no %s found (apt-get install %s)", e, installs[e].packages)
 	}
 	return bin
 }

@@ -422,25 +422,11 @@ func (b *Browser) Run(t *testing.T, timeout time.Duration, actions ...chromedp.A
 	}
 }
 
-// errorHook records the page's uncaught errors and console errors where the driver
-// cannot (classic WebDriver), from when it is installed on.
-const errorHook = `(() => {
-	if (window.__lwfErrors) return;
-	const errs = window.__lwfErrors = [];
-	addEventListener("error", (e) => errs.push("exception: " + e.message));
-	addEventListener("unhandledrejection", (e) => errs.push("unhandled rejection: " + e.reason));
-	const log = console.error.bind(console);
-	console.error = (...a) => { errs.push("console.error: " + a.join(" ")); log(...a); };
-})()`
-
 // Navigate loads url in the tab and waits for it.
 func (b *Browser) Navigate(t *testing.T, url string) {
 	t.Helper()
 	if err := b.d.navigate(url); err != nil {
 		t.Fatalf("%s: opening %s: %v", b.engine, url, err)
-	}
-	if b.engine == WebKitEngine {
-		b.Eval(t, errorHook, nil)
 	}
 }
 

@@ -36,11 +36,21 @@ func freePort() (int, error) {
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
-// xvfb is one virtual display that the WebKit tests share.
+// xvfb is one virtual display that the WebKit tests share, stopped when they end
+// (TestMain).
 var xvfb struct {
 	once    sync.Once
+	cmd     *exec.Cmd
 	display string
 	err     error
+}
+
+// stopXvfb stops the display the tests started, if any.
+func stopXvfb() {
+	if xvfb.cmd != nil {
+		_ = xvfb.cmd.Process.Kill()
+		_ = xvfb.cmd.Wait()
+	}
 }
 
 // display returns an X display for WebKit: the test's own, or an Xvfb started once.
@@ -65,8 +75,8 @@ func display() (string, error) {
 			}
 			for range 50 {
 				if _, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n)); err == nil {
-					xvfb.display = fmt.Sprintf(":%d", n)
-					return // it lives as long as the test binary
+					xvfb.display, xvfb.cmd = fmt.Sprintf(":%d", n), cmd
+					return
 				}
 				time.Sleep(100 * time.Millisecond)
 			}
@@ -186,9 +196,24 @@ func classicCall(method, url string, body, out any) error {
 	return json.Unmarshal(reply.Value, out)
 }
 
+// navigate loads url and installs errorHook in it: classic WebDriver has no log.
 func (k *webkit) navigate(url string) error {
-	return classicCall(http.MethodPost, k.base+"/url", map[string]string{"url": url}, nil)
+	if err := classicCall(http.MethodPost, k.base+"/url", map[string]string{"url": url}, nil); err != nil {
+		return err
+	}
+	return k.eval(errorHook, nil)
 }
+
+// errorHook records the page's uncaught errors and console errors where the driver
+// cannot (classic WebDriver), from when it is installed on.
+const errorHook = `(() => {
+	if (window.__lwfErrors) return;
+	const errs = window.__lwfErrors = [];
+	addEventListener("error", (e) => errs.push("exception: " + e.message));
+	addEventListener("unhandledrejection", (e) => errs.push("unhandled rejection: " + e.reason));
+	const log = console.error.bind(console);
+	console.error = (...a) => { errs.push("console.error: " + a.join(" ")); log(...a); };
+})()`
 
 // eval runs expr through Execute Script, which awaits a promise the script returns.
 func (k *webkit) eval(expr string, out any) error {
@@ -225,8 +250,8 @@ func (k *webkit) screenshot() ([]byte, error) {
 	return base64.StdEncoding.DecodeString(data)
 }
 
-// logged reads what the page's error hook (installed after each navigation, so it
-// misses what happened before) has seen: classic WebDriver has no console log.
+// logged reads what errorHook (installed after each navigation, so it misses what
+// happened before) has seen.
 func (k *webkit) logged() []string {
 	var errs []string
 	_ = k.eval(`window.__lwfErrors || []`, &errs)

@@ -76,7 +76,9 @@ func Run() {
 	if st.Embed {
 		p.doc.QuerySelector("body").Class().Add("embed")
 	}
-	p.showPresent()
+	if st.Present {
+		p.doc.DocumentElement().Class().Add("present") // before anything is drawn
+	}
 	if len(st.Race) > 0 {
 		p.doc.QuerySelector("body").Class().Add("race")
 	}
@@ -253,9 +255,7 @@ func (p *page) bindButtons() {
 		typing := tag == "input" || tag == "select" || tag == "textarea"
 		switch {
 		case (ke.Key() == "p" || ke.Key() == "P") && !typing:
-			p.state.Present = !p.state.Present
-			p.showPresent()
-			p.writeURL()
+			p.togglePresent()
 		case ke.Key() != " ":
 		case typing || tag == "button" || tag == "a":
 			// the element's own use of the space bar
@@ -273,15 +273,17 @@ func (p *page) bindButtons() {
 	}
 }
 
-// showPresent shows the page as its state says: the projector's view (present=1,
-// or the P key) or the whole page. The canvases are drawn again at their new sizes,
-// with their text a third larger.
-func (p *page) showPresent() {
+// togglePresent switches between the projector's view (present=1, the P key) and
+// the whole page, in the link too. The canvases are drawn again at their new sizes,
+// with their text a third larger on the projector.
+func (p *page) togglePresent() {
+	p.state.Present = !p.state.Present
 	if classes := p.doc.DocumentElement().Class(); p.state.Present {
 		classes.Add("present")
 	} else {
 		classes.Remove("present")
 	}
+	p.writeURL()
 	p.pictures = true
 	p.redraw()
 }
