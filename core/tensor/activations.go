@@ -3,8 +3,10 @@ package tensor
 import "math"
 
 // Element-wise activations over slices. In float64 they use the accurate Exp; in
-// float32 a faster exp of float32 operations (about one ulp), which the SIMD build
-// computes four at a time with the very same operations, so the bits agree.
+// float32 a faster exp of float32 operations (about one ulp), which the vector
+// kernels compute many at a time with the very same operations, so the bits agree.
+// Each operation is rounded to float32 on its own (the conversions say so): no
+// compiler may fuse a multiplication and an addition.
 
 // TanhSlice replaces every x of v by tanh(x).
 func TanhSlice[F Float](v []F) {
@@ -39,16 +41,16 @@ const (
 
 // exp32 returns eʸ for y in [−87, 87], as the vector version computes it.
 func exp32(y float32) float32 {
-	k := float32(math.Floor(float64(y*log2e32 + 0.5)))
-	r := (y - k*ln2Hi32) - k*ln2Lo32
+	k := float32(math.Floor(float64(float32(y*log2e32) + 0.5)))
+	r := (y - float32(k*ln2Hi32)) - float32(k*ln2Lo32)
 	// Taylor series of eʳ to r⁶/6!, |r| ≤ 0.35: about one ulp.
 	p := float32(1.0 / 720)
-	p = p*r + 1.0/120
-	p = p*r + 1.0/24
-	p = p*r + 1.0/6
-	p = p*r + 0.5
-	p = p*r + 1
-	p = p*r + 1
+	p = float32(p*r) + 1.0/120
+	p = float32(p*r) + 1.0/24
+	p = float32(p*r) + 1.0/6
+	p = float32(p*r) + 0.5
+	p = float32(p*r) + 1
+	p = float32(p*r) + 1
 	return p * math.Float32frombits(uint32(int32(k)+127)<<23)
 }
 

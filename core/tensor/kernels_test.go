@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func randomMatrix(rng *rand.Rand, n int, zeros float64) []float64 {
@@ -154,32 +156,53 @@ func randomFloat32s(rng *rand.Rand, n int, zeros float64) []float32 {
 }
 
 func TestFloat32KernelsGiveThePlainKernelsBits(t *testing.T) {
+	defer SetKernels(Kernels())
 	rng := rand.New(rand.NewPCG(7, 8))
 	f32s := func(n int, zeros float64) []float32 { return randomFloat32s(rng, n, zeros) }
-	for _, s := range [][3]int{{1, 1, 1}, {4, 3, 8}, {5, 7, 9}, {13, 17, 21}, {100, 64, 500}, {8, 100, 10}, {3, 9, 2}, {9, 700, 19}, {12, 520, 13}} {
-		m, k, n := s[0], s[1], s[2]
-		t.Run(fmt.Sprintf("%dx%dx%d", m, k, n), func(t *testing.T) {
-			for _, zeros := range []float64{0.9, 0.3} { // the sparse path and the tiled one
-				a, b, c := f32s(m*k, zeros), f32s(k*n, 0), f32s(m*n, 0)
-				want, got := append([]float32(nil), c...), append([]float32(nil), c...)
-				mulAdd(want, a, b, m, k, n)
-				MulAdd(got, a, b, m, k, n)
-				assert.Equal(t, want, got, "MulAdd")
+	sizes := [][3]int{{1, 1, 1}, {4, 3, 8}, {5, 7, 9}, {13, 17, 21}, {100, 64, 500}, {8, 100, 10},
+		{3, 9, 2}, {9, 700, 19}, {12, 520, 13}, {6, 300, 255}, {4, 2, 131}, {17, 5, 67}}
+	for _, set := range KernelSets() {
+		require.NoError(t, SetKernels(set))
+		for _, s := range sizes {
+			m, k, n := s[0], s[1], s[2]
+			t.Run(fmt.Sprintf("%s/%dx%dx%d", set, m, k, n), func(t *testing.T) {
+				for _, zeros := range []float64{0.9, 0.3, 0} { // the sparse path and the tiled one
+					a, b, c := f32s(m*k, zeros), f32s(k*n, 0), f32s(m*n, 0)
+					want, got := append([]float32(nil), c...), append([]float32(nil), c...)
+					mulAdd(want, a, b, m, k, n)
+					MulAdd(got, a, b, m, k, n)
+					require.Equal(t, want, got, "MulAdd, %.0f%% zeros", 100*zeros)
 
-				want, got = append([]float32(nil), c...), append([]float32(nil), c...)
-				mulTransAAdd(want, a, b, m, k, n) // a read as k×m
-				MulTransAAdd(got, a, b, m, k, n)
-				assert.Equal(t, want, got, "MulTransAAdd")
-			}
+					want, got = append([]float32(nil), c...), append([]float32(nil), c...)
+					mulTransAAdd(want, a, b, m, k, n) // a read as k×m
+					MulTransAAdd(got, a, b, m, k, n)
+					require.Equal(t, want, got, "MulTransAAdd, %.0f%% zeros", 100*zeros)
+				}
 
-			x, y := f32s(n, 0), f32s(n, 0)
-			want, got := append([]float32(nil), y...), append([]float32(nil), y...)
-			axpy(0.37, x, want)
-			Axpy(0.37, x, got)
-			assert.Equal(t, want, got, "Axpy")
-		})
+				x, y := f32s(n, 0), f32s(n, 0)
+				want, got := append([]float32(nil), y...), append([]float32(nil), y...)
+				axpy(0.37, x, want)
+				Axpy(0.37, x, got)
+				require.Equal(t, want, got, "Axpy")
+			})
+		}
 	}
-	t.Logf("SIMD kernels: %v", SIMD)
+	t.Logf("kernels of this machine: %v", KernelSets())
+}
+
+// The products' kernels are what the CPU offers, never the plain ones where it
+// offers vectors, and SetKernels refuses a name it does not run.
+func TestKernelsAreChosenFromTheCPU(t *testing.T) {
+	defer SetKernels(Kernels())
+	sets := KernelSets()
+	require.Equal(t, plainKernels, sets[len(sets)-1])
+	assert.Equal(t, sets[0], Kernels(), "the best set is the default")
+	if runtime.GOARCH == "amd64" {
+		assert.Contains(t, sets, "SSE", "every amd64 CPU has SSE")
+	}
+	err := SetKernels("NEON9")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `"NEON9"`)
 }
 
 // TestFloat32Activations checks tanh and the sigmoid in float32 against float64, and
@@ -201,12 +224,19 @@ func TestFloat32Activations(t *testing.T) {
 		{"sigmoid", SigmoidSlice[float32], sigmoid32, func(x float64) float64 { return 1 / (1 + math.Exp(-x)) }, 2e-7},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			got := append([]float32(nil), xs...)
-			tt.slice(got)
+			defer SetKernels(Kernels())
+			results := map[string][]float32{}
+			for _, set := range KernelSets() {
+				require.NoError(t, SetKernels(set))
+				results[set] = append([]float32(nil), xs...)
+				tt.slice(results[set])
+			}
 			for i, x := range xs {
 				want := tt.plain(x)
-				if math.Float32bits(got[i]) != math.Float32bits(want) {
-					t.Fatalf("%s(%g): vector %g, plain %g", tt.name, x, got[i], want)
+				for set, got := range results {
+					if math.Float32bits(got[i]) != math.Float32bits(want) {
+						t.Fatalf("%s(%g): %s kernels %g, plain %g", tt.name, x, set, got[i], want)
+					}
 				}
 				exact := tt.exact(float64(x))
 				if math.IsNaN(exact) {

@@ -59,19 +59,36 @@ func mulTransAAddPart[F Float](c, a, b []F, m, k, n, i0, i1 int) {
 	mulTransAAddRows(c, a, b, m, k, n, i0, i1)
 }
 
-// MulTransBAdd computes C += A·Bᵀ for A m×k, B n×k and C m×n. It transposes B into
-// scratch first (grown when shorter than n·k) and returns scratch for reuse.
+// MulTransBAdd computes C += A·Bᵀ for A m×k, B n×k and C m×n. It transposes into
+// scratch (grown when too short; it is returned for reuse) whichever costs less:
+// B, then C += A·(Bᵀ); or A and C, then Cᵀ += B·Aᵀ, and C back. Either way each
+// element of C adds A(i, p)·B(j, p) in ascending p, starting from its value.
 func MulTransBAdd[F Float](c, a, b []F, m, k, n int, scratch []F) []F {
 	if m == 0 || k == 0 || n == 0 {
 		return scratch
 	}
-	if cap(scratch) < k*n {
-		scratch = make([]F, k*n)
+	if k*n <= m*k+2*m*n {
+		scratch = grownTo(scratch, k*n)
+		bt := scratch[:k*n]
+		Transpose(bt, b[:n*k], n, k)
+		MulAdd(c, a, bt, m, k, n)
+		return scratch
 	}
-	bt := scratch[:k*n]
-	Transpose(bt, b[:n*k], n, k)
-	MulAdd(c, a, bt, m, k, n)
+	scratch = grownTo(scratch, k*m+n*m)
+	at, ct := scratch[:k*m], scratch[k*m:k*m+n*m]
+	Transpose(at, a[:m*k], m, k)
+	Transpose(ct, c[:m*n], m, n)
+	MulAdd(ct, b, at, n, k, m) // Cᵀ += B·Aᵀ
+	Transpose(c[:m*n], ct, n, m)
 	return scratch
+}
+
+// grownTo returns s, or a new slice when s is shorter than n.
+func grownTo[F Float](s []F, n int) []F {
+	if cap(s) < n {
+		return make([]F, n)
+	}
+	return s
 }
 
 // Transpose writes the transpose of the rows×cols matrix a into t (cols×rows).

@@ -1,0 +1,6 @@
+//go:build !amd64 && !(wasm && goexperiment.simd)
+
+package tensor
+
+// vectorSets: no vector kernels on this platform; the plain ones run.
+func vectorSets() []vectorSet { return nil }

@@ -1,0 +1,417 @@
+package tensor
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"sync"
+)
+
+// The float32 products run on vector kernels chosen at start-up from what the CPU
+// offers (AVX-512, AVX2 or SSE on amd64, SIMD128 in WebAssembly), else on the plain
+// ones. Every set gives the plain kernels' bits: the drivers here decide the order
+// in which each element of C adds its terms, and the kernels only do the additions,
+// many elements at a time.
+//
+// Two drivers: a sparse A (most MNIST pixels are zero) is listed by rows, its nonzero
+// entries each adding one term, exactly as the plain kernels skip zeros; a dense A
+// goes in tiles of 4 rows, a term skipped when the tile's four entries of A are all
+// zero. Adding a zero term changes nothing unless B holds an infinity or a NaN (a
+// run that has diverged already).
+
+// vectorSet holds the float32 kernels of one instruction set, widest first.
+type vectorSet struct {
+	name  string
+	rows  []rowKernel
+	tiles []tileKernel
+	// tanh and sigmoid replace v[i] by tanh32(v[i]) or sigmoid32(v[i]) for i < n, a
+	// multiple of lanes (nil: the plain functions).
+	lanes         int
+	tanh, sigmoid func(v *float32, n int)
+}
+
+// rowKernel computes c[0:width] += Σₜ val[t]·b[off[t] : off[t]+width], t < n ascending.
+type rowKernel struct {
+	width int
+	f     func(c, b *float32, off *int32, val *float32, n int)
+}
+
+// tileKernel computes, for r < 4 and j < width, c[r·ldc + j] += Σₚ a[r·rs + p·ps]·b[p·ldb + j]
+// over p < n ascending, skipping each p whose four entries of a are zero.
+type tileKernel struct {
+	width int
+	f     func(c *float32, ldc int, a *float32, rs, ps int, b *float32, ldb, n int)
+}
+
+// plainKernels names the plain Go kernels, the fallback of every machine.
+const plainKernels = "plain"
+
+// kernels is the set in use; nil means the plain kernels.
+var kernels = best()
+
+// best returns the first set of vectorSets (this machine's, best first), if any.
+func best() *vectorSet {
+	if sets := vectorSets(); len(sets) > 0 {
+		return &sets[0]
+	}
+	return nil
+}
+
+// Kernels names the float32 kernels in use: "AVX-512", "AVX2", "SSE", "SIMD128" or
+// "plain".
+func Kernels() string {
+	if kernels == nil {
+		return plainKernels
+	}
+	return kernels.name
+}
+
+// KernelSets names the kernels this machine can run, the chosen one first and
+// "plain" last.
+func KernelSets() []string {
+	var names []string
+	for _, s := range vectorSets() {
+		names = append(names, s.name)
+	}
+	return append(names, plainKernels)
+}
+
+// SetKernels chooses the float32 kernels by name (one of KernelSets). Every set gives
+// the same bits; it is for measuring and checking them. It is not safe to call while
+// products run.
+func SetKernels(name string) error {
+	if name == plainKernels {
+		kernels = nil
+		return nil
+	}
+	sets := vectorSets()
+	for i := range sets {
+		if sets[i].name == name {
+			kernels = &sets[i]
+			return nil
+		}
+	}
+	return fmt.Errorf("kernels %q: this machine runs %v", name, KernelSets())
+}
+
+// mulAdd32: C (m×n) += A (m×k) · B (k×n).
+func mulAdd32(c, a, b []float32, m, k, n int) {
+	switch ks := kernels; {
+	case ks == nil:
+		mulAdd(c, a, b, m, k, n)
+	case sparse(a):
+		ks.sparse(c, a, b, m, k, n, k, 1)
+	default:
+		ks.tiled(c, a, b, m, k, n, k, 1)
+	}
+}
+
+// mulTransAAddRows32 computes rows i0 ≤ i < i1 of C (m×n) += Aᵀ·B for A k×m and
+// B k×n, and no other.
+func mulTransAAddRows32(c, a, b []float32, m, k, n, i0, i1 int) {
+	switch ks := kernels; {
+	case ks == nil:
+		mulTransAAddRows(c, a, b, m, k, n, i0, i1)
+	case sparse(a):
+		ks.sparse(c[i0*n:], a[i0:], b, i1-i0, k, n, 1, m)
+	default:
+		ks.tiled(c[i0*n:], a[i0:], b, i1-i0, k, n, 1, m)
+	}
+}
+
+// axpy32: y += a·x, as one row of one term.
+func axpy32(a float32, x, y []float32) {
+	ks := kernels
+	if ks == nil || len(x) == 0 {
+		axpy(a, x, y)
+		return
+	}
+	y = y[:len(x)]
+	off := [1]int32{0}
+	for j := 0; j < len(x); {
+		r, ok := ks.row(len(x) - j)
+		if !ok {
+			axpy(a, x[j:], y[j:])
+			return
+		}
+		r.f(&y[j], &x[j], &off[0], &a, 1)
+		j += r.width
+	}
+}
+
+// sparse reports whether fewer than a third of a's entries are nonzero: then
+// listing the nonzero ones beats tiling, which skips only four zeros at a time.
+// A dense a is known as soon as a third of it is seen to be nonzero.
+func sparse(a []float32) bool {
+	nonzero := 0
+	for i := 0; i < len(a); i += 1024 {
+		for _, v := range a[i:min(i+1024, len(a))] {
+			nonzero += nonzeroBit(v)
+		}
+		if 3*nonzero >= len(a) {
+			return false
+		}
+	}
+	return true
+}
+
+// nonzeroBit is 1 if v ≠ 0 (NaN included), else 0, without a branch: the pixels of
+// MNIST are zero or not in no order a CPU could predict.
+func nonzeroBit(v float32) int {
+	x := math.Float32bits(v) &^ (1 << 31)
+	return int((x + 1<<31 - 1) >> 31)
+}
+
+// row returns the widest row kernel no wider than w.
+func (ks *vectorSet) row(w int) (rowKernel, bool) {
+	for _, r := range ks.rows {
+		if r.width <= w {
+			return r, true
+		}
+	}
+	return rowKernel{}, false
+}
+
+// tile returns the widest tile kernel no wider than w.
+func (ks *vectorSet) tile(w int) (tileKernel, bool) {
+	for _, t := range ks.tiles {
+		if t.width <= w {
+			return t, true
+		}
+	}
+	return tileKernel{}, false
+}
+
+// terms lists the nonzero entries of a sparse Â by rows: row i's are
+// off[start[i]:start[i+1]] (p·n, where row p of B begins) and val[…] (Â(i, p)),
+// in ascending p.
+type terms struct {
+	start []int
+	off   []int32
+	val   []float32
+	// list's scratch for Aᵀ
+	col    []int32
+	cval   []float32
+	rowEnd []int
+	next   []int
+}
+
+var termsPool = sync.Pool{New: func() any { return new(terms) }}
+
+// list fills t with the nonzero entries of Â (m×k), Â(i, p) = a[i·rs + p·ps], for
+// a B with n columns. Â is A (ps = 1) or Aᵀ (rs = 1); A is read in memory order once.
+func (t *terms) list(a []float32, m, k, n, rs, ps int) {
+	t.start = slices.Grow(t.start[:0], m+1)[:m+1]
+	if ps == 1 {
+		t.off, t.val = grow(t.off, m*k), grow(t.val, m*k)
+		q := 0
+		for i := range m {
+			t.start[i] = q
+			for p, v := range a[i*rs : i*rs+k] {
+				t.off[q], t.val[q] = int32(p*n), v // kept only if v ≠ 0
+				q += nonzeroBit(v)
+			}
+		}
+		t.start[m] = q
+		return
+	}
+	// Â = Aᵀ: list A by its rows p (entry i, value), count each i, then place the
+	// entries of each i in order of p.
+	t.col, t.cval = grow(t.col, m*k), grow(t.cval, m*k)
+	t.rowEnd = grow(t.rowEnd, k)
+	clear(t.start)
+	q := 0
+	for p := range k {
+		for i, v := range a[p*ps : p*ps+m] {
+			t.col[q], t.cval[q] = int32(i), v
+			t.start[i+1] += nonzeroBit(v)
+			q += nonzeroBit(v)
+		}
+		t.rowEnd[p] = q
+	}
+	for i := range m {
+		t.start[i+1] += t.start[i]
+	}
+	t.off, t.val = grow(t.off, q), grow(t.val, q)
+	t.next = append(t.next[:0], t.start[:m]...)
+	q = 0
+	for p := range k {
+		for ; q < t.rowEnd[p]; q++ {
+			i := t.col[q]
+			t.off[t.next[i]], t.val[t.next[i]] = int32(p*n), t.cval[q]
+			t.next[i]++
+		}
+	}
+}
+
+// grow returns s with length n, reusing its array when it is long enough.
+func grow[T any](s []T, n int) []T { return slices.Grow(s[:0], n)[:n] }
+
+// sparse computes C (m×n) += Â·B from the nonzero entries of Â, Â(i, p) =
+// a[i·rs + p·ps]: every element of C adds them in ascending p, as the plain kernels
+// do. C goes in strips of columns, each strip over all rows, so that B's strip stays
+// in the cache.
+func (ks *vectorSet) sparse(c, a, b []float32, m, k, n, rs, ps int) {
+	if k*n >= 1<<31 {
+		ks.tiled(c, a, b, m, k, n, rs, ps) // offsets into B would not fit in int32
+		return
+	}
+	t := termsPool.Get().(*terms)
+	defer termsPool.Put(t)
+	t.list(a, m, k, n, rs, ps)
+	b = b[:k*n]
+	for j := 0; j < n; {
+		r, ok := ks.row(n - j)
+		if !ok { // the last columns, one by one
+			for i := range m {
+				for q := t.start[i]; q < t.start[i+1]; q++ {
+					axpy(t.val[q], b[int(t.off[q])+j:int(t.off[q])+n], c[i*n+j:i*n+n]) // c_i· += a_ip · b_p·
+				}
+			}
+			return
+		}
+		for i := range m {
+			if q0, q1 := t.start[i], t.start[i+1]; q1 > q0 {
+				_ = c[i*n+j+r.width-1]
+				r.f(&c[i*n+j], &b[j], &t.off[q0], &t.val[q0], q1-q0)
+			}
+		}
+		j += r.width
+	}
+}
+
+// tileDepth is how many terms a tile adds before the next tile: a block of B of
+// tileDepth rows by a tile's width stays in the first-level cache.
+const tileDepth = 256
+
+// tiled computes C (m×n) += Â·B, Â(i, p) = a[i·rs + p·ps], in tiles of 4 rows: the
+// summed index in blocks of tileDepth, and within a block columns outside rows when
+// Â's rows are contiguous (B's block stays in the cache across the rows), rows
+// outside columns otherwise. Each element of C still adds its terms in ascending p.
+func (ks *vectorSet) tiled(c, a, b []float32, m, k, n, rs, ps int) {
+	c, a, b = c[:m*n], a[:(m-1)*rs+(k-1)*ps+1], b[:k*n]
+	for p0 := 0; p0 < k; p0 += tileDepth {
+		depth := min(tileDepth, k-p0)
+		tile := func(i, j int, t tileKernel) {
+			t.f(&c[i*n+j], n, &a[i*rs+p0*ps], rs, ps, &b[p0*n+j], n, depth)
+		}
+		rows := m &^ 3
+		if ps == 1 {
+			for j := 0; j < n; {
+				t, ok := ks.tile(n - j)
+				if !ok {
+					break
+				}
+				for i := 0; i < rows; i += 4 {
+					tile(i, j, t)
+				}
+				j += t.width
+			}
+		} else {
+			for i := 0; i < rows; i += 4 {
+				for j := 0; j < n; {
+					t, ok := ks.tile(n - j)
+					if !ok {
+						break
+					}
+					tile(i, j, t)
+					j += t.width
+				}
+			}
+		}
+		// The edges: the last rows if fewer than 4, and columns no tile covers.
+		cols := n
+		for j := 0; j < n; {
+			t, ok := ks.tile(n - j)
+			if !ok {
+				cols = j
+				break
+			}
+			j += t.width
+		}
+		if rows < m {
+			blockScalar(c, a, b, n, rs, ps, rows, m-rows, 0, n, p0, p0+depth)
+		}
+		if cols < n {
+			ks.edge(c, a, b, rows, n, rs, ps, cols, p0, depth)
+		}
+	}
+}
+
+// edge adds the terms p0 ≤ p < p0+depth into the columns j ≥ cols of the first rows
+// rows of C, fewer than the narrowest tile: it copies them and B's into zero-padded
+// blocks as wide as that tile and runs it there. The padding's lanes are dropped;
+// the others compute what a tile of C would.
+func (ks *vectorSet) edge(c, a, b []float32, rows, n, rs, ps, cols, p0, depth int) {
+	t := ks.tiles[len(ks.tiles)-1]
+	w, e := t.width, n-cols
+	if rows == 0 || e >= w {
+		return
+	}
+	scratch := termsPool.Get().(*terms)
+	defer termsPool.Put(scratch)
+	pad := grow(scratch.cval, (depth+rows)*w)
+	clear(pad)
+	bp, cp := pad[:depth*w], pad[depth*w:]
+	for p := range depth {
+		copy(bp[p*w:p*w+e], b[(p0+p)*n+cols:(p0+p)*n+n])
+	}
+	for i := range rows {
+		copy(cp[i*w:i*w+e], c[i*n+cols:i*n+n])
+	}
+	for i := 0; i < rows; i += 4 {
+		t.f(&cp[i*w], w, &a[i*rs+p0*ps], rs, ps, &bp[0], w, depth)
+	}
+	for i := range rows {
+		copy(c[i*n+cols:i*n+n], cp[i*w:i*w+e])
+	}
+	scratch.cval = pad
+}
+
+// blockScalar adds the terms p0 ≤ p < p1 into rows i ≤ r < i+rows, columns
+// j0 ≤ j < j1 of C, as a tile kernel does: a term p is skipped when the rows' entries
+// of Â are all zero.
+func blockScalar(c, a, b []float32, n, rs, ps, i, rows, j0, j1, p0, p1 int) {
+	if j0 >= j1 {
+		return
+	}
+	for p := p0; p < p1; p++ {
+		zero := true
+		for r := i; r < i+rows; r++ {
+			zero = zero && a[r*rs+p*ps] == 0
+		}
+		if zero {
+			continue
+		}
+		bp := b[p*n+j0 : p*n+j1]
+		for r := i; r < i+rows; r++ {
+			av, cr := a[r*rs+p*ps], c[r*n+j0:r*n+j1]
+			for j, bv := range bp {
+				cr[j] += float32(av * bv) // c_rj += â_rp · b_pj
+			}
+		}
+	}
+}
+
+
+// tanh32s replaces every x of v by tanh32(x).
+func tanh32s(v []float32) {
+	if ks := kernels; ks != nil && ks.tanh != nil {
+		if n := len(v) / ks.lanes * ks.lanes; n > 0 {
+			ks.tanh(&v[0], n)
+			v = v[n:]
+		}
+	}
+	tanh32Plain(v)
+}
+
+// sigmoid32s replaces every x of v by sigmoid32(x).
+func sigmoid32s(v []float32) {
+	if ks := kernels; ks != nil && ks.sigmoid != nil {
+		if n := len(v) / ks.lanes * ks.lanes; n > 0 {
+			ks.sigmoid(&v[0], n)
+			v = v[n:]
+		}
+	}
+	sigmoid32Plain(v)
+}
