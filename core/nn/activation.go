@@ -28,7 +28,7 @@ func derivative[F tensor.Float](act Activation, d, s, h []F) {
 	switch act {
 	case Tanh:
 		for i, y := range h {
-			d[i] = s[i] * (1 - y*y)
+			d[i] = s[i] * (1 - F(y*y))
 		}
 	case Sigmoid:
 		for i, y := range h {

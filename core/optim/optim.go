@@ -117,20 +117,17 @@ func (o *Optimizer[F]) Step() {
 		switch o.kind {
 		case SGD:
 			for j, gj := range g {
-				m[j] = momentum*m[j] + gj // v = 0.9v + g
-				p[j] -= lr * m[j]         // p −= lr·v
+				m[j] = F(momentum*m[j]) + gj // v = 0.9v + g
+				p[j] -= F(lr * m[j])         // p −= lr·v
 			}
 		case NAG:
-			for j, gj := range g {
-				m[j] = momentum*m[j] + gj         // v = 0.9v + g
-				p[j] -= lr * (gj + momentum*m[j]) // p −= lr·(g + 0.9v)
-			}
+			tensor.NAGStep(p, g, m, lr, momentum) // v = 0.9v + g; p −= lr·(g + 0.9v)
 		case Adam:
 			o.adam(p, g, m, o.v[i][:len(p)])
 		case RMSprop:
 			v := o.v[i][:len(p)]
 			for j, gj := range g {
-				v[j] = alpha*v[j] + (1-alpha)*gj*gj                   // s = 0.99s + 0.01g²
+				v[j] = F(alpha*v[j]) + F(F((1-alpha)*gj)*gj)          // s = 0.99s + 0.01g²
 				p[j] -= lr * gj / (F(math.Sqrt(float64(v[j]))) + eps) // p −= lr·g/(√s + ε)
 			}
 		}
@@ -144,8 +141,8 @@ func (o *Optimizer[F]) adam(p, g, m, v []F) {
 	stepSize := F(o.lr / (1 - math.Pow(beta1, t)))
 	bc2Sqrt := F(math.Sqrt(1 - math.Pow(beta2, t)))
 	for j, gj := range g {
-		m[j] += (gj - m[j]) * (1 - beta1)
-		v[j] = beta2*v[j] + (1-beta2)*gj*gj
+		m[j] += F((gj - m[j]) * (1 - beta1))
+		v[j] = F(beta2*v[j]) + F(F((1-beta2)*gj)*gj)
 		p[j] -= stepSize * m[j] / (F(math.Sqrt(float64(v[j])))/bc2Sqrt + eps)
 	}
 }

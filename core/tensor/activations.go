@@ -1,6 +1,9 @@
 package tensor
 
-import "math"
+import (
+	"math"
+	"unsafe"
+)
 
 // Element-wise activations over slices. In float64 they use the accurate Exp; in
 // float32 a faster exp of float32 operations (about one ulp), which the vector
@@ -85,3 +88,22 @@ func sigmoid32Plain(v []float32) {
 		v[i] = sigmoid32(x)
 	}
 }
+
+// NAGStep is one step of Nesterov momentum on every element: v = μ·v + g, then
+// p −= lr·(g + μ·v), each operation rounded on its own.
+func NAGStep[F Float](p, g, v []F, lr, mu F) {
+	g, v = g[:len(p)], v[:len(p)]
+	if ks := kernels; is32[F]() && ks != nil && ks.nag != nil {
+		if n := len(p) / ks.lanes * ks.lanes; n > 0 {
+			ks.nag(f32p(&p[0]), f32p(&g[0]), f32p(&v[0]), n, float32(lr), float32(mu))
+			p, g, v = p[n:], g[n:], v[n:]
+		}
+	}
+	for j, gj := range g {
+		v[j] = F(mu*v[j]) + gj            // v = μv + g
+		p[j] -= F(lr * (gj + F(mu*v[j]))) // p −= lr·(g + μv)
+	}
+}
+
+// f32p views a *F whose F is 4 bytes wide as a *float32.
+func f32p[F Float](p *F) *float32 { return (*float32)(unsafe.Pointer(p)) }

@@ -14,12 +14,12 @@ func vectorSets() []vectorSet {
 		sets = append(sets, vectorSet{"AVX-512",
 			append([]rowKernel{{128, rowAVX512x128}, {64, rowAVX512x64}, {32, rowAVX512x32}, {16, rowAVX512x16}}, avx2Rows[3:]...),
 			append([]tileKernel{{64, tileAVX512x64}, {32, tileAVX512x32}, {16, tileAVX512x16}}, avx2Tiles[1:]...),
-			16, tanhAVX512, sigmoidAVX512})
+			16, tanhAVX512, sigmoidAVX512, nagAVX512})
 	}
 	if cpu.X86.HasAVX2 {
-		sets = append(sets, vectorSet{"AVX2", avx2Rows, avx2Tiles, 8, tanhAVX2, sigmoidAVX2})
+		sets = append(sets, vectorSet{"AVX2", avx2Rows, avx2Tiles, 8, tanhAVX2, sigmoidAVX2, nagAVX2})
 	}
 	return append(sets, vectorSet{"SSE",
 		[]rowKernel{{32, rowSSEx32}, {16, rowSSEx16}, {8, rowSSEx8}, {4, rowSSEx4}},
-		[]tileKernel{{8, tileSSEx8}, {4, tileSSEx4}}, 0, nil, nil})
+		[]tileKernel{{8, tileSSEx8}, {4, tileSSEx4}}, 0, nil, nil, nil})
 }

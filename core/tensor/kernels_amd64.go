@@ -125,6 +125,11 @@ func tanhAVX2(v *float32, n int)
 //go:noescape
 func sigmoidAVX2(v *float32, n int)
 
+// nagAVX2: for i < n, a multiple of 8, v[i] = μ·v[i] + grad[i]; p[i] −= lr·(grad[i] + μ·v[i]).
+//
+//go:noescape
+func nagAVX2(p, grad, v *float32, n int, lr, mu float32)
+
 // tanhAVX512 replaces v[i] by tanh32(v[i]) for i < n, a multiple of 16.
 //
 //go:noescape
@@ -134,3 +139,8 @@ func tanhAVX512(v *float32, n int)
 //
 //go:noescape
 func sigmoidAVX512(v *float32, n int)
+
+// nagAVX512: for i < n, a multiple of 16, v[i] = μ·v[i] + grad[i]; p[i] −= lr·(grad[i] + μ·v[i]).
+//
+//go:noescape
+func nagAVX512(p, grad, v *float32, n int, lr, mu float32)

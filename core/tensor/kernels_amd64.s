@@ -1186,6 +1186,37 @@ done:
 	VZEROUPPER
 	RET
 
+// func nagAVX2(p, grad, v *float32, n int, lr, mu float32)
+TEXT ·nagAVX2(SB), NOSPLIT, $0-40
+	MOVQ p+0(FP), DI
+	MOVQ grad+8(FP), SI
+	MOVQ v+16(FP), DX
+	MOVQ n+24(FP), CX
+	VBROADCASTSS lr+32(FP), Y8
+	VBROADCASTSS mu+36(FP), Y9
+	SHRQ $3, CX
+	JZ done
+loop:
+	VMOVUPS (DX), Y0
+	VMOVUPS (SI), Y1
+	VMULPS Y9, Y0, Y0
+	VADDPS Y1, Y0, Y0
+	VMOVUPS Y0, (DX)
+	VMULPS Y9, Y0, Y2
+	VADDPS Y2, Y1, Y2
+	VMULPS Y2, Y8, Y2
+	VMOVUPS (DI), Y3
+	VSUBPS Y2, Y3, Y3
+	VMOVUPS Y3, (DI)
+	ADDQ $32, DI
+	ADDQ $32, SI
+	ADDQ $32, DX
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
 // func tanhAVX512(v *float32, n int)
 TEXT ·tanhAVX512(SB), NOSPLIT, $0-16
 	MOVQ v+0(FP), DI
@@ -1302,6 +1333,37 @@ loop:
 	VDIVPS Z0, Z8, Z0
 	VMOVUPS Z0, (DI)
 	ADDQ $64, DI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
+// func nagAVX512(p, grad, v *float32, n int, lr, mu float32)
+TEXT ·nagAVX512(SB), NOSPLIT, $0-40
+	MOVQ p+0(FP), DI
+	MOVQ grad+8(FP), SI
+	MOVQ v+16(FP), DX
+	MOVQ n+24(FP), CX
+	VBROADCASTSS lr+32(FP), Z8
+	VBROADCASTSS mu+36(FP), Z9
+	SHRQ $4, CX
+	JZ done
+loop:
+	VMOVUPS (DX), Z0
+	VMOVUPS (SI), Z1
+	VMULPS Z9, Z0, Z0
+	VADDPS Z1, Z0, Z0
+	VMOVUPS Z0, (DX)
+	VMULPS Z9, Z0, Z2
+	VADDPS Z2, Z1, Z2
+	VMULPS Z2, Z8, Z2
+	VMOVUPS (DI), Z3
+	VSUBPS Z2, Z3, Z3
+	VMOVUPS Z3, (DI)
+	ADDQ $64, DI
+	ADDQ $64, SI
+	ADDQ $64, DX
 	DECQ CX
 	JNZ loop
 done:

@@ -248,3 +248,26 @@ func TestFloat32Activations(t *testing.T) {
 		})
 	}
 }
+
+// NAGStep gives the plain loop's bits with every set of kernels, on lengths that
+// leave a tail after the vectors.
+func TestNAGStepGivesThePlainBits(t *testing.T) {
+	defer SetKernels(Kernels())
+	rng := rand.New(rand.NewPCG(9, 10))
+	for _, n := range []int{1, 7, 16, 35, 1000} {
+		p, g, v := randomFloat32s(rng, n, 0), randomFloat32s(rng, n, 0.2), randomFloat32s(rng, n, 0)
+		wantP, wantV := append([]float32(nil), p...), append([]float32(nil), v...)
+		const lr, mu = float32(0.01), float32(0.9)
+		for j, gj := range g {
+			wantV[j] = float32(mu*wantV[j]) + gj
+			wantP[j] -= float32(lr * (gj + float32(mu*wantV[j])))
+		}
+		for _, set := range KernelSets() {
+			require.NoError(t, SetKernels(set))
+			gotP, gotV := append([]float32(nil), p...), append([]float32(nil), v...)
+			NAGStep(gotP, g, gotV, lr, mu)
+			require.Equal(t, wantV, gotV, "%s, n=%d: v", set, n)
+			require.Equal(t, wantP, gotP, "%s, n=%d: p", set, n)
+		}
+	}
+}

@@ -18,7 +18,7 @@ func vectorSets() []vectorSet {
 	return []vectorSet{{"SIMD128",
 		[]rowKernel{{16, rowSIMD16}, {4, rowSIMD4}},
 		[]tileKernel{{8, tileSIMD8}, {4, tileSIMD4}},
-		4, tanhSIMD, sigmoidSIMD}}
+		4, tanhSIMD, sigmoidSIMD, nagSIMD}}
 }
 
 type vec = archsimd.Float32x4
@@ -27,7 +27,7 @@ func load(s []float32) vec             { return archsimd.LoadFloat32x4(s) }
 func splat(x float32) vec              { return archsimd.BroadcastFloat32x4(x) }
 func madd(c vec, a, b vec) vec         { return c.Add(a.Mul(b)) } // c + a·b, two roundings
 func store(v vec, s []float32)         { v.Store(s) }
-func elem(p *float32, i int) *float32    { return (*float32)(unsafe.Add(unsafe.Pointer(p), 4*i)) }
+func elem(p *float32, i int) *float32  { return (*float32)(unsafe.Add(unsafe.Pointer(p), 4*i)) }
 func span(p *float32, n int) []float32 { return unsafe.Slice(p, n) }
 
 // rowSIMD16: c[0:16] += Σₜ val[t]·b[off[t] : off[t]+16].
@@ -148,4 +148,16 @@ func exp32x4(y vec) vec {
 	}
 	scale := k.ConvertToInt32().Add(archsimd.BroadcastInt32x4(127)).ShiftAllLeft(23).ToBits().BitsToFloat32()
 	return p.Mul(scale)
+}
+
+// nagSIMD: NAGStep's operations, four lanes at a time.
+func nagSIMD(pp, gp, vp *float32, n int, lr, mu float32) {
+	p, g, v := span(pp, n), span(gp, n), span(vp, n)
+	l, m := splat(lr), splat(mu)
+	for i := 0; i < n; i += 4 {
+		gi := load(g[i:])
+		vi := m.Mul(load(v[i:])).Add(gi) // v = μv + g
+		store(vi, v[i:])
+		store(load(p[i:]).Sub(l.Mul(gi.Add(m.Mul(vi)))), p[i:]) // p −= lr·(g + μv)
+	}
 }

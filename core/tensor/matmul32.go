@@ -28,6 +28,8 @@ type vectorSet struct {
 	// multiple of lanes (nil: the plain functions).
 	lanes         int
 	tanh, sigmoid func(v *float32, n int)
+	// nag is NAGStep on n elements, a multiple of lanes (nil: the plain loop).
+	nag func(p, g, v *float32, n int, lr, mu float32)
 }
 
 // rowKernel computes c[0:width] += Σₜ val[t]·b[off[t] : off[t]+width], t < n ascending.
@@ -96,27 +98,21 @@ func SetKernels(name string) error {
 
 // mulAdd32: C (m×n) += A (m×k) · B (k×n).
 func mulAdd32(c, a, b []float32, m, k, n int) {
-	switch ks := kernels; {
-	case ks == nil:
-		mulAdd(c, a, b, m, k, n)
-	case sparse(a):
-		ks.sparse(c, a, b, m, k, n, k, 1)
-	default:
-		ks.tiled(c, a, b, m, k, n, k, 1)
+	if ks := kernels; ks != nil {
+		ks.product(c, a, b, m, k, n, k, 1)
+		return
 	}
+	mulAdd(c, a, b, m, k, n)
 }
 
 // mulTransAAddRows32 computes rows i0 ≤ i < i1 of C (m×n) += Aᵀ·B for A k×m and
 // B k×n, and no other.
 func mulTransAAddRows32(c, a, b []float32, m, k, n, i0, i1 int) {
-	switch ks := kernels; {
-	case ks == nil:
-		mulTransAAddRows(c, a, b, m, k, n, i0, i1)
-	case sparse(a):
-		ks.sparse(c[i0*n:], a[i0:], b, i1-i0, k, n, 1, m)
-	default:
-		ks.tiled(c[i0*n:], a[i0:], b, i1-i0, k, n, 1, m)
+	if ks := kernels; ks != nil {
+		ks.product(c[i0*n:], a[i0:], b, i1-i0, k, n, 1, m)
+		return
 	}
+	mulTransAAddRows(c, a, b, m, k, n, i0, i1)
 }
 
 // axpy32: y += a·x, as one row of one term.
@@ -139,27 +135,24 @@ func axpy32(a float32, x, y []float32) {
 	}
 }
 
-// sparse reports whether fewer than a third of a's entries are nonzero: then
-// listing the nonzero ones beats tiling, which skips only four zeros at a time.
-// A dense a is known as soon as a third of it is seen to be nonzero.
-func sparse(a []float32) bool {
-	nonzero := 0
-	for i := 0; i < len(a); i += 1024 {
-		for _, v := range a[i:min(i+1024, len(a))] {
-			nonzero += nonzeroBit(v)
-		}
-		if 3*nonzero >= len(a) {
-			return false
-		}
-	}
-	return true
-}
-
 // nonzeroBit is 1 if v ≠ 0 (NaN included), else 0, without a branch: the pixels of
 // MNIST are zero or not in no order a CPU could predict.
 func nonzeroBit(v float32) int {
 	x := math.Float32bits(v) &^ (1 << 31)
 	return int((x + 1<<31 - 1) >> 31)
+}
+
+// product computes C (m×n) += Â·B, Â(i, p) = a[i·rs + p·ps]: from the list of Â's
+// nonzero entries when fewer than a third are nonzero (then listing them beats
+// tiling, which skips only four zeros at a time), else in tiles.
+func (ks *vectorSet) product(c, a, b []float32, m, k, n, rs, ps int) {
+	t := termsPool.Get().(*terms)
+	defer termsPool.Put(t)
+	if k*n < 1<<31 && t.list(a, m, k, n, rs, ps) { // offsets into B fit in int32
+		ks.sparse(c, b, m, n, t)
+		return
+	}
+	ks.tiled(c, a, b, m, k, n, rs, ps)
 }
 
 // row returns the widest row kernel no wider than w.
@@ -199,9 +192,12 @@ type terms struct {
 var termsPool = sync.Pool{New: func() any { return new(terms) }}
 
 // list fills t with the nonzero entries of Â (m×k), Â(i, p) = a[i·rs + p·ps], for
-// a B with n columns. Â is A (ps = 1) or Aᵀ (rs = 1); A is read in memory order once.
-func (t *terms) list(a []float32, m, k, n, rs, ps int) {
-	t.start = slices.Grow(t.start[:0], m+1)[:m+1]
+// a B with n columns, and reports whether fewer than a third are nonzero: it stops
+// as soon as it has seen that many. Â is A (ps = 1) or Aᵀ (rs = 1); A is read in
+// memory order once.
+func (t *terms) list(a []float32, m, k, n, rs, ps int) bool {
+	limit := (m*k + 2) / 3 // sparse: fewer nonzero entries than this
+	t.start = grow(t.start, m+1)
 	if ps == 1 {
 		t.off, t.val = grow(t.off, m*k), grow(t.val, m*k)
 		q := 0
@@ -211,9 +207,12 @@ func (t *terms) list(a []float32, m, k, n, rs, ps int) {
 				t.off[q], t.val[q] = int32(p*n), v // kept only if v ≠ 0
 				q += nonzeroBit(v)
 			}
+			if q >= limit {
+				return false
+			}
 		}
 		t.start[m] = q
-		return
+		return true
 	}
 	// Â = Aᵀ: list A by its rows p (entry i, value), count each i, then place the
 	// entries of each i in order of p.
@@ -228,6 +227,9 @@ func (t *terms) list(a []float32, m, k, n, rs, ps int) {
 			q += nonzeroBit(v)
 		}
 		t.rowEnd[p] = q
+		if q >= limit {
+			return false
+		}
 	}
 	for i := range m {
 		t.start[i+1] += t.start[i]
@@ -242,24 +244,16 @@ func (t *terms) list(a []float32, m, k, n, rs, ps int) {
 			t.next[i]++
 		}
 	}
+	return true
 }
 
 // grow returns s with length n, reusing its array when it is long enough.
 func grow[T any](s []T, n int) []T { return slices.Grow(s[:0], n)[:n] }
 
-// sparse computes C (m×n) += Â·B from the nonzero entries of Â, Â(i, p) =
-// a[i·rs + p·ps]: every element of C adds them in ascending p, as the plain kernels
-// do. C goes in strips of columns, each strip over all rows, so that B's strip stays
-// in the cache.
-func (ks *vectorSet) sparse(c, a, b []float32, m, k, n, rs, ps int) {
-	if k*n >= 1<<31 {
-		ks.tiled(c, a, b, m, k, n, rs, ps) // offsets into B would not fit in int32
-		return
-	}
-	t := termsPool.Get().(*terms)
-	defer termsPool.Put(t)
-	t.list(a, m, k, n, rs, ps)
-	b = b[:k*n]
+// sparse computes C (m×n) += Â·B from t, the list of Â's nonzero entries: every
+// element of C adds them in ascending p, as the plain kernels do. C goes in strips
+// of columns, each strip over all rows, so that B's strip stays in the cache.
+func (ks *vectorSet) sparse(c, b []float32, m, n int, t *terms) {
 	for j := 0; j < n; {
 		r, ok := ks.row(n - j)
 		if !ok { // the last columns, one by one
@@ -392,7 +386,6 @@ func blockScalar(c, a, b []float32, n, rs, ps, i, rows, j0, j1, p0, p1 int) {
 		}
 	}
 }
-
 
 // tanh32s replaces every x of v by tanh32(x).
 func tanh32s(v []float32) {

@@ -68,7 +68,8 @@ var (
 	}
 )
 
-// activations are the tanh and sigmoid kernels: one vector at a time.
+// activations are the element-wise kernels (tanh, sigmoid, the NAG step): one
+// vector at a time.
 var activations = []kernel{{avx2, 1}, {avx512, 1}}
 
 func main() {
@@ -99,6 +100,7 @@ func generate() (asm, decl []byte) {
 	for _, k := range activations {
 		k.activation(&s, &g, "tanh")
 		k.activation(&s, &g, "sigmoid")
+		k.nag(&s, &g)
 	}
 	return s.Bytes(), g.Bytes()
 }
@@ -307,5 +309,22 @@ func (k kernel) activation(s, g *bytes.Buffer, fn string) {
 		op("VDIVPS", 0, 8, 0) // 1/(1 + e)
 	}
 	fmt.Fprintf(s, "\tVMOVUPS %s, (DI)\n\tADDQ $%d, DI\n\tDECQ CX\n\tJNZ loop\ndone:\n", v(0), 4*k.lanes)
+	k.ret(s)
+}
+
+// nag writes nag<ISA>(p, grad, v *float32, n int, lr, mu float32): for i < n, a multiple
+// of the lanes, v = μ·v + g; p −= lr·(g + μ·v), each operation rounded.
+func (k kernel) nag(s, g *bytes.Buffer) {
+	name := "nag" + k.name
+	fmt.Fprintf(g, "\n// %s: for i < n, a multiple of %d, v[i] = μ·v[i] + grad[i]; p[i] −= lr·(grad[i] + μ·v[i]).\n//\n//go:noescape\nfunc %s(p, grad, v *float32, n int, lr, mu float32)\n", name, k.lanes, name)
+	fmt.Fprintf(s, "\n// func %s(p, grad, v *float32, n int, lr, mu float32)\nTEXT ·%s(SB), NOSPLIT, $0-40\n", name, name)
+	fmt.Fprintf(s, "\tMOVQ p+0(FP), DI\n\tMOVQ grad+8(FP), SI\n\tMOVQ v+16(FP), DX\n\tMOVQ n+24(FP), CX\n\tVBROADCASTSS lr+32(FP), %s\n\tVBROADCASTSS mu+36(FP), %s\n", k.v(8), k.v(9))
+	fmt.Fprintf(s, "\tSHRQ $%d, CX\n\tJZ done\nloop:\n", int(math.Log2(float64(k.lanes))))
+	v := k.v
+	fmt.Fprintf(s, "\tVMOVUPS (DX), %s\n\tVMOVUPS (SI), %s\n", v(0), v(1))
+	fmt.Fprintf(s, "\tVMULPS %s, %s, %s\n\tVADDPS %s, %s, %s\n\tVMOVUPS %s, (DX)\n", v(9), v(0), v(0), v(1), v(0), v(0), v(0))              // v = μv + g
+	fmt.Fprintf(s, "\tVMULPS %s, %s, %s\n\tVADDPS %s, %s, %s\n\tVMULPS %s, %s, %s\n", v(9), v(0), v(2), v(2), v(1), v(2), v(2), v(8), v(2)) // lr·(g + μv)
+	fmt.Fprintf(s, "\tVMOVUPS (DI), %s\n\tVSUBPS %s, %s, %s\n\tVMOVUPS %s, (DI)\n", v(3), v(2), v(3), v(3), v(3))                           // p −= …
+	fmt.Fprintf(s, "\tADDQ $%d, DI\n\tADDQ $%d, SI\n\tADDQ $%d, DX\n\tDECQ CX\n\tJNZ loop\ndone:\n", 4*k.lanes, 4*k.lanes, 4*k.lanes)
 	k.ret(s)
 }
