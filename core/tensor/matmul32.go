@@ -142,13 +142,24 @@ func nonzeroBit(v float32) int {
 	return int((x + 1<<31 - 1) >> 31)
 }
 
+// looksDense reports whether more than half of a's first 4096 entries are nonzero:
+// then the product is tiled without listing a, which would stop at a third of it.
+// (Either way gives the same bits.)
+func looksDense(a []float32) bool {
+	nonzero, head := 0, a[:min(len(a), 4096)]
+	for _, v := range head {
+		nonzero += nonzeroBit(v)
+	}
+	return 2*nonzero > len(head)
+}
+
 // product computes C (m×n) += Â·B, Â(i, p) = a[i·rs + p·ps]: from the list of Â's
 // nonzero entries when fewer than a third are nonzero (then listing them beats
 // tiling, which skips only four zeros at a time), else in tiles.
 func (ks *vectorSet) product(c, a, b []float32, m, k, n, rs, ps int) {
 	t := termsPool.Get().(*terms)
 	defer termsPool.Put(t)
-	if k*n < 1<<31 && t.list(a, m, k, n, rs, ps) { // offsets into B fit in int32
+	if k*n < 1<<31 && !looksDense(a) && t.list(a, m, k, n, rs, ps) { // offsets into B fit in int32
 		ks.sparse(c, b, m, n, t)
 		return
 	}
@@ -278,10 +289,16 @@ func (ks *vectorSet) sparse(c, b []float32, m, n int, t *terms) {
 // tileDepth rows by a tile's width stays in the first-level cache.
 const tileDepth = 256
 
+// tileBlockB is the most floats of B's block (tileDepth rows) that rows outside
+// columns read from the second-level cache: a larger one goes by columns.
+const tileBlockB = 64 << 10
+
 // tiled computes C (m×n) += Â·B, Â(i, p) = a[i·rs + p·ps], in tiles of 4 rows: the
-// summed index in blocks of tileDepth, and within a block columns outside rows when
-// Â's rows are contiguous (B's block stays in the cache across the rows), rows
-// outside columns otherwise. Each element of C still adds its terms in ascending p.
+// summed index in blocks of tileDepth, and within a block rows outside columns
+// (Â's rows are read once, B's block stays in the cache) unless B's block is larger
+// than tileBlockB and Â's rows are contiguous: then columns outside rows, B's strip
+// staying in the cache across the rows. Each element of C still adds its terms in
+// ascending p.
 func (ks *vectorSet) tiled(c, a, b []float32, m, k, n, rs, ps int) {
 	c, a, b = c[:m*n], a[:(m-1)*rs+(k-1)*ps+1], b[:k*n]
 	for p0 := 0; p0 < k; p0 += tileDepth {
@@ -290,7 +307,7 @@ func (ks *vectorSet) tiled(c, a, b []float32, m, k, n, rs, ps int) {
 			t.f(&c[i*n+j], n, &a[i*rs+p0*ps], rs, ps, &b[p0*n+j], n, depth)
 		}
 		rows := m &^ 3
-		if ps == 1 {
+		if ps == 1 && depth*n > tileBlockB {
 			for j := 0; j < n; {
 				t, ok := ks.tile(n - j)
 				if !ok {
@@ -324,12 +341,32 @@ func (ks *vectorSet) tiled(c, a, b []float32, m, k, n, rs, ps int) {
 			j += t.width
 		}
 		if rows < m {
-			blockScalar(c, a, b, n, rs, ps, rows, m-rows, 0, n, p0, p0+depth)
+			ks.lastRows(c[rows*n:], a[rows*rs+p0*ps:], b[p0*n:], m-rows, depth, n, rs, ps)
 		}
 		if cols < n {
 			ks.edge(c, a, b, rows, n, rs, ps, cols, p0, depth)
 		}
 	}
+}
+
+// lastRows adds the terms p < depth into the rows (fewer than 4) of C (rows×n):
+// it copies them and their entries of Â into blocks of 4 rows, the others zero, and
+// tiles those. A term is then skipped when the rows' entries are zero, as in a tile.
+func (ks *vectorSet) lastRows(c, a, b []float32, rows, depth, n, rs, ps int) {
+	scratch := termsPool.Get().(*terms)
+	defer termsPool.Put(scratch)
+	pad := grow(scratch.cval, 4*(depth+n))
+	clear(pad)
+	ap, cp := pad[:4*depth], pad[4*depth:]
+	for i := range rows {
+		for p := range depth {
+			ap[i*depth+p] = a[i*rs+p*ps]
+		}
+		copy(cp[i*n:(i+1)*n], c[i*n:(i+1)*n])
+	}
+	ks.tiled(cp, ap, b, 4, depth, n, depth, 1)
+	copy(c[:rows*n], cp[:rows*n])
+	scratch.cval = pad
 }
 
 // edge adds the terms p0 ≤ p < p0+depth into the columns j ≥ cols of the first rows
@@ -362,30 +399,6 @@ func (ks *vectorSet) edge(c, a, b []float32, rows, n, rs, ps, cols, p0, depth in
 	scratch.cval = pad
 }
 
-// blockScalar adds the terms p0 ≤ p < p1 into rows i ≤ r < i+rows, columns
-// j0 ≤ j < j1 of C, as a tile kernel does: a term p is skipped when the rows' entries
-// of Â are all zero.
-func blockScalar(c, a, b []float32, n, rs, ps, i, rows, j0, j1, p0, p1 int) {
-	if j0 >= j1 {
-		return
-	}
-	for p := p0; p < p1; p++ {
-		zero := true
-		for r := i; r < i+rows; r++ {
-			zero = zero && a[r*rs+p*ps] == 0
-		}
-		if zero {
-			continue
-		}
-		bp := b[p*n+j0 : p*n+j1]
-		for r := i; r < i+rows; r++ {
-			av, cr := a[r*rs+p*ps], c[r*n+j0:r*n+j1]
-			for j, bv := range bp {
-				cr[j] += float32(av * bv) // c_rj += â_rp · b_pj
-			}
-		}
-	}
-}
 
 // tanh32s replaces every x of v by tanh32(x).
 func tanh32s(v []float32) {
