@@ -4,6 +4,7 @@ package train
 
 import (
 	"fmt"
+	"os"
 	"runtime"
 	"slices"
 	"sync"
@@ -99,4 +100,16 @@ func benchStep(b *testing.B, topology string, mode nn.Mode) {
 		}
 	}
 	b.ReportMetric(float64(size*b.N)/b.Elapsed().Seconds(), "samples/s")
+}
+
+// TestMain lets the benchmarks run on chosen kernels: LWF_KERNELS=plain (or another
+// of tensor.KernelSets) go test -bench . (tools/bench compares them so).
+func TestMain(m *testing.M) {
+	if k := os.Getenv("LWF_KERNELS"); k != "" {
+		if err := tensor.SetKernels(k); err != nil {
+			fmt.Fprintln(os.Stderr, "LWF_KERNELS:", err)
+			os.Exit(2)
+		}
+	}
+	os.Exit(m.Run())
 }

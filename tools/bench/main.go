@@ -1,9 +1,10 @@
 // Command bench measures training speed side by side, in one run on one machine, and
-// writes the table the README shows: our training step natively (the SIMD build's
-// go test benchmarks) and in Chromium (the site's bench.html, in its worker), next to
-// TensorFlow.js in the same Chromium (tfjs.html) and the reference's
-// step in PyTorch on one thread (tools/reference/reference.py bench), with the ratio
-// each speed target asks for.
+// writes the table the README shows: our training step natively (go test
+// benchmarks, as a plain `go run` builds them, with the kernels this CPU gets and with
+// the plain ones) and in Chromium (the site's bench.html, in its worker), next to
+// TensorFlow.js in the same Chromium (tfjs.html) and the reference's step in PyTorch
+// on OpenBLAS, one thread (tools/reference/reference.py bench), with the ratio each
+// speed target asks for.
 //
 // It also opens the page as a visitor would and measures its budgets: the first
 // training step, the longest main-thread task, the time to 90% after Play.
@@ -34,6 +35,9 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"golang.org/x/sys/cpu"
+
+	"github.com/nofeedback/lwf/core/tensor"
 
 	"github.com/nofeedback/lwf/tools/internal/mnist"
 	"github.com/nofeedback/lwf/tools/serve/static"
@@ -57,7 +61,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	out := fs.String("out", "", "also write the table to this markdown file")
 	skip := fs.String("skip", "", "comma-separated parts to skip: "+strings.Join(parts, ", "))
-	fast := fs.String("fast", "GOTOOLCHAIN=go1.27.3 GOEXPERIMENT=simd", "environment of the fast build for the native benchmarks")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -90,7 +93,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			notes = append(notes, fmt.Sprintf("%s: not measured (%v)", name, err))
 		}
 	}
-	step("native", func() error { return native(root, *fast, f) })
+	step("native", func() error { return native(root, f) })
 	step("browser", func() error { return browser(root, f) })
 	step("tfjs", func() error { return tfjs(root, f, stderr) })
 	step("pytorch", func() error { return pytorch(root, f) })
@@ -126,30 +129,45 @@ func projectRoot() (string, error) {
 	}
 }
 
-var benchLine = regexp.MustCompile(`^BenchmarkStep/([A-Z0-9_]+)/([A-Za-z]+)(?:-\d+)?\s+\d+\s+\d+ ns/op\s+([0-9.]+) samples/s`)
+var (
+	benchLine   = regexp.MustCompile(`^BenchmarkStep/([A-Z0-9_]+)/([A-Za-z]+)(?:-\d+)?\s+\d+\s+\d+ ns/op\s+([0-9.]+) samples/s`)
+	threadsLine = regexp.MustCompile(`^BenchmarkStepThreads/([A-Z0-9_]+)/([A-Za-z]+)/threads=(\d+)(?:-\d+)?\s+\d+\s+\d+ ns/op\s+([0-9.]+) samples/s`)
+)
 
-// native runs the core's step benchmarks in the fast build, one thread.
-func native(root, env string, f figures) error {
-	cmd := exec.Command("go", "test", "-run", "^$", "-bench", "^BenchmarkStep$", "-benchtime", "3s", "-count", "3", "./core/train/")
-	cmd.Dir = root
-	cmd.Env = append(append(os.Environ(), strings.Fields(env)...), "GOMAXPROCS=1")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		return fmt.Errorf("%v: %s", err, lastLines(out, 5))
-	}
-	runs := map[key][]float64{}
-	for _, line := range strings.Split(string(out), "\n") {
-		if m := benchLine.FindStringSubmatch(line); m != nil {
-			v, _ := strconv.ParseFloat(m[3], 64)
-			k := key{"go native", m[1], m[2]}
-			runs[k] = append(runs[k], v)
+// native runs the core's step benchmarks as `go test` builds them: with the kernels
+// this CPU gets ("go native"), with the plain ones ("go plain"), and with the products
+// split across goroutines ("go threads=N").
+func native(root string, f figures) error {
+	for _, run := range []struct{ who, kernels, bench string }{
+		{"go native", "", "^BenchmarkStep(Threads)?$"},
+		{"go plain", "plain", "^BenchmarkStep$"},
+	} {
+		cmd := exec.Command("go", "test", "-run", "^$", "-bench", run.bench, "-benchtime", "3s", "-count", "3", "./core/train/")
+		cmd.Dir = root
+		cmd.Env = append(os.Environ(), "LWF_KERNELS="+run.kernels)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			return fmt.Errorf("%v: %s", err, lastLines(out, 5))
 		}
-	}
-	if len(runs) == 0 {
-		return fmt.Errorf("no benchmark output: %s", lastLines(out, 5))
-	}
-	for k, v := range runs {
-		f[k] = median(v)
+		runs := map[key][]float64{}
+		for _, line := range strings.Split(string(out), "\n") {
+			if m := benchLine.FindStringSubmatch(line); m != nil {
+				v, _ := strconv.ParseFloat(m[3], 64)
+				k := key{run.who, m[1], m[2]}
+				runs[k] = append(runs[k], v)
+			}
+			if m := threadsLine.FindStringSubmatch(line); m != nil {
+				v, _ := strconv.ParseFloat(m[4], 64)
+				k := key{"go threads=" + m[3], m[1], m[2]}
+				runs[k] = append(runs[k], v)
+			}
+		}
+		if len(runs) == 0 {
+			return fmt.Errorf("no benchmark output: %s", lastLines(out, 5))
+		}
+		for k, v := range runs {
+			f[k] = median(v)
+		}
 	}
 	return nil
 }
@@ -377,15 +395,22 @@ func isolated(h http.Handler) http.Handler {
 	})
 }
 
-// pytorch times the reference's step with the PyTorch reimplementation, one thread.
+// pytorch times the reference's step with the PyTorch reimplementation, one thread,
+// on Debian's OpenBLAS (libopenblas0-pthread): the installed one, else the package
+// unpacked into a temporary folder, loaded with LD_LIBRARY_PATH.
 func pytorch(root string, f figures) error {
 	py := "/usr/bin/python3"
 	if err := exec.Command(py, "-c", "import torch").Run(); err != nil {
 		return fmt.Errorf("no PyTorch for %s (apt-get install python3-torch)", py)
 	}
+	lib, err := openBLAS()
+	if err != nil {
+		return err
+	}
 	cmd := exec.Command(filepath.Join(root, "tools", "reference", "bench.sh"))
 	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "OUT="+os.TempDir()+"/lwf-bench-pytorch", "REPEATS=5")
+	cmd.Env = append(os.Environ(), "OUT="+filepath.Join(os.TempDir(), "lwf-bench-pytorch"), "REPEATS=5", "SCALE=5",
+		"LD_LIBRARY_PATH="+lib, "OPENBLAS_NUM_THREADS=1", "OMP_NUM_THREADS=1")
 	out, err := cmd.Output()
 	if err != nil {
 		return err
@@ -393,14 +418,47 @@ func pytorch(root string, f figures) error {
 	sc := bufio.NewScanner(strings.NewReader(string(out)))
 	for sc.Scan() {
 		var r struct {
-			Library, Mode, Net string
-			Samples            float64 `json:"samples_per_s"`
+			Library, Mode, Net, BLAS string
+			Samples                  float64 `json:"samples_per_s"`
 		}
 		if json.Unmarshal(sc.Bytes(), &r) == nil && r.Library == "pytorch-reference" {
+			if !strings.Contains(r.BLAS, "openblas") {
+				return fmt.Errorf("PyTorch loaded %q, not OpenBLAS from %s", r.BLAS, lib)
+			}
 			f[key{"pytorch", r.Net, r.Mode}] = r.Samples
 		}
 	}
 	return nil
+}
+
+// openBLAS returns the folder of Debian's threaded OpenBLAS as a BLAS library: the
+// installed package's, or the package fetched by apt-get download and unpacked.
+func openBLAS() (string, error) {
+	installed := "/usr/lib/x86_64-linux-gnu/openblas-pthread"
+	if _, err := os.Stat(filepath.Join(installed, "libblas.so.3")); err == nil {
+		return installed, nil
+	}
+	dir := filepath.Join(os.TempDir(), "lwf-openblas")
+	lib := filepath.Join(dir, "usr/lib/x86_64-linux-gnu/openblas-pthread")
+	if _, err := os.Stat(filepath.Join(lib, "libblas.so.3")); err == nil {
+		return lib, nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	dl := exec.Command("apt-get", "download", "libopenblas0-pthread")
+	dl.Dir = dir
+	if out, err := dl.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("apt-get download libopenblas0-pthread: %v: %s", err, lastLines(out, 3))
+	}
+	debs, _ := filepath.Glob(filepath.Join(dir, "libopenblas0-pthread_*.deb"))
+	if len(debs) == 0 {
+		return "", errors.New("apt-get download libopenblas0-pthread left no .deb")
+	}
+	if out, err := exec.Command("dpkg-deb", "-x", debs[0], dir).CombinedOutput(); err != nil {
+		return "", fmt.Errorf("dpkg-deb -x %s: %v: %s", debs[0], err, lastLines(out, 3))
+	}
+	return lib, nil
 }
 
 func median(v []float64) float64 {
@@ -440,17 +498,18 @@ const (
 func report(f figures, notes []string) string {
 	var sb strings.Builder
 	host, _ := os.Hostname()
-	fmt.Fprintf(&sb, "# Training speed\n\nMeasured by `make bench` on %s: %s, %d cores, %s/%s, %s.\n",
-		time.Now().UTC().Format("2006-01-02"), cpuModel(), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, host)
-	sb.WriteString("One training step of batch 100 on MNIST (tanh hidden units, sigmoid output, BCE, NAG), in samples per second: medians of repeated runs. ")
-	sb.WriteString("Native figures are one thread; the browser figures come from the site's `bench.html` in headless Chromium, in its worker; TensorFlow.js 4.22 runs BP in the same Chromium; PyTorch runs the reference's step on one thread, as Debian's `python3-torch` ships it: linked to netlib's reference BLAS, which a PyTorch with OpenBLAS or MKL outruns about tenfold on these shapes (see `tools/reference/RESULTS.md`).\n\n")
+	fmt.Fprintf(&sb, "# Training speed\n\nMeasured by `make bench` on %s: %s, %d cores, %s/%s, %s; the CPU offers %s, and the kernels chosen are %s.\n",
+		time.Now().UTC().Format("2006-01-02"), cpuModel(), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, host, cpuFeatures(), tensor.Kernels())
+	sb.WriteString("One training step of batch 100 on MNIST (tanh hidden units, sigmoid output, BCE, NAG), in samples per second: medians of repeated runs, all in this one run. ")
+	fmt.Fprintf(&sb, "Native figures are `go test -bench` as a plain `go run ./tools/train` builds it (no environment variables, Go's own toolchain), one thread: with the kernels chosen for this CPU (%s) and with the plain Go ones. ", tensor.Kernels())
+	sb.WriteString("The browser figures come from the site's `bench.html` in headless Chromium, in its worker; TensorFlow.js 4.22 runs BP in the same Chromium; PyTorch runs the reference's step on one thread on Debian's OpenBLAS (`libopenblas0-pthread`, `OPENBLAS_NUM_THREADS=1`).\n\n")
 	cell := func(k key) string {
 		if v, ok := f[k]; ok && v > 0 {
 			return strconv.FormatFloat(v, 'f', 0, 64)
 		}
 		return "–"
 	}
-	sb.WriteString("| network | rule | Go native | Go in Chromium | PyTorch (1 thread) | TF.js wasm | TF.js webgl | TF.js cpu |\n|---|---|---:|---:|---:|---:|---:|---:|\n")
+	fmt.Fprintf(&sb, "| network | rule | Go native (%s) | Go native (plain) | Go in Chromium | PyTorch on OpenBLAS, 1 thread | TF.js wasm | TF.js webgl | TF.js cpu |\n|---|---|---:|---:|---:|---:|---:|---:|---:|\n", tensor.Kernels())
 	for _, net := range []string{fc, deep, conv} {
 		for _, m := range strings.Fields(modes) {
 			if net != fc && m != "BP" && m != "DRTP" {
@@ -462,8 +521,30 @@ func report(f figures, notes []string) string {
 				}
 				return cell(key{"tfjs " + b, net, "BP"})
 			}
-			fmt.Fprintf(&sb, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", net, m,
-				cell(key{"go native", net, m}), cell(key{"go wasm", net, m}), cell(key{"pytorch", net, m}), tf("wasm"), tf("webgl"), tf("cpu"))
+			fmt.Fprintf(&sb, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", net, m,
+				cell(key{"go native", net, m}), cell(key{"go plain", net, m}), cell(key{"go wasm", net, m}), cell(key{"pytorch", net, m}), tf("wasm"), tf("webgl"), tf("cpu"))
+		}
+	}
+	threads := []int{}
+	for k := range f {
+		if n, ok := strings.CutPrefix(k.who, "go threads="); ok && k.net == deep && k.mode == "DRTP" {
+			v, _ := strconv.Atoi(n)
+			threads = append(threads, v)
+		}
+	}
+	slices.Sort(threads)
+	if len(threads) > 0 {
+		sb.WriteString("\nThe products split across goroutines (`--threads N`), same benchmark, same bits:\n\n| network | rule |")
+		for _, t := range threads {
+			fmt.Fprintf(&sb, " %d thread(s) |", t)
+		}
+		sb.WriteString("\n|---|---|" + strings.Repeat("---:|", len(threads)) + "\n")
+		for _, m := range []string{"BP", "DRTP"} {
+			fmt.Fprintf(&sb, "| %s | %s |", deep, m)
+			for _, t := range threads {
+				fmt.Fprintf(&sb, " %s |", cell(key{fmt.Sprintf("go threads=%d", t), deep, m}))
+			}
+			sb.WriteString("\n")
 		}
 	}
 	sb.WriteString("\n## Targets\n\n| target | measured | goal | met |\n|---|---:|---:|:---:|\n")
@@ -485,25 +566,67 @@ func report(f figures, notes []string) string {
 		}
 		fmt.Fprintf(&sb, "| %s | %s | %.1f× | %s |\n", what, measured, goal, met)
 	}
-	target("Chromium, 784-500-10, BP vs TF.js wasm", ratio(key{"go wasm", fc, "BP"}, key{"tfjs wasm", fc, "BP"}), 3)
-	target("Chromium, 784-500-10, DRTP vs TF.js wasm (BP)", ratio(key{"go wasm", fc, "DRTP"}, key{"tfjs wasm", fc, "BP"}), 5)
+	for _, m := range strings.Fields(modes) {
+		target("native, 784-500-10, "+m+" vs PyTorch on OpenBLAS", ratio(key{"go native", fc, m}, key{"pytorch", fc, m}), 1.5)
+	}
+	for _, net := range []string{deep, conv} {
+		for _, m := range []string{"BP", "DRTP"} {
+			target(fmt.Sprintf("native, %s, %s vs PyTorch on OpenBLAS", shortName(net), m), ratio(key{"go native", net, m}, key{"pytorch", net, m}), 1)
+		}
+	}
+	slowest, slowestWhat := 0.0, ""
+	for k := range f {
+		if k.who == "go native" {
+			if r := ratio(k, key{"go plain", k.net, k.mode}); r > 0 && (slowest == 0 || r < slowest) {
+				slowest, slowestWhat = r, shortName(k.net)+" "+k.mode
+			}
+		}
+	}
+	target(fmt.Sprintf("native, %s kernels vs the plain ones, the least gain (%s)", tensor.Kernels(), slowestWhat), slowest, 1)
+	target("native, 784-1000-1000-10, DRTP, 2 threads vs 1", ratio(key{"go threads=2", deep, "DRTP"}, key{"go threads=1", deep, "DRTP"}), 1.7)
 	target("native, 784-1000-1000-10, DRTP vs our BP", ratio(key{"go native", deep, "DRTP"}, key{"go native", deep, "BP"}), 1.3)
+	target("Chromium, 784-500-10, BP vs TF.js wasm", ratio(key{"go wasm", fc, "BP"}, key{"tfjs wasm", fc, "BP"}), 10)
+	target("Chromium, 784-500-10, DRTP vs TF.js wasm (BP)", ratio(key{"go wasm", fc, "DRTP"}, key{"tfjs wasm", fc, "BP"}), 10)
 	target("Chromium, 784-1000-1000-10, DRTP vs our BP", ratio(key{"go wasm", deep, "DRTP"}, key{"go wasm", deep, "BP"}), 1.3)
 	bestConv := key{"tfjs webgl", conv, "BP"}
 	if f[key{"tfjs cpu", conv, "BP"}] > f[bestConv] {
 		bestConv = key{"tfjs cpu", conv, "BP"}
 	}
 	target("Chromium, conv net, DRTP vs the fastest TF.js backend that trains it (BP)", ratio(key{"go wasm", conv, "DRTP"}, bestConv), 3)
-	for _, m := range strings.Fields(modes) {
-		target("native, 784-500-10, "+m+" vs PyTorch", ratio(key{"go native", fc, m}, key{"pytorch", fc, m}), 4)
-	}
-	for _, m := range []string{"BP", "DRTP"} {
-		target("native, conv net, "+m+" vs PyTorch", ratio(key{"go native", conv, m}, key{"pytorch", conv, m}), 2)
-	}
 	if len(notes) > 0 {
 		sb.WriteString("\nNotes: " + strings.Join(notes, "; ") + ".\n")
 	}
 	return sb.String()
+}
+
+// shortName writes a topology as its layer sizes.
+func shortName(net string) string {
+	switch net {
+	case fc:
+		return "784-500-10"
+	case deep:
+		return "784-1000-1000-10"
+	case conv:
+		return "conv net"
+	}
+	return net
+}
+
+// cpuFeatures lists the vector extensions of this CPU that the kernels look at.
+func cpuFeatures() string {
+	var have []string
+	for _, f := range []struct {
+		name string
+		ok   bool
+	}{{"SSE4.2", cpu.X86.HasSSE42}, {"AVX", cpu.X86.HasAVX}, {"AVX2", cpu.X86.HasAVX2}, {"FMA", cpu.X86.HasFMA}, {"AVX-512F", cpu.X86.HasAVX512F}, {"NEON", cpu.ARM64.HasASIMD}} {
+		if f.ok {
+			have = append(have, f.name)
+		}
+	}
+	if len(have) == 0 {
+		return "no vector extension the kernels use"
+	}
+	return strings.Join(have, ", ")
 }
 
 func cpuModel() string {

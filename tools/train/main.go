@@ -50,6 +50,7 @@ type command struct {
 	evaluate  bool   // only evaluate the loaded network
 	stepLog   string // write every batch's loss to this file
 	threads   int    // goroutines for each large matrix product
+	kernels   string // the float32 kernels (tensor.KernelSets), "" for this CPU's best
 }
 
 func parseFlags(args []string, stderr io.Writer) (*command, error) {
@@ -72,6 +73,7 @@ func parseFlags(args []string, stderr io.Writer) (*command, error) {
 	fs.BoolVar(&c.evaluate, "evaluate", false, "with --load: evaluate the network on the training and test sets, and stop")
 	fs.StringVar(&c.stepLog, "step-log", "", "write every batch's loss to `FILE` (CSV: trial, epoch, batch, loss), exactly, to compare runs bit for bit")
 	fs.IntVar(&c.threads, "threads", runtime.NumCPU(), "split each large matrix product across `N` goroutines (default: this machine's cores); the results are the same bits for every N")
+	fs.StringVar(&c.kernels, "kernels", "", "run the float32 products on these `KERNELS`: "+strings.Join(tensor.KernelSets(), ", ")+" (default: the first, chosen for this CPU); every choice gives the same bits")
 	fs.BoolVar(&c.alignment, "alignment", false, "report, each epoch, the mean angle between each hidden layer's update and the true (BP) gradient, and under FA between B and W")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: train [flags]\n\nTrains a network with BP, FA, DFA, sDFA, DRTP or shallow learning, as the reference code does.\n\n")
@@ -88,6 +90,9 @@ func parseFlags(args []string, stderr io.Writer) (*command, error) {
 	}
 	if c.threads < 1 {
 		return nil, fmt.Errorf("--threads %d: must be at least 1", c.threads)
+	}
+	if c.kernels != "" && !slices.Contains(tensor.KernelSets(), c.kernels) {
+		return nil, fmt.Errorf("--kernels %q: this machine runs %s", c.kernels, strings.Join(tensor.KernelSets(), ", "))
 	}
 	if c.evaluate && c.load == "" {
 		return nil, fmt.Errorf("--evaluate needs --load FILE: a network to evaluate")
@@ -142,6 +147,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	tensor.SetThreads(c.threads)
 	defer tensor.SetThreads(1)
+	if c.kernels != "" {
+		defer tensor.SetKernels(tensor.Kernels())
+		if err := tensor.SetKernels(c.kernels); err != nil {
+			fmt.Fprintf(stderr, "train: --kernels: %v\n", err)
+			return exitUsage
+		}
+	}
 	exp, err := prepare(ctx, c, stdout, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "train: %v\n", err)

@@ -15,6 +15,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/nofeedback/lwf/core/tensor"
 )
 
 func runCommand(t *testing.T, ctx context.Context, args ...string) (code int, stdout, stderr string) {
@@ -45,6 +47,7 @@ func TestBadInputExitsWithStatus2(t *testing.T) {
 		{[]string{"--threads", "0"}, "--threads 0: must be at least 1"},
 		{[]string{"--threads", "-2"}, "--threads -2: must be at least 1"},
 		{[]string{"--threads", "many"}, `invalid value "many" for flag -threads`},
+		{[]string{"--kernels", "AVX-1024"}, `--kernels "AVX-1024": this machine runs`},
 		{[]string{"--dataset", "classification_synth", "--topology", "FC_10", "--log", "/no/such/dir/log.csv"}, "--log: open /no/such/dir/log.csv"},
 	}
 	for _, tt := range tests {
@@ -253,6 +256,27 @@ func TestStepLog(t *testing.T) {
 	require.Len(t, lines, 1+2*3, "a header and three batches of 100 in each of two epochs")
 	assert.Equal(t, "trial,epoch,batch,loss", lines[0])
 	assert.Regexp(t, `^1,2,3,0\.[0-9]+$`, lines[6])
+}
+
+// TestKernelsGiveTheSameRun: a run is the same, bit for bit, on every set of kernels
+// this machine runs, the plain ones included (core/tensor checks each product on
+// sparse and dense matrices; this checks a whole run: forward, backward, optimiser).
+func TestKernelsGiveTheSameRun(t *testing.T) {
+	var logs []string
+	sets := tensor.KernelSets()
+	for _, set := range sets {
+		log := filepath.Join(t.TempDir(), "steps.csv")
+		code, _, stderr := runCommand(t, context.Background(), "--dataset", "classification_synth", "--topology", "FC_100_FC_50_FC_10",
+			"--train-mode", "BP", "--epochs", "1", "--subset", "800", "--kernels", set, "--step-log", log)
+		require.Equal(t, exitOK, code, stderr)
+		raw, err := os.ReadFile(log)
+		require.NoError(t, err)
+		logs = append(logs, string(raw))
+	}
+	for i := 1; i < len(sets); i++ {
+		assert.Equal(t, logs[0], logs[i], "%s kernels against %s", sets[i], sets[0])
+	}
+	assert.Equal(t, sets[0], tensor.Kernels(), "the run leaves the default kernels")
 }
 
 // TestThreadsGiveTheSameRun: every rule's run is the same, bit for bit, whether its
