@@ -142,18 +142,20 @@ func (l *layer[F]) deltaFromSignal(s []F, rows int) []F {
 	return d
 }
 
-// accumulateGrads adds the weight and bias gradients of δ into gw and gb:
+// gradients writes the weight and bias gradients of δ into gw and gb:
 //
 //	FC:   dW = xᵀ·δ, db = Σ_rows δ
 //	CONV: dW = Σ_samples δ·col(x)ᵀ, db = Σ_samples Σ_positions δ
-func (l *layer[F]) accumulateGrads(delta []F, rows int, gw, gb []F) {
+func (l *layer[F]) gradients(delta []F, rows int, gw, gb []F) {
+	clear(gb)
 	if l.spec.Kind == FCBlock {
-		tensor.MulTransAAdd(gw, l.x, delta, l.in, rows, l.units)
+		tensor.MulTransA(gw, l.x, delta, l.in, rows, l.units)
 		for r := 0; r < rows; r++ {
 			addTo(gb, delta[r*l.units:(r+1)*l.units])
 		}
 		return
 	}
+	clear(gw)
 	o, p, ckk := l.spec.Channels, l.conv.ColCols(), l.conv.ColRows()
 	for r := 0; r < rows; r++ {
 		ds := delta[r*l.units : (r+1)*l.units]

@@ -100,23 +100,21 @@ func (n *Network[F]) backward(mode Mode, grads []layerGrad[F]) {
 	rows, last := n.rows, len(n.layers)-1
 	above := n.delta[:rows*n.cfg.Labels] // δ_{k+1}, from δ_L down
 	if g := grads[last]; g.w != nil {
-		clear(g.w)
-		clear(g.b)
-		n.layers[last].accumulateGrads(above, rows, g.w, g.b)
+		n.layers[last].gradients(above, rows, g.w, g.b)
 	}
 	for k := last - 1; k >= 0; k-- {
 		l, g := n.layers[k], grads[k]
 		if g.w == nil {
 			break // frozen conv: so is every block below it
 		}
-		clear(g.w)
-		clear(g.b)
 		s := n.signal(mode, k, above)
 		if s == nil {
+			clear(g.w)
+			clear(g.b)
 			continue // shallow: no gradient
 		}
 		above = l.deltaFromSignal(s, rows)
-		l.accumulateGrads(above, rows, g.w, g.b)
+		l.gradients(above, rows, g.w, g.b)
 	}
 }
 

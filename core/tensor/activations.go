@@ -93,16 +93,22 @@ func sigmoid32Plain(v []float32) {
 // p −= lr·(g + μ·v), each operation rounded on its own.
 func NAGStep[F Float](p, g, v []F, lr, mu F) {
 	g, v = g[:len(p)], v[:len(p)]
-	if ks := kernels; is32[F]() && ks != nil && ks.nag != nil {
-		if n := len(p) / ks.lanes * ks.lanes; n > 0 {
+	ks := kernels
+	lanes := 1
+	if ks != nil && ks.nag != nil {
+		lanes = ks.lanes
+	}
+	byChunks(len(p), lanes, func(i0, i1 int) {
+		p, g, v := p[i0:i1], g[i0:i1], v[i0:i1]
+		if n := len(p) / lanes * lanes; is32[F]() && lanes > 1 && n > 0 {
 			ks.nag(f32p(&p[0]), f32p(&g[0]), f32p(&v[0]), n, float32(lr), float32(mu))
 			p, g, v = p[n:], g[n:], v[n:]
 		}
-	}
-	for j, gj := range g {
-		v[j] = F(mu*v[j]) + gj            // v = μv + g
-		p[j] -= F(lr * (gj + F(mu*v[j]))) // p −= lr·(g + μv)
-	}
+		for j, gj := range g {
+			v[j] = F(mu*v[j]) + gj            // v = μv + g
+			p[j] -= F(lr * (gj + F(mu*v[j]))) // p −= lr·(g + μv)
+		}
+	})
 }
 
 // f32p views a *F whose F is 4 bytes wide as a *float32.

@@ -50,6 +50,27 @@ func MulTransAAdd[F Float](c, a, b []F, m, k, n int) {
 	mulTransAAddPart(c, a, b, m, k, n, 0, m)
 }
 
+// MulTransA computes C = Aᵀ·B for A k×m, B k×n and C m×n: MulTransAAdd on a cleared
+// C, each goroutine clearing its own rows of C (a gradient is cleared where it is
+// about to be computed, on every core).
+func MulTransA[F Float](c, a, b []F, m, k, n int) {
+	c = c[:m*n]
+	if m == 0 || k == 0 || n == 0 {
+		clear(c)
+		return
+	}
+	a, b = a[:k*m], b[:k*n]
+	part := func(i0, i1 int) {
+		clear(c[i0*n : i1*n])
+		mulTransAAddPart(c, a, b, m, k, n, i0, i1)
+	}
+	if t := goroutinesFor(m, k, n); t > 1 {
+		byRows(m, t, part)
+		return
+	}
+	part(0, m)
+}
+
 // mulTransAAddPart computes rows i0 ≤ i < i1 of MulTransAAdd's C.
 func mulTransAAddPart[F Float](c, a, b []F, m, k, n, i0, i1 int) {
 	if is32[F]() {

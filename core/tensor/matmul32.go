@@ -399,25 +399,31 @@ func (ks *vectorSet) edge(c, a, b []float32, rows, n, rs, ps, cols, p0, depth in
 	scratch.cval = pad
 }
 
-
 // tanh32s replaces every x of v by tanh32(x).
 func tanh32s(v []float32) {
-	if ks := kernels; ks != nil && ks.tanh != nil {
-		if n := len(v) / ks.lanes * ks.lanes; n > 0 {
-			ks.tanh(&v[0], n)
-			v = v[n:]
-		}
+	ks := kernels
+	if ks == nil || ks.tanh == nil {
+		tanh32Plain(v)
+		return
 	}
-	tanh32Plain(v)
+	byChunks(len(v), ks.lanes, func(i0, i1 int) { elementwise(v[i0:i1], ks.lanes, ks.tanh, tanh32Plain) })
 }
 
 // sigmoid32s replaces every x of v by sigmoid32(x).
 func sigmoid32s(v []float32) {
-	if ks := kernels; ks != nil && ks.sigmoid != nil {
-		if n := len(v) / ks.lanes * ks.lanes; n > 0 {
-			ks.sigmoid(&v[0], n)
-			v = v[n:]
-		}
+	ks := kernels
+	if ks == nil || ks.sigmoid == nil {
+		sigmoid32Plain(v)
+		return
 	}
-	sigmoid32Plain(v)
+	byChunks(len(v), ks.lanes, func(i0, i1 int) { elementwise(v[i0:i1], ks.lanes, ks.sigmoid, sigmoid32Plain) })
+}
+
+// elementwise runs the vector kernel f on the whole vectors of v, plain on the rest.
+func elementwise(v []float32, lanes int, f func(*float32, int), plain func([]float32)) {
+	if n := len(v) / lanes * lanes; n > 0 {
+		f(&v[0], n)
+		v = v[n:]
+	}
+	plain(v)
 }

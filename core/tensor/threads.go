@@ -38,3 +38,26 @@ func byRows(m, t int, rows func(i0, i1 int)) {
 	}
 	wg.Wait()
 }
+
+// elementWork is the fewest elements an element-wise kernel gives a goroutine.
+const elementWork = 1 << 15
+
+// byChunks calls f(i0, i1) over ranges that cover n elements, on up to Threads
+// goroutines of at least elementWork elements each (lanes-aligned), and waits.
+// Element-wise kernels give the same bits however they are split.
+func byChunks(n, lanes int, f func(i0, i1 int)) {
+	t := min(Threads(), n/elementWork)
+	if t <= 1 {
+		f(0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	for w := range t {
+		i0, i1 := n*w/t/lanes*lanes, n*(w+1)/t/lanes*lanes
+		if w == t-1 {
+			i1 = n
+		}
+		wg.Go(func() { f(i0, i1) })
+	}
+	wg.Wait()
+}

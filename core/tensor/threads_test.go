@@ -73,6 +73,10 @@ func TestThreadsGiveTheSameBits(t *testing.T) {
 					got = append([]float32(nil), c...)
 					MulTransAAdd(got, a, b, m, k, n)
 					require.Equal(t, bits(trans), bits(got), "MulTransAAdd, %d threads", threads)
+					set, fresh := append([]float32(nil), c...), make([]float32, m*n)
+					MulTransA(set, a, b, m, k, n) // C = Aᵀ·B, whatever C held
+					MulTransAAdd(fresh, a, b, m, k, n)
+					require.Equal(t, bits(fresh), bits(set), "MulTransA, %d threads", threads)
 				}
 			})
 		}
