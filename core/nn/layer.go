@@ -159,8 +159,8 @@ func (l *layer[F]) gradients(delta []F, rows int, gw, gb []F) {
 	o, p, ckk := l.spec.Channels, l.conv.ColCols(), l.conv.ColRows()
 	for r := 0; r < rows; r++ {
 		ds := delta[r*l.units : (r+1)*l.units]
-		tensor.Im2Col(l.col, l.x[r*l.in:(r+1)*l.in], l.conv)
-		l.tmp = tensor.MulTransBAdd(gw, ds, l.col, o, p, ckk, l.tmp) // dW += δ·col(x)ᵀ
+		tensor.Im2ColT(l.col, l.x[r*l.in:(r+1)*l.in], l.conv)
+		tensor.MulAdd(gw, ds, l.col, o, p, ckk) // dW += δ·col(x)ᵀ
 		for c := 0; c < o; c++ {
 			gb[c] += sum(ds[c*p : (c+1)*p])
 		}

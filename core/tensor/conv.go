@@ -34,26 +34,75 @@ func Im2Col[F Float](col, x []F, s ConvShape) {
 			for kj := 0; kj < s.K; kj++ {
 				row := col[r*cols : (r+1)*cols]
 				r++
+				lo, hi := s.inside(kj)
 				for oy := 0; oy < s.OutH; oy++ {
 					dst := row[oy*s.OutW : (oy+1)*s.OutW]
 					iy := oy*s.S + ki - s.P
-					if iy < 0 || iy >= s.H {
+					if iy < 0 || iy >= s.H || lo >= hi {
 						clear(dst)
 						continue
 					}
 					src := xc[iy*s.W : (iy+1)*s.W]
-					for ox := range dst {
-						ix := ox*s.S + kj - s.P
-						if ix < 0 || ix >= s.W {
-							dst[ox] = 0
+					clear(dst[:lo])
+					clear(dst[hi:])
+					if s.S == 1 {
+						copy(dst[lo:hi], src[lo+kj-s.P:])
+						continue
+					}
+					for ox := lo; ox < hi; ox++ {
+						dst[ox] = src[ox*s.S+kj-s.P]
+					}
+				}
+			}
+		}
+	}
+}
+
+// Im2ColT writes Im2Col's matrix transposed, (OutH·OutW)×(C·K·K), into colT:
+// colT[(oy,ox)][(c,ki,kj)] = x[c][oy·S+ki−P][ox·S+kj−P], zero outside the image.
+func Im2ColT[F Float](colT, x []F, s ConvShape) {
+	ckk := s.ColRows()
+	colT = colT[:s.ColCols()*ckk]
+	x = x[:s.C*s.H*s.W]
+	for oy := 0; oy < s.OutH; oy++ {
+		for ox := 0; ox < s.OutW; ox++ {
+			dst := colT[(oy*s.OutW+ox)*ckk : (oy*s.OutW+ox+1)*ckk]
+			q := 0
+			for c := 0; c < s.C; c++ {
+				xc := x[c*s.H*s.W : (c+1)*s.H*s.W]
+				for ki := 0; ki < s.K; ki++ {
+					row := dst[q : q+s.K]
+					q += s.K
+					iy := oy*s.S + ki - s.P
+					if iy < 0 || iy >= s.H {
+						clear(row)
+						continue
+					}
+					src := xc[iy*s.W : (iy+1)*s.W]
+					for kj := range row {
+						if ix := ox*s.S + kj - s.P; ix >= 0 && ix < s.W {
+							row[kj] = src[ix]
 						} else {
-							dst[ox] = src[ix]
+							row[kj] = 0
 						}
 					}
 				}
 			}
 		}
 	}
+}
+
+// inside returns the outputs lo ≤ ox < hi whose input column ox·S+kj−P lies inside
+// the image.
+func (s ConvShape) inside(kj int) (lo, hi int) {
+	for lo < s.OutW && lo*s.S+kj-s.P < 0 {
+		lo++
+	}
+	hi = s.OutW
+	for hi > lo && (hi-1)*s.S+kj-s.P >= s.W {
+		hi--
+	}
+	return lo, hi
 }
 
 // Col2ImAdd is the adjoint of Im2Col: it adds every entry of col back onto the pixel

@@ -79,6 +79,10 @@ func TestIm2ColConvolutionAgainstTheDefinition(t *testing.T) {
 			w := randomMatrix(rng, out*s.ColRows(), 0)
 			col := make([]float64, s.ColRows()*s.ColCols())
 			Im2Col(col, x, s)
+			colT, transposed := make([]float64, len(col)), make([]float64, len(col))
+			Im2ColT(colT, x, s)
+			Transpose(transposed, col, s.ColRows(), s.ColCols())
+			assert.Equal(t, transposed, colT, "Im2ColT is Im2Col transposed")
 			got := make([]float64, out*s.ColCols())
 			MulAdd(got, w, col, out, s.ColRows(), s.ColCols())
 			// y[o][oy][ox] = Σ_c Σ_ki Σ_kj w[o][c][ki][kj]·x[c][oy·S+ki−P][ox·S+kj−P]
@@ -131,6 +135,47 @@ func TestMaxPool2(t *testing.T) {
 	want := make([]float64, len(x))
 	want[5], want[2] = 0.5, -2
 	assert.Equal(t, want, dx)
+}
+
+// MaxPool2 takes the first maximum of each window and lets a NaN win, in float32 and
+// float64, across signs, zeros and infinities.
+func TestMaxPool2Ties(t *testing.T) {
+	nan, inf, negZero := math.NaN(), math.Inf(1), math.Copysign(0, -1)
+	windows := []struct {
+		x    [4]float64
+		want int32
+	}{
+		{[4]float64{1, 2, 3, 4}, 3},
+		{[4]float64{4, 3, 2, 1}, 0},
+		{[4]float64{-1, -2, -1, -3}, 0},
+		{[4]float64{negZero, 0, 0, negZero}, 0},
+		{[4]float64{0, negZero, -1, -inf}, 0},
+		{[4]float64{-inf, -inf, -inf, -inf}, 0},
+		{[4]float64{1, inf, 2, inf}, 1},
+		{[4]float64{1, nan, inf, 2}, 1},
+		{[4]float64{1, 2, 3, -nan}, 3},
+		{[4]float64{-5e-39, -1e-39, -1e-45, -2e-45}, 2},
+	}
+	for _, tt := range windows {
+		// The window as a 2×2 image: x0 x1 / x2 x3.
+		check := func(name string, pool func(arg []int32) float64, value float64) {
+			arg := []int32{-1}
+			got := pool(arg)
+			assert.Equal(t, tt.want, arg[0], "%s %v", name, tt.x)
+			assert.Equal(t, math.Float64bits(value), math.Float64bits(got), "%s %v", name, tt.x)
+		}
+		check("float64", func(arg []int32) float64 {
+			out := []float64{0}
+			MaxPool2(out, arg, tt.x[:], 1, 2, 2)
+			return out[0]
+		}, tt.x[tt.want])
+		x32 := []float32{float32(tt.x[0]), float32(tt.x[1]), float32(tt.x[2]), float32(tt.x[3])}
+		check("float32", func(arg []int32) float64 {
+			out := []float32{0}
+			MaxPool2(out, arg, x32, 1, 2, 2)
+			return float64(out[0])
+		}, float64(x32[tt.want]))
+	}
 }
 
 func dot(x, y []float64) float64 {
