@@ -4,9 +4,10 @@
 GO       ?= go
 GOROOT   := $(shell $(GO) env GOROOT)
 WASMEXEC := $(GOROOT)/lib/wasm/go_js_wasm_exec
-# The fast build: Go 1.27's 128-bit SIMD (simd/archsimd) in the kernels. The go
-# command fetches that toolchain through the module proxy on first use. The plain
-# build (Go 1.26, no experiment) gives the same bits; make test checks both.
+# The page's build: Go 1.27's 128-bit SIMD (simd/archsimd) in the WebAssembly
+# kernels. The go command fetches that toolchain through the module proxy on first
+# use. Native builds need nothing of it: on amd64 the kernels are Go assembly, chosen
+# at run time from the CPU. Every build gives the same bits; make test checks so.
 FAST     := GOTOOLCHAIN=go1.27.3 GOEXPERIMENT=simd
 FASTEXEC  = $(shell $(FAST) $(GO) env GOROOT)/lib/wasm/go_js_wasm_exec
 CACHE    := $(CURDIR)/.cache
@@ -53,7 +54,7 @@ test-native:
 	$(GO) test ./...
 	@mkdir -p $(CACHE) && rm -f $(DETERMINISM)
 	LWF_DETERMINISM_OUT=$(DETERMINISM) $(GO) test -count=1 -run '^TestDeterministicLosses$$' ./core/train/
-	@echo "the SIMD build:"
+	@echo "the page's toolchain (Go 1.27, GOEXPERIMENT=simd), natively:"
 	$(FAST) $(GO) vet ./core/... ./wasm/...
 	LWF_DETERMINISM_IN=$(DETERMINISM) $(FAST) $(GO) test ./core/... ./wasm/...
 
@@ -108,4 +109,4 @@ bench: dist
 
 # A short MNIST demo of DRTP natively: 784-500-10, three epochs.
 train:
-	$(FAST) $(GO) run ./tools/train --dataset MNIST --train-mode DRTP --topology FC_500_FC_10 --lr 1e-3 --fc-zero-init --epochs 3
+	$(GO) run ./tools/train --dataset MNIST --train-mode DRTP --topology FC_500_FC_10 --lr 1e-3 --fc-zero-init --epochs 3

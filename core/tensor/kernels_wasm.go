@@ -15,10 +15,8 @@ import (
 
 // vectorSets returns the SIMD128 kernels.
 func vectorSets() []vectorSet {
-	return []vectorSet{{"SIMD128",
-		[]rowKernel{{16, rowSIMD16}, {4, rowSIMD4}},
-		[]tileKernel{{8, tileSIMD8}, {4, tileSIMD4}},
-		4, tanhSIMD, sigmoidSIMD, nagSIMD}}
+	return []vectorSet{{name: "SIMD128", productOf: productSIMD, axpyOf: axpySIMD,
+		lanes: 4, tanh: tanhSIMD, sigmoid: sigmoidSIMD, nag: nagSIMD}}
 }
 
 type vec = archsimd.Float32x4
@@ -30,83 +28,149 @@ func store(v vec, s []float32)         { v.Store(s) }
 func elem(p *float32, i int) *float32  { return (*float32)(unsafe.Add(unsafe.Pointer(p), 4*i)) }
 func span(p *float32, n int) []float32 { return unsafe.Slice(p, n) }
 
-// rowSIMD16: c[0:16] += Σₜ val[t]·b[off[t] : off[t]+16].
-func rowSIMD16(c, b *float32, off *int32, val *float32, n int) {
-	cs := span(c, 16)
-	c0, c1, c2, c3 := load(cs), load(cs[4:]), load(cs[8:]), load(cs[12:])
-	offs, vals := unsafe.Slice(off, n), unsafe.Slice(val, n)
-	for t, o := range offs {
-		v, bs := splat(vals[t]), span(elem(b, int(o)), 16)
-		c0, c1 = madd(c0, v, load(bs)), madd(c1, v, load(bs[4:]))
-		c2, c3 = madd(c2, v, load(bs[8:])), madd(c3, v, load(bs[12:]))
+// productSIMD computes C (m×n) += Â·B, Â(i, p) = a[i·rs + p·ps], as the drivers of
+// matmul32.go order it, with the loops of this file: Go's WebAssembly backend keeps
+// few vectors in locals and makes calls dear, so that the drivers' micro-kernels,
+// called through function values with their accumulators live across a loop, ran
+// at half this speed in V8. A sparse Â adds each nonzero entry's term into the whole
+// row of C (one vector axpy); a dense one goes in tiles of 4 rows by 8 columns.
+func productSIMD(c, a, b []float32, m, k, n, rs, ps int) {
+	if !sparse(a) {
+		tile4x8(c, a, b, m, k, n, rs, ps)
+		return
 	}
-	store(c0, cs)
-	store(c1, cs[4:])
-	store(c2, cs[8:])
-	store(c3, cs[12:])
-}
-
-// rowSIMD4: c[0:4] += Σₜ val[t]·b[off[t] : off[t]+4].
-func rowSIMD4(c, b *float32, off *int32, val *float32, n int) {
-	cs := span(c, 4)
-	c0 := load(cs)
-	offs, vals := unsafe.Slice(off, n), unsafe.Slice(val, n)
-	for t, o := range offs {
-		c0 = madd(c0, splat(vals[t]), load(span(elem(b, int(o)), 4)))
-	}
-	store(c0, cs)
-}
-
-// tileSIMD8: 4 rows × 8 columns of C += Σₚ â(r, p)·b(p, ·), skipping p when the four
-// â(·, p) are zero.
-func tileSIMD8(c *float32, ldc int, a *float32, rs, ps int, b *float32, ldb, n int) {
-	r0, r1, r2, r3 := span(c, 8), span(elem(c, ldc), 8), span(elem(c, 2*ldc), 8), span(elem(c, 3*ldc), 8)
-	c00, c01 := load(r0), load(r0[4:])
-	c10, c11 := load(r1), load(r1[4:])
-	c20, c21 := load(r2), load(r2[4:])
-	c30, c31 := load(r3), load(r3[4:])
-	for p := range n {
-		q := p * ps
-		a0, a1, a2, a3 := *elem(a, q), *elem(a, q+rs), *elem(a, q+2*rs), *elem(a, q+3*rs)
-		if a0 == 0 && a1 == 0 && a2 == 0 && a3 == 0 {
-			continue
+	for i := 0; i < m; i++ {
+		ci := c[i*n : i*n+n]
+		for p := 0; p < k; p++ {
+			if av := a[i*rs+p*ps]; av != 0 {
+				axpySIMD(av, b[p*n:p*n+n], ci) // c_i· += a_ip · b_p·
+			}
 		}
-		bp := span(elem(b, p*ldb), 8)
-		b0, b1 := load(bp), load(bp[4:])
-		v0, v1, v2, v3 := splat(a0), splat(a1), splat(a2), splat(a3)
-		c00, c01 = madd(c00, v0, b0), madd(c01, v0, b1)
-		c10, c11 = madd(c10, v1, b0), madd(c11, v1, b1)
-		c20, c21 = madd(c20, v2, b0), madd(c21, v2, b1)
-		c30, c31 = madd(c30, v3, b0), madd(c31, v3, b1)
 	}
-	store(c00, r0)
-	store(c01, r0[4:])
-	store(c10, r1)
-	store(c11, r1[4:])
-	store(c20, r2)
-	store(c21, r2[4:])
-	store(c30, r3)
-	store(c31, r3[4:])
 }
 
-// tileSIMD4: 4 rows × 4 columns, as tileSIMD8.
-func tileSIMD4(c *float32, ldc int, a *float32, rs, ps int, b *float32, ldb, n int) {
-	r0, r1, r2, r3 := span(c, 4), span(elem(c, ldc), 4), span(elem(c, 2*ldc), 4), span(elem(c, 3*ldc), 4)
-	c0, c1, c2, c3 := load(r0), load(r1), load(r2), load(r3)
-	for p := range n {
-		q := p * ps
-		a0, a1, a2, a3 := *elem(a, q), *elem(a, q+rs), *elem(a, q+2*rs), *elem(a, q+3*rs)
-		if a0 == 0 && a1 == 0 && a2 == 0 && a3 == 0 {
-			continue
-		}
-		b0 := load(span(elem(b, p*ldb), 4))
-		c0, c1 = madd(c0, splat(a0), b0), madd(c1, splat(a1), b0)
-		c2, c3 = madd(c2, splat(a2), b0), madd(c3, splat(a3), b0)
+// sparse reports whether fewer than a third of a's entries are nonzero.
+func sparse(a []float32) bool {
+	nonzero := 0
+	for _, v := range a {
+		nonzero += nonzeroBit(v)
 	}
-	store(c0, r0)
-	store(c1, r1)
-	store(c2, r2)
-	store(c3, r3)
+	return 3*nonzero < len(a)
+}
+
+// tile4x8 computes C (m×n) += Â·B in tiles of 4 rows: the summed index in blocks of
+// tileDepth, within a block columns outside rows when Â's rows are contiguous, rows
+// outside columns otherwise. Each element of C adds its terms in ascending p.
+func tile4x8(c, a, b []float32, m, k, n, rs, ps int) {
+	for p0 := 0; p0 < k; p0 += tileDepth {
+		p1 := min(p0+tileDepth, k)
+		if ps == 1 {
+			for j := 0; j < n; j += 8 {
+				for i := 0; i < m; i += 4 {
+					block(c, a, b, m, n, rs, ps, i, j, p0, p1)
+				}
+			}
+		} else {
+			for i := 0; i < m; i += 4 {
+				for j := 0; j < n; j += 8 {
+					block(c, a, b, m, n, rs, ps, i, j, p0, p1)
+				}
+			}
+		}
+	}
+}
+
+// block adds the terms p0 ≤ p < p1 into the tile of C at row i, column j: a full
+// 4×8 tile in registers, 4×4 where fewer columns are left, one by one at the edges.
+// A term p is skipped when the tile's rows' entries of Â are all zero, as the amd64
+// tiles do.
+func block(c, a, b []float32, m, n, rs, ps, i, j, p0, p1 int) {
+	rows, cols := min(4, m-i), min(8, n-j)
+	switch {
+	case rows == 4 && cols == 8:
+		r0, r1, r2, r3 := c[i*n+j:], c[(i+1)*n+j:], c[(i+2)*n+j:], c[(i+3)*n+j:]
+		c00, c01 := load(r0), load(r0[4:])
+		c10, c11 := load(r1), load(r1[4:])
+		c20, c21 := load(r2), load(r2[4:])
+		c30, c31 := load(r3), load(r3[4:])
+		for p := p0; p < p1; p++ {
+			q := i*rs + p*ps
+			a0, a1, a2, a3 := a[q], a[q+rs], a[q+2*rs], a[q+3*rs]
+			if a0 == 0 && a1 == 0 && a2 == 0 && a3 == 0 {
+				continue
+			}
+			bp := b[p*n+j : p*n+j+8]
+			b0, b1 := load(bp), load(bp[4:])
+			v0, v1, v2, v3 := splat(a0), splat(a1), splat(a2), splat(a3)
+			c00, c01 = madd(c00, v0, b0), madd(c01, v0, b1)
+			c10, c11 = madd(c10, v1, b0), madd(c11, v1, b1)
+			c20, c21 = madd(c20, v2, b0), madd(c21, v2, b1)
+			c30, c31 = madd(c30, v3, b0), madd(c31, v3, b1)
+		}
+		store(c00, r0)
+		store(c01, r0[4:])
+		store(c10, r1)
+		store(c11, r1[4:])
+		store(c20, r2)
+		store(c21, r2[4:])
+		store(c30, r3)
+		store(c31, r3[4:])
+	case rows == 4 && cols >= 4:
+		r0, r1, r2, r3 := c[i*n+j:], c[(i+1)*n+j:], c[(i+2)*n+j:], c[(i+3)*n+j:]
+		c0, c1, c2, c3 := load(r0), load(r1), load(r2), load(r3)
+		for p := p0; p < p1; p++ {
+			q := i*rs + p*ps
+			a0, a1, a2, a3 := a[q], a[q+rs], a[q+2*rs], a[q+3*rs]
+			if a0 == 0 && a1 == 0 && a2 == 0 && a3 == 0 {
+				continue
+			}
+			b0 := load(b[p*n+j:])
+			c0, c1 = madd(c0, splat(a0), b0), madd(c1, splat(a1), b0)
+			c2, c3 = madd(c2, splat(a2), b0), madd(c3, splat(a3), b0)
+		}
+		store(c0, r0)
+		store(c1, r1)
+		store(c2, r2)
+		store(c3, r3)
+		if cols > 4 {
+			block(c, a, b, m, n, rs, ps, i, j+4, p0, p1) // the last 1–3 columns, one by one
+		}
+	default:
+		for p := p0; p < p1; p++ {
+			zero := true
+			for r := i; r < i+rows; r++ {
+				zero = zero && a[r*rs+p*ps] == 0
+			}
+			if zero {
+				continue
+			}
+			for r := i; r < i+rows; r++ {
+				av := a[r*rs+p*ps]
+				for col := j; col < j+cols; col++ {
+					c[r*n+col] += float32(av * b[p*n+col]) // c_rj += â_rp · b_pj
+				}
+			}
+		}
+	}
+}
+
+// axpySIMD: y += a·x.
+func axpySIMD(a float32, x, y []float32) {
+	y = y[:len(x)]
+	i := 0
+	v := splat(a)
+	for ; i+16 <= len(x); i += 16 {
+		store(madd(load(y[i:]), v, load(x[i:])), y[i:])
+		store(madd(load(y[i+4:]), v, load(x[i+4:])), y[i+4:])
+		store(madd(load(y[i+8:]), v, load(x[i+8:])), y[i+8:])
+		store(madd(load(y[i+12:]), v, load(x[i+12:])), y[i+12:])
+	}
+	for ; i+4 <= len(x); i += 4 {
+		store(madd(load(y[i:]), v, load(x[i:])), y[i:])
+	}
+	for ; i < len(x); i++ {
+		y[i] += float32(a * x[i])
+	}
 }
 
 // tanhSIMD: exactly the operations of tanh32, four lanes at a time.

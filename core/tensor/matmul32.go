@@ -30,6 +30,10 @@ type vectorSet struct {
 	tanh, sigmoid func(v *float32, n int)
 	// nag is NAGStep on n elements, a multiple of lanes (nil: the plain loop).
 	nag func(p, g, v *float32, n int, lr, mu float32)
+	// product and axpy, where set, replace the drivers of this file (and rows and
+	// tiles): a set whose compiler makes other loops faster.
+	productOf func(c, a, b []float32, m, k, n, rs, ps int)
+	axpyOf    func(a float32, x, y []float32)
 }
 
 // rowKernel computes c[0:width] += Σₜ val[t]·b[off[t] : off[t]+width], t < n ascending.
@@ -118,6 +122,10 @@ func mulTransAAddRows32(c, a, b []float32, m, k, n, i0, i1 int) {
 // axpy32: y += a·x, as one row of one term.
 func axpy32(a float32, x, y []float32) {
 	ks := kernels
+	if ks != nil && ks.axpyOf != nil {
+		ks.axpyOf(a, x, y)
+		return
+	}
 	if ks == nil || len(x) == 0 {
 		axpy(a, x, y)
 		return
@@ -157,6 +165,10 @@ func looksDense(a []float32) bool {
 // nonzero entries when fewer than a third are nonzero (then listing them beats
 // tiling, which skips only four zeros at a time), else in tiles.
 func (ks *vectorSet) product(c, a, b []float32, m, k, n, rs, ps int) {
+	if ks.productOf != nil {
+		ks.productOf(c, a, b, m, k, n, rs, ps)
+		return
+	}
 	t := termsPool.Get().(*terms)
 	defer termsPool.Put(t)
 	if k*n < 1<<31 && !looksDense(a) && t.list(a, m, k, n, rs, ps) { // offsets into B fit in int32

@@ -199,7 +199,6 @@ func browser(root string, f figures) error {
 	var rows []struct {
 		Net, Mode string
 		Samples   float64 `json:"samples_per_s"`
-		SIMD      bool
 	}
 	if err := json.Unmarshal([]byte(results), &rows); err != nil {
 		return err

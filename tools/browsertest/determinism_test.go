@@ -22,7 +22,7 @@ import (
 func TestSameLossesInThePageAndOnTheCommandLine(t *testing.T) {
 	site := Serve(t, Dist(t))
 	b := open(t, site, "?"+dfaSeed7, 1280, 720)
-	assert.Equal(t, dfaSeed7Native(t), pageLosses(t, b), "the first 100 losses, natively (plain Go) and in Chromium (SIMD WebAssembly)")
+	assert.Equal(t, dfaSeed7Native(t), pageLosses(t, b), "the first 100 losses, natively (this CPU's kernels) and in Chromium (SIMD128 WebAssembly)")
 	assert.Empty(t, b.Errors())
 }
 

@@ -95,7 +95,7 @@ type BenchResult struct {
 	Query            string
 	Runs             []float64
 	SamplesPerSecond float64
-	SIMD             bool // the kernels were vectorised
+	Kernels          string // the float32 kernels that ran (tensor.Kernels)
 }
 
 // DataFolder is where dist/ keeps MNIST, relative to the page and its workers.

@@ -127,7 +127,7 @@ func runBench(doc dom.Document) {
 				tr.AppendChild(td)
 			}
 			rows.AppendChild(tr)
-			results = append(results, fmt.Sprintf(`{"net":%q,"mode":%q,"samples_per_s":%.1f,"simd":%v}`, c.net, c.mode, res.SamplesPerSecond, res.SIMD))
+			results = append(results, fmt.Sprintf(`{"net":%q,"mode":%q,"samples_per_s":%.1f,"kernels":%q}`, c.net, c.mode, res.SamplesPerSecond, res.Kernels))
 		}
 		doc.GetElementByID("bench-table").SetAttribute("data-results", "["+strings.Join(results, ",")+"]")
 		status.SetTextContent("done")

@@ -171,7 +171,7 @@ func (w *worker) handle(m message) {
 			return
 		}
 		w.post(protocol.Timing, protocol.BenchResult{Query: w.cmd.Query, Runs: runs,
-			SamplesPerSecond: engine.Median(runs), SIMD: tensor.SIMD})
+			SamplesPerSecond: engine.Median(runs), Kernels: tensor.Kernels()})
 	case protocol.Save:
 		w.save()
 	case protocol.Load:
