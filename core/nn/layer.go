@@ -176,9 +176,8 @@ func (l *layer[F]) backInput(delta []F, rows int, viaFeedback bool) []F {
 	}
 	l.dx = grow(l.dx, l.rows*l.in)
 	dx := l.dx[:rows*l.in]
-	clear(dx)
 	if l.spec.Kind == FCBlock {
-		l.tmp = tensor.MulTransBAdd(dx, delta, w, rows, l.units, l.in, l.tmp) // dx = δ·Wᵀ (W stored [in][out])
+		l.tmp = tensor.MulTransB(dx, delta, w, rows, l.units, l.in, l.tmp) // dx = δ·Wᵀ (W stored [in][out])
 		if l.drop {                                                           // through the dropout: dx ⊙ mask
 			for i := range dx {
 				dx[i] *= l.mask[i]
@@ -186,6 +185,7 @@ func (l *layer[F]) backInput(delta []F, rows int, viaFeedback bool) []F {
 		}
 		return dx
 	}
+	clear(dx)
 	o, p, ckk := l.spec.Channels, l.conv.ColCols(), l.conv.ColRows()
 	l.dcol = grow(l.dcol, ckk*p)
 	for r := 0; r < rows; r++ {

@@ -30,7 +30,7 @@ func at(m []float64, i, j, cols int, transposed bool, rows int) float64 {
 }
 
 func TestMatrixProductsAgainstTheDefinition(t *testing.T) {
-	sizes := [][3]int{{1, 1, 1}, {3, 5, 7}, {8, 4, 9}, {13, 17, 5}, {2, 33, 1}, {0, 3, 4}, {4, 0, 3}}
+	sizes := [][3]int{{1, 1, 1}, {3, 5, 7}, {8, 4, 9}, {13, 17, 5}, {2, 33, 1}, {0, 3, 4}, {4, 0, 3}, {2, 40, 30}, {30, 40, 2}}
 	kernels := []struct {
 		name   string
 		f      func(c, a, b []float64, m, k, n int)
@@ -39,6 +39,13 @@ func TestMatrixProductsAgainstTheDefinition(t *testing.T) {
 		{"MulAdd", MulAdd[float64], false, false},
 		{"MulTransAAdd", MulTransAAdd[float64], true, false},
 		{"MulTransBAdd", func(c, a, b []float64, m, k, n int) { MulTransBAdd(c, a, b, m, k, n, nil) }, false, true},
+		{"MulTransB on a cleared C", func(c, a, b []float64, m, k, n int) {
+			fresh := make([]float64, m*n)
+			MulTransB(fresh, a, b, m, k, n, nil)
+			for i := range c {
+				c[i] += fresh[i] // the definition's C += …, from C = …
+			}
+		}, false, true},
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, kern := range kernels {

@@ -85,20 +85,39 @@ func mulTransAAddPart[F Float](c, a, b []F, m, k, n, i0, i1 int) {
 // B, then C += A·(Bᵀ); or A and C, then Cᵀ += B·Aᵀ, and C back. Either way each
 // element of C adds A(i, p)·B(j, p) in ascending p, starting from its value.
 func MulTransBAdd[F Float](c, a, b []F, m, k, n int, scratch []F) []F {
+	return mulTransB(c, a, b, m, k, n, scratch, true)
+}
+
+// MulTransB computes C = A·Bᵀ as MulTransBAdd does on a cleared C, without reading C.
+func MulTransB[F Float](c, a, b []F, m, k, n int, scratch []F) []F {
+	return mulTransB(c, a, b, m, k, n, scratch, false)
+}
+
+func mulTransB[F Float](c, a, b []F, m, k, n int, scratch []F, add bool) []F {
 	if m == 0 || k == 0 || n == 0 {
+		if !add {
+			clear(c[:m*n])
+		}
 		return scratch
 	}
 	if k*n <= m*k+2*m*n {
 		scratch = grownTo(scratch, k*n)
 		bt := scratch[:k*n]
 		Transpose(bt, b[:n*k], n, k)
+		if !add {
+			clear(c[:m*n])
+		}
 		MulAdd(c, a, bt, m, k, n)
 		return scratch
 	}
 	scratch = grownTo(scratch, k*m+n*m)
 	at, ct := scratch[:k*m], scratch[k*m:k*m+n*m]
 	Transpose(at, a[:m*k], m, k)
-	Transpose(ct, c[:m*n], m, n)
+	if add {
+		Transpose(ct, c[:m*n], m, n)
+	} else {
+		clear(ct)
+	}
 	MulAdd(ct, b, at, n, k, m) // Cᵀ += B·Aᵀ
 	Transpose(c[:m*n], ct, n, m)
 	return scratch
