@@ -39,13 +39,53 @@ func productSIMD(c, a, b []float32, m, k, n, rs, ps int) {
 		tile4x8(c, a, b, m, k, n, rs, ps)
 		return
 	}
+	var ps8 [8]int
+	var av8 [8]float32
 	for i := 0; i < m; i++ {
 		ci := c[i*n : i*n+n]
+		q := 0
 		for p := 0; p < k; p++ {
 			if av := a[i*rs+p*ps]; av != 0 {
-				axpySIMD(av, b[p*n:p*n+n], ci) // c_i· += a_ip · b_p·
+				ps8[q], av8[q] = p, av
+				if q++; q == 8 { // c_i· += a_ip · b_p· for eight p in turn, c_i· loaded once
+					row := func(t int) []float32 { return b[ps8[t]*n : ps8[t]*n+n] }
+					axpy8SIMD(av8, row(0), row(1), row(2), row(3), row(4), row(5), row(6), row(7), ci)
+					q = 0
+				}
 			}
 		}
+		for t := range q {
+			axpySIMD(av8[t], b[ps8[t]*n:ps8[t]*n+n], ci)
+		}
+	}
+}
+
+// axpy8SIMD: y += a₀·x₀, then += a₁·x₁, … += a₇·x₇, element by element: eight axpys'
+// bits with one load and one store of y.
+func axpy8SIMD(a [8]float32, x0, x1, x2, x3, x4, x5, x6, x7, y []float32) {
+	n := len(y)
+	x0, x1, x2, x3, x4, x5, x6, x7 = x0[:n], x1[:n], x2[:n], x3[:n], x4[:n], x5[:n], x6[:n], x7[:n]
+	s0, s1, s2, s3 := splat(a[0]), splat(a[1]), splat(a[2]), splat(a[3])
+	s4, s5, s6, s7 := splat(a[4]), splat(a[5]), splat(a[6]), splat(a[7])
+	i := 0
+	for ; i+4 <= n; i += 4 {
+		v := load(y[i : i+4])
+		v = madd(v, s0, load(x0[i:i+4]))
+		v = madd(v, s1, load(x1[i:i+4]))
+		v = madd(v, s2, load(x2[i:i+4]))
+		v = madd(v, s3, load(x3[i:i+4]))
+		v = madd(v, s4, load(x4[i:i+4]))
+		v = madd(v, s5, load(x5[i:i+4]))
+		v = madd(v, s6, load(x6[i:i+4]))
+		v = madd(v, s7, load(x7[i:i+4]))
+		store(v, y[i:i+4])
+	}
+	for ; i < n; i++ {
+		v := y[i]
+		for t, x := range [8][]float32{x0, x1, x2, x3, x4, x5, x6, x7} {
+			v += float32(a[t] * x[i])
+		}
+		y[i] = v
 	}
 }
 
@@ -58,13 +98,14 @@ func sparse(a []float32) bool {
 	return 3*nonzero < len(a)
 }
 
-// tile4x8 computes C (m×n) += Â·B in tiles of 4 rows: the summed index in blocks of
-// tileDepth, within a block columns outside rows when Â's rows are contiguous, rows
-// outside columns otherwise. Each element of C adds its terms in ascending p.
+// tile4x8 computes C (m×n) += Â·B in tiles of 4 rows, in the order of tiled: the
+// summed index in blocks of tileDepth, within a block rows outside columns unless
+// B's block is larger than tileBlockB and Â's rows are contiguous. Each element of C
+// adds its terms in ascending p.
 func tile4x8(c, a, b []float32, m, k, n, rs, ps int) {
 	for p0 := 0; p0 < k; p0 += tileDepth {
 		p1 := min(p0+tileDepth, k)
-		if ps == 1 {
+		if ps == 1 && (p1-p0)*n > tileBlockB { // as tiled: rows outside when B's block fits the cache
 			for j := 0; j < n; j += 8 {
 				for i := 0; i < m; i += 4 {
 					block(c, a, b, m, n, rs, ps, i, j, p0, p1)
