@@ -178,7 +178,7 @@ func (l *layer[F]) backInput(delta []F, rows int, viaFeedback bool) []F {
 	dx := l.dx[:rows*l.in]
 	if l.spec.Kind == FCBlock {
 		l.tmp = tensor.MulTransB(dx, delta, w, rows, l.units, l.in, l.tmp) // dx = δ·Wᵀ (W stored [in][out])
-		if l.drop {                                                           // through the dropout: dx ⊙ mask
+		if l.drop {                                                        // through the dropout: dx ⊙ mask
 			for i := range dx {
 				dx[i] *= l.mask[i]
 			}
