@@ -16,4 +16,3 @@ func clockGHz() float64 {
 	}
 	return 8 * n / best.Seconds() / 1e9
 }
-

@@ -174,6 +174,8 @@ func runTrials[F tensor.Float](ctx context.Context, e *experiment) error {
 			fmt.Fprintf(e.out, "%s", sess.Net())
 			fmt.Fprintf(e.out, "Data %s: %d training and %d test samples. Optimizer %s, lr %g, batch size %d, %T.\n",
 				s.Dataset, e.train.Len(), e.test.Len(), s.Optimizer, s.LR, s.BatchSize, zero)
+			fmt.Fprintf(e.out, "Kernels %s (this machine runs %s), %d thread(s).\n",
+				tensor.Kernels(), strings.Join(tensor.KernelSets(), ", "), tensor.Threads())
 		}
 		if e.c.evaluate {
 			return evaluateOnce(e, sess)

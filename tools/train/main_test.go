@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -79,6 +81,7 @@ func TestReportAndLog(t *testing.T) {
 			require.Equal(t, exitOK, code, stderr)
 			assert.Contains(t, out, "Network FC_64_FC_10, trained with DFA (loss BCE)")
 			assert.Contains(t, out, "Summary of epoch 2:")
+			assert.Contains(t, out, fmt.Sprintf("Kernels %s (this machine runs %s), %d thread(s).", tensor.Kernels(), strings.Join(tensor.KernelSets(), ", "), runtime.NumCPU()))
 			assert.Regexp(t, `\t\[Training set\] Loss: [0-9.]+, Accuracy: +[0-9.]+%`, out)
 			assert.Regexp(t, `samples/s`, out)
 			assert.NotContains(t, out, "\r", "no progress bar when the output is not a terminal")
