@@ -4,7 +4,10 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
 	"runtime"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -251,6 +254,24 @@ func TestKernelsAreChosenFromTheCPU(t *testing.T) {
 	assert.Equal(t, sets[0], Kernels(), "the best set is the default")
 	if runtime.GOARCH == "amd64" {
 		assert.Contains(t, sets, "SSE", "every amd64 CPU has SSE")
+	}
+	if runtime.GOARCH == "amd64" {
+		// What CPUID says agrees with the kernel's own reading, where Linux shows it.
+		if info, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+			var flags []string
+			for _, line := range strings.Split(string(info), "\n") {
+				if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "flags" {
+					flags = strings.Fields(v)
+					break
+				}
+			}
+			features := CPUFeatures()
+			for flag, feature := range map[string]string{"avx": "AVX", "avx2": "AVX2", "fma": "FMA", "avx512f": "AVX-512F"} {
+				assert.Equal(t, slices.Contains(flags, flag), slices.Contains(features, feature), "%s in /proc/cpuinfo and %s in CPUFeatures %v", flag, feature, features)
+			}
+			assert.Equal(t, slices.Contains(features, "AVX-512F"), slices.Contains(sets, "AVX-512"))
+			assert.Equal(t, slices.Contains(features, "AVX2"), slices.Contains(sets, "AVX2"))
+		}
 	}
 	err := SetKernels("NEON9")
 	require.Error(t, err)

@@ -266,3 +266,6 @@ func nagSIMD(pp, gp, vp *float32, n int, lr, mu float32) {
 		store(load(p[i:]).Sub(l.Mul(gi.Add(m.Mul(vi)))), p[i:]) // p −= lr·(g + μv)
 	}
 }
+
+// CPUFeatures lists the vector extensions the kernels look at.
+func CPUFeatures() []string { return []string{"SIMD128"} }

@@ -30,8 +30,8 @@ type vectorSet struct {
 	tanh, sigmoid func(v *float32, n int)
 	// nag is NAGStep on n elements, a multiple of lanes (nil: the plain loop).
 	nag func(p, g, v *float32, n int, lr, mu float32)
-	// product and axpy, where set, replace the drivers of this file (and rows and
-	// tiles): a set whose compiler makes other loops faster.
+	// productOf and axpyOf, where set, replace the drivers of this file (and rows
+	// and tiles): for a set whose compiler makes other loops faster.
 	productOf func(c, a, b []float32, m, k, n, rs, ps int)
 	axpyOf    func(a float32, x, y []float32)
 }

@@ -35,7 +35,6 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"golang.org/x/sys/cpu"
 
 	"github.com/nofeedback/lwf/core/tensor"
 
@@ -500,7 +499,7 @@ func report(f figures, notes []string) string {
 	var sb strings.Builder
 	host, _ := os.Hostname()
 	fmt.Fprintf(&sb, "# Training speed\n\nMeasured by `make bench` on %s: %s, %d cores, %s/%s, %s; the CPU offers %s, and the kernels chosen are %s.\n",
-		time.Now().UTC().Format("2006-01-02"), cpuModel(), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, host, cpuFeatures(), tensor.Kernels())
+		time.Now().UTC().Format("2006-01-02"), cpuModel(), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, host, strings.Join(tensor.CPUFeatures(), ", "), tensor.Kernels())
 	sb.WriteString("One training step of batch 100 on MNIST (tanh hidden units, sigmoid output, BCE, NAG), in samples per second: medians of repeated runs, all in this one run. ")
 	fmt.Fprintf(&sb, "Native figures are `go test -bench` as a plain `go run ./tools/train` builds it (no environment variables, Go's own toolchain), one thread: with the kernels chosen for this CPU (%s) and with the plain Go ones. ", tensor.Kernels())
 	sb.WriteString("The browser figures come from the site's `bench.html` in headless Chromium, in its worker; TensorFlow.js 4.22 runs BP in the same Chromium; PyTorch runs the reference's step on one thread on Debian's OpenBLAS (`libopenblas0-pthread`, `OPENBLAS_NUM_THREADS=1`).\n\n")
@@ -613,22 +612,6 @@ func shortName(net string) string {
 	return net
 }
 
-// cpuFeatures lists the vector extensions of this CPU that the kernels look at.
-func cpuFeatures() string {
-	var have []string
-	for _, f := range []struct {
-		name string
-		ok   bool
-	}{{"SSE4.2", cpu.X86.HasSSE42}, {"AVX", cpu.X86.HasAVX}, {"AVX2", cpu.X86.HasAVX2}, {"FMA", cpu.X86.HasFMA}, {"AVX-512F", cpu.X86.HasAVX512F}, {"NEON", cpu.ARM64.HasASIMD}} {
-		if f.ok {
-			have = append(have, f.name)
-		}
-	}
-	if len(have) == 0 {
-		return "no vector extension the kernels use"
-	}
-	return strings.Join(have, ", ")
-}
 
 func cpuModel() string {
 	b, err := os.ReadFile("/proc/cpuinfo")

@@ -5,10 +5,9 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
-
-	"golang.org/x/sys/cpu"
 
 	"github.com/nofeedback/lwf/core/tensor"
 )
@@ -68,11 +67,11 @@ func macsPerCycle() (float64, string) {
 		}
 	}
 	switch {
-	case cpu.X86.HasAVX512F && family == "25":
+	case slices.Contains(tensor.CPUFeatures(), "AVX-512F") && family == "25":
 		return 16, "AMD Zen 4 (family 25 with AVX-512): two 256-bit multiply pipes and two 256-bit add pipes, a 512-bit operation taking two; fused or not, 16 multiply-adds per cycle"
-	case cpu.X86.HasAVX512F && family == "6":
+	case slices.Contains(tensor.CPUFeatures(), "AVX-512F") && family == "6":
 		return 16, "Intel with AVX-512 (family 6): two 512-bit ports that each multiply or add; 16 multiply-adds per cycle unfused, 32 fused"
-	case cpu.X86.HasAVX2 && family == "6":
+	case slices.Contains(tensor.CPUFeatures(), "AVX2") && family == "6":
 		return 8, "Intel with AVX2 (family 6): two 256-bit ports that each multiply or add; 8 multiply-adds per cycle unfused, 16 fused"
 	}
 	return 0, "not known for this CPU"
