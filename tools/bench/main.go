@@ -612,7 +612,6 @@ func shortName(net string) string {
 	return net
 }
 
-
 func cpuModel() string {
 	b, err := os.ReadFile("/proc/cpuinfo")
 	if err != nil {
