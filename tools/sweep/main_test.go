@@ -1,0 +1,161 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// Bad sweep files are refused before any run starts, with the line that is wrong.
+func TestBadSweepFilesNameTheirLine(t *testing.T) {
+	tests := []struct{ file, want string }{
+		{"rules BP\ntopologies FC_10\nfoo 3\n", "s.sweep:3: unknown statement \"foo\""},
+		{"rules BP XP\ntopologies FC_10\n", "s.sweep:1: rules:"},
+		{"rules BP\ntopologies FC_-5_FC_10\n", "s.sweep:2: topologies: \"FC_-5_FC_10\""},
+		{"# a comment\nflags --epochs 1 --colour red\nrules BP\ntopologies FC_10\n", "s.sweep:2: --colour: no such flag of tools/train"},
+		{"flags --epochs many\nrules BP\ntopologies FC_10\n", "s.sweep:1: "},
+		{"flags --log x.csv\nrules BP\ntopologies FC_10\n", "s.sweep:1: --log: not in a sweep"},
+		{"flags --train-mode DFA\nrules BP\ntopologies FC_10\n", "s.sweep:1: --train-mode: not in a sweep"},
+		{"rules BP\ntopologies FC_10\ntrials 0\n", "s.sweep:3: trials: want a whole number of at least 1"},
+		{"rules BP\ntopologies FC_10\nwhen DRTP\n", "s.sweep:3: when: want a rule"},
+		{"flags --threads 0\nrules BP\ntopologies FC_10\n", "s.sweep:1: --threads \"0\": want a whole number of at least 1"},
+		{"rules BP\n", "s.sweep: a sweep needs a rules line and a topologies line"},
+		// Impossible together: BCE needs a sigmoid output; a net too deep for the input.
+		{"flags --output-act tanh\nrules DRTP\ntopologies FC_10\n", "s.sweep:2: DRTP on FC_10 cannot run"},
+		{"flags --dataset regression_synth --loss BCE\nrules BP\ntopologies FC_10\n", "s.sweep:2: BP on FC_10 cannot run"},
+	}
+	for _, tt := range tests {
+		_, err := parseSweep(strings.NewReader(tt.file), "s.sweep")
+		require.Error(t, err, tt.file)
+		assert.Contains(t, err.Error(), tt.want, tt.file)
+	}
+}
+
+func TestSweepFileExpandsIntoRuns(t *testing.T) {
+	s, err := parseSweep(strings.NewReader(`
+flags --dataset MNIST --epochs 100 --seed 10
+rules BP DRTP
+topologies FC_500_FC_10 FC_1000_FC_10
+trials 3
+flags --lr 1e-3
+when DRTP * --lr 5e-4
+when * FC_1000_FC_10 --dropout 0.1
+`), "paper.sweep")
+	require.NoError(t, err)
+	require.Len(t, s.runs, 2*2*3)
+	byName := map[string][]string{}
+	for _, r := range s.runs {
+		byName[r.name] = r.args
+	}
+	assert.Equal(t, []string{"--train-mode", "BP", "--topology", "FC_500_FC_10", "--seed", "10", "--dataset=MNIST", "--epochs=100", "--lr=1e-3"},
+		byName["BP_FC_500_FC_10_trial1"])
+	assert.Equal(t, []string{"--train-mode", "DRTP", "--topology", "FC_1000_FC_10", "--seed", "12", "--dataset=MNIST", "--epochs=100", "--lr=5e-4", "--dropout=0.1"},
+		byName["DRTP_FC_1000_FC_10_trial3"], "trial k has seed s+k−1, as tools/train --trials seeds it")
+}
+
+// sweepBinary builds this command once for the tests that run it as a process.
+func sweepBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "sweep")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	return bin
+}
+
+// runSweepCommand runs `sweep run` from the repository's root.
+func runSweepCommand(bin string, args ...string) *exec.Cmd {
+	cmd := exec.Command(bin, append([]string{"run"}, args...)...)
+	cmd.Dir = "../.."
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	return cmd
+}
+
+// A sweep killed half-way (SIGKILL: no chance to tidy up) and started again runs
+// only what is missing: every run ends done once, none twice.
+func TestAKilledSweepResumes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains 4 small runs")
+	}
+	bin, out := sweepBinary(t), t.TempDir()
+	file := filepath.Join(out, "four.sweep")
+	require.NoError(t, os.WriteFile(file, []byte("flags --dataset classification_synth --epochs 2 --subset 3000\nrules BP DRTP\ntopologies FC_64_FC_10\ntrials 2\n"), 0o644))
+	cmd := runSweepCommand(bin, file, "--out", out, "--jobs", "1")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	require.NoError(t, cmd.Start())
+	first := filepath.Join(out, "runs", "BP_FC_64_FC_10_trial1", "done")
+	deadline := time.Now().Add(2 * time.Minute)
+	for !exists(first) && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	require.FileExists(t, first, "the first run never ended: %s", stderr.String())
+	require.NoError(t, syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)) // the sweep and its tools/train
+	_ = cmd.Wait()
+	before, err := os.Stat(first)
+	require.NoError(t, err)
+	doneBefore, _ := filepath.Glob(filepath.Join(out, "runs", "*", "done"))
+	require.Less(t, len(doneBefore), 4, "killed before the end")
+
+	again := runSweepCommand(bin, file, "--out", out, "--jobs", "2")
+	msg, err := again.CombinedOutput()
+	require.NoError(t, err, "%s", msg)
+	assert.Contains(t, string(msg), "all 4 runs done")
+	after, err := os.Stat(first)
+	require.NoError(t, err)
+	assert.Equal(t, before.ModTime(), after.ModTime(), "a done run is not run again")
+	for _, name := range []string{"BP_FC_64_FC_10_trial1", "BP_FC_64_FC_10_trial2", "DRTP_FC_64_FC_10_trial1", "DRTP_FC_64_FC_10_trial2"} {
+		log, err := os.ReadFile(filepath.Join(out, "runs", name, "log.jsonl"))
+		require.NoError(t, err, name)
+		assert.Len(t, strings.Split(strings.TrimSpace(string(log)), "\n"), 2, "%s: both epochs logged, once", name)
+	}
+}
+
+// A run that fails is reported with its message and is not run again, unless asked.
+func TestAFailedRunIsReportedNotRetried(t *testing.T) {
+	bin, out := sweepBinary(t), t.TempDir()
+	file := filepath.Join(out, "bad.sweep")
+	// An IDX folder that does not exist: tools/train stops with its message.
+	require.NoError(t, os.WriteFile(file, []byte("flags --dataset MNIST --data "+filepath.Join(out, "nothing")+" --epochs 1\nrules DRTP\ntopologies FC_10\n"), 0o644))
+	for range 2 {
+		msg, err := runSweepCommand(bin, file, "--out", out).CombinedOutput()
+		require.Error(t, err)
+		assert.Equal(t, exitFailed, err.(*exec.ExitError).ExitCode())
+		assert.Contains(t, string(msg), "1 of 1 runs failed")
+	}
+	failed, err := os.ReadFile(filepath.Join(out, "runs", "DRTP_FC_10_trial1", "failed"))
+	require.NoError(t, err)
+	assert.Contains(t, string(failed), "exit status 2", "tools/train's status")
+	assert.Contains(t, string(failed), "nothing", "and its message, which names the folder")
+	output, err := os.ReadFile(filepath.Join(out, "runs", "DRTP_FC_10_trial1", "output.txt"))
+	require.NoError(t, err)
+	assert.Equal(t, 1, strings.Count(string(output), "nothing"), "the second sweep did not run it again")
+
+	msg, _ := runSweepCommand(bin, file, "--out", out, "--retry-failed").CombinedOutput()
+	assert.Contains(t, string(msg), "1 of 1 runs failed", "--retry-failed runs it again")
+}
+
+func TestUsageErrors(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "usage: sweep run FILE"},
+		{[]string{"report", "x"}, "report and submit are not built yet"},
+		{[]string{"run", "../../sweeps/smoke.sweep"}, "--out DIR"},
+		{[]string{"run", "../../sweeps/smoke.sweep", "--out", "x", "--jobs", "0"}, "--jobs 0: must be at least 1"},
+		{[]string{"run", "no-such.sweep", "--out", "x"}, "no-such.sweep"},
+	} {
+		var stderr bytes.Buffer
+		assert.Equal(t, exitUsage, command(context.Background(), tt.args, &stderr), tt.args)
+		assert.Contains(t, stderr.String(), tt.want, tt.args)
+	}
+}

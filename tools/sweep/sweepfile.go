@@ -1,0 +1,234 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/nofeedback/lwf/core/nn"
+	"github.com/nofeedback/lwf/core/settings"
+)
+
+// A sweep file lists runs of tools/train, one statement a line ('#' starts a comment):
+//
+//	flags --dataset MNIST --epochs 100     every run's flags (lines add up)
+//	rules BP FA DFA DRTP                   the --train-mode of the runs
+//	topologies FC_500_FC_10 FC_1000_FC_10  their --topology
+//	trials 3                               each combination that many times
+//	when DRTP * --lr 5e-4                  more flags where rule and topology match (* any)
+//
+// The runs are rules × topologies × trials; trial k of n has --seed s+k−1, s the
+// flags' seed (0 unless given), as `tools/train --trials n` seeds its trials.
+
+// sweep is a parsed sweep file.
+type sweep struct {
+	runs []run
+}
+
+// run is one tools/train run of a sweep.
+type run struct {
+	name string   // rule_topology_trialK, its folder's name
+	args []string // every flag but --log
+	line int      // the line of the rules statement, for messages
+}
+
+// toolFlags are the flags of tools/train that a sweep may set besides the settings;
+// a value of "" means a boolean.
+var toolFlags = map[string]string{"subset": "int", "data": "path", "threads": "int", "kernels": "name", "float64": "", "alignment": ""}
+
+// sweepSets are the flags the sweep itself gives every run (--seed it offsets).
+var sweepSets = []string{"train-mode", "topology", "trials", "log", "step-log", "save", "load", "evaluate"}
+
+// whenRule holds the flags of a when statement.
+type whenRule struct {
+	rule, topology string
+	flags          []flagValue
+}
+
+// flagValue is one --name value of a statement.
+type flagValue struct{ name, value string }
+
+// parseSweep reads a sweep file; every error names the file's line.
+func parseSweep(r io.Reader, file string) (*sweep, error) {
+	var (
+		flags             []flagValue
+		rules, topologies []string
+		rulesLine         int
+		trials            = 1
+		whens             []whenRule
+	)
+	errorf := func(line int, format string, a ...any) error {
+		return fmt.Errorf("%s:%d: %s", file, line, fmt.Sprintf(format, a...))
+	}
+	sc := bufio.NewScanner(r)
+	for n := 1; sc.Scan(); n++ {
+		text, _, _ := strings.Cut(sc.Text(), "#")
+		fields := strings.Fields(text)
+		if len(fields) == 0 {
+			continue
+		}
+		switch key, rest := fields[0], fields[1:]; key {
+		case "flags":
+			fv, err := parseFlags(rest)
+			if err != nil {
+				return nil, errorf(n, "%v", err)
+			}
+			flags = append(flags, fv...)
+		case "rules":
+			if len(rest) == 0 {
+				return nil, errorf(n, "rules: name at least one of %s", modeNames())
+			}
+			for _, r := range rest {
+				if _, err := nn.ParseMode(r); err != nil {
+					return nil, errorf(n, "rules: %v", err)
+				}
+			}
+			rules, rulesLine = rest, n
+		case "topologies":
+			if len(rest) == 0 {
+				return nil, errorf(n, "topologies: name at least one, such as FC_500_FC_10")
+			}
+			for _, t := range rest {
+				if _, err := nn.ParseTopology(t); err != nil {
+					return nil, errorf(n, "topologies: %q: %v", t, err)
+				}
+			}
+			topologies = rest
+		case "trials":
+			k, err := strconv.Atoi(strings.Join(rest, " "))
+			if err != nil || k < 1 {
+				return nil, errorf(n, "trials: want a whole number of at least 1, not %q", strings.Join(rest, " "))
+			}
+			trials = k
+		case "when":
+			if len(rest) < 3 {
+				return nil, errorf(n, "when: want a rule (or *), a topology (or *) and flags, such as: when DRTP * --lr 5e-4")
+			}
+			if _, err := nn.ParseMode(rest[0]); rest[0] != "*" && err != nil {
+				return nil, errorf(n, "when: %v", err)
+			}
+			if _, err := nn.ParseTopology(rest[1]); rest[1] != "*" && err != nil {
+				return nil, errorf(n, "when: %q: %v", rest[1], err)
+			}
+			fv, err := parseFlags(rest[2:])
+			if err != nil {
+				return nil, errorf(n, "when: %v", err)
+			}
+			whens = append(whens, whenRule{rest[0], rest[1], fv})
+		default:
+			return nil, errorf(n, "unknown statement %q (the statements: flags, rules, topologies, trials, when)", key)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	if rules == nil || topologies == nil {
+		return nil, fmt.Errorf("%s: a sweep needs a rules line and a topologies line", file)
+	}
+	s := &sweep{}
+	for _, rule := range rules {
+		for _, top := range topologies {
+			fv := append([]flagValue(nil), flags...)
+			for _, w := range whens {
+				if (w.rule == "*" || w.rule == rule) && (w.topology == "*" || w.topology == top) {
+					fv = append(fv, w.flags...)
+				}
+			}
+			set := settings.Default()
+			for _, f := range fv {
+				if _, ok := settings.Lookup(f.name); ok {
+					if err := set.Set(f.name, f.value); err != nil {
+						return nil, errorf(rulesLine, "%s on %s: %v", rule, top, err)
+					}
+				}
+			}
+			if err := set.Set("train-mode", rule); err != nil {
+				return nil, errorf(rulesLine, "%v", err)
+			}
+			if err := set.Set("topology", top); err != nil {
+				return nil, errorf(rulesLine, "%v", err)
+			}
+			shape, err := settings.ShapeOf(set.Dataset)
+			if err == nil {
+				err = set.Check(shape)
+			}
+			if err != nil {
+				return nil, errorf(rulesLine, "%s on %s cannot run: %v", rule, top, err)
+			}
+			for k := range trials {
+				args := []string{"--train-mode", rule, "--topology", top, "--seed", strconv.FormatUint(set.Seed+uint64(k), 10)}
+				for i, f := range fv {
+					later := slices.ContainsFunc(fv[i+1:], func(g flagValue) bool { return g.name == f.name })
+					if f.name != "seed" && !later { // a later line's value wins, as on a command line
+						args = append(args, "--"+f.name+"="+f.value)
+					}
+				}
+				s.runs = append(s.runs, run{name: fmt.Sprintf("%s_%s_trial%d", rule, top, k+1), args: args, line: rulesLine})
+			}
+		}
+	}
+	return s, nil
+}
+
+// parseFlags reads --name value, --name=value and boolean --name; the names must
+// be tools/train's, and not those the sweep sets.
+func parseFlags(words []string) ([]flagValue, error) {
+	var out []flagValue
+	for i := 0; i < len(words); i++ {
+		w := words[i]
+		name, ok := strings.CutPrefix(w, "--")
+		if !ok {
+			return nil, fmt.Errorf("%q: flags start with --", w)
+		}
+		name, value, hasValue := strings.Cut(name, "=")
+		if slices.Contains(sweepSets, name) {
+			return nil, fmt.Errorf("--%s: not in a sweep, which sets each run's rule, topology, trial and log itself", name)
+		}
+		isBool := false
+		if f, ok := settings.Lookup(name); ok {
+			isBool = f.Bool
+		} else if kind, ok := toolFlags[name]; ok {
+			isBool = kind == ""
+		} else {
+			return nil, fmt.Errorf("--%s: no such flag of tools/train", name)
+		}
+		if !hasValue {
+			if isBool {
+				value = "true"
+			} else if i+1 < len(words) && !strings.HasPrefix(words[i+1], "--") {
+				i++
+				value = words[i]
+			} else {
+				return nil, fmt.Errorf("--%s: needs a value", name)
+			}
+		}
+		if kind := toolFlags[name]; kind == "int" {
+			least := 0
+			if name == "threads" {
+				least = 1
+			}
+			if v, err := strconv.Atoi(value); err != nil || v < least {
+				return nil, fmt.Errorf("--%s %q: want a whole number of at least %d", name, value, least)
+			}
+		}
+		if f, ok := settings.Lookup(name); ok {
+			probe := settings.Default()
+			if err := probe.Set(f.Name, value); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, flagValue{name, value})
+	}
+	return out, nil
+}
+
+func modeNames() string {
+	var names []string
+	for _, m := range nn.Modes() {
+		names = append(names, m.String())
+	}
+	return strings.Join(names, ", ")
+}
