@@ -10,8 +10,9 @@ import (
 
 // The float32 kernels with WebAssembly's 128-bit SIMD, written with simd/archsimd
 // (GOEXPERIMENT=simd): every browser that runs the page has it. One vector
-// multiplication and one vector addition per term, in the drivers' order, as the
-// amd64 kernels do.
+// multiplication and one vector addition per term, each element adding its terms in
+// the order of the plain kernels (sparse) or of the amd64 tiles (dense), so the bits
+// agree with both.
 
 // vectorSets returns the SIMD128 kernels.
 func vectorSets() []vectorSet {
@@ -25,15 +26,15 @@ func load(s []float32) vec             { return archsimd.LoadFloat32x4(s) }
 func splat(x float32) vec              { return archsimd.BroadcastFloat32x4(x) }
 func madd(c vec, a, b vec) vec         { return c.Add(a.Mul(b)) } // c + a·b, two roundings
 func store(v vec, s []float32)         { v.Store(s) }
-func elem(p *float32, i int) *float32  { return (*float32)(unsafe.Add(unsafe.Pointer(p), 4*i)) }
 func span(p *float32, n int) []float32 { return unsafe.Slice(p, n) }
 
 // productSIMD computes C (m×n) += Â·B, Â(i, p) = a[i·rs + p·ps], as the drivers of
 // matmul32.go order it, with the loops of this file: Go's WebAssembly backend keeps
 // few vectors in locals and makes calls dear, so that the drivers' micro-kernels,
 // called through function values with their accumulators live across a loop, ran
-// at half this speed in V8. A sparse Â adds each nonzero entry's term into the whole
-// row of C (one vector axpy); a dense one goes in tiles of 4 rows by 8 columns.
+// at half this speed in V8. A sparse Â adds its nonzero entries' terms into the
+// whole row of C, eight at a time (one load and store of the row for eight); a
+// dense one goes in tiles of 4 rows by 8 columns.
 func productSIMD(c, a, b []float32, m, k, n, rs, ps int) {
 	if !sparse(a) {
 		tile4x8(c, a, b, m, k, n, rs, ps)
