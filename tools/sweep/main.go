@@ -3,10 +3,13 @@
 // stopped:
 //
 //	go run ./tools/sweep run FILE --out DIR [--jobs N] [--retry-failed]
+//	go run ./tools/sweep report DIR
 //
 // Each run lives in DIR/runs/NAME; a run that ended leaves a marker (done or failed),
 // written whole, so a sweep started again runs only what is missing. A failed run is
-// reported with its message and not run again unless --retry-failed says so.
+// reported with its message and not run again unless --retry-failed says so. The
+// report prints a Markdown table of the finished runs beside the paper's numbers and
+// draws each topology's curves into DIR.
 package main
 
 import (
@@ -32,14 +35,21 @@ const (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := command(ctx, os.Args[1:], os.Stderr)
+	code := command(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
 }
 
-func command(ctx context.Context, args []string, stderr io.Writer) int {
+func command(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 2 && args[0] == "report" {
+		if err := report(args[1], stdout); err != nil {
+			fmt.Fprintf(stderr, "sweep report: %v\n", err)
+			return exitUsage
+		}
+		return exitOK
+	}
 	if len(args) == 0 || args[0] != "run" {
-		fmt.Fprintln(stderr, "usage: sweep run FILE --out DIR [--jobs N] [--retry-failed]\n(report and submit are not built yet)")
+		fmt.Fprintln(stderr, "usage: sweep run FILE --out DIR [--jobs N] [--retry-failed]\n       sweep report DIR\n(submit is not built yet)")
 		return exitUsage
 	}
 	fs := flag.NewFlagSet("sweep run", flag.ContinueOnError)

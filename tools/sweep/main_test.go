@@ -3,9 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -149,13 +152,48 @@ func TestUsageErrors(t *testing.T) {
 		want string
 	}{
 		{nil, "usage: sweep run FILE"},
-		{[]string{"report", "x"}, "report and submit are not built yet"},
+		{[]string{"submit", "x"}, "submit is not built yet"},
+		{[]string{"report", "no-such-dir"}, "no finished runs"},
 		{[]string{"run", "../../sweeps/smoke.sweep"}, "--out DIR"},
 		{[]string{"run", "../../sweeps/smoke.sweep", "--out", "x", "--jobs", "0"}, "--jobs 0: must be at least 1"},
 		{[]string{"run", "no-such.sweep", "--out", "x"}, "no-such.sweep"},
 	} {
 		var stderr bytes.Buffer
-		assert.Equal(t, exitUsage, command(context.Background(), tt.args, &stderr), tt.args)
+		assert.Equal(t, exitUsage, command(context.Background(), tt.args, io.Discard, &stderr), tt.args)
 		assert.Contains(t, stderr.String(), tt.want, tt.args)
 	}
+}
+
+// The report averages each run's last 10 epochs, gives mean ± std over the trials
+// beside the paper's figure, and draws a curve and band per rule.
+func TestReportBesideThePaper(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, args string, accuracies ...float64) {
+		run := filepath.Join(dir, "runs", name)
+		require.NoError(t, os.MkdirAll(run, 0o755))
+		var log strings.Builder
+		for e, a := range accuracies {
+			fmt.Fprintf(&log, "{\"trial\":1,\"epoch\":%d,\"test_accuracy\":%g}\n", e+1, a)
+		}
+		require.NoError(t, os.WriteFile(filepath.Join(run, "log.jsonl"), []byte(log.String()), 0o644))
+		require.NoError(t, os.WriteFile(filepath.Join(run, "done"), []byte("tools/train "+args+"\n"), 0o644))
+	}
+	// 12 epochs: the first two (50%) fall outside the last ten.
+	twelve := func(last float64) []float64 { return append([]float64{50, 50}, slices.Repeat([]float64{last}, 10)...) }
+	write("BP_FC_500_FC_10_trial1", "--train-mode BP --topology FC_500_FC_10 --seed 0 --dataset=MNIST", twelve(98)...)
+	write("BP_FC_500_FC_10_trial2", "--train-mode BP --topology FC_500_FC_10 --seed 1 --dataset=MNIST", twelve(97)...)
+	write("DRTP_FC_500_FC_10_trial1", "--train-mode DRTP --topology FC_500_FC_10 --seed 0 --dataset=MNIST", twelve(95)...)
+	write("shallow_FC_64_FC_10_trial1", "--train-mode shallow --topology FC_64_FC_10 --seed 0 --dataset=classification_synth", 60, 70)
+	var out bytes.Buffer
+	require.NoError(t, report(dir, &out))
+	table := out.String()
+	assert.Contains(t, table, "| rule | topology | trials | test error % (mean ± std) | paper |")
+	assert.Contains(t, table, "| BP | FC_500_FC_10 | 2 | 2.50 ± 0.71 | 1.72 ± 0.08 |")
+	assert.Contains(t, table, "| DRTP | FC_500_FC_10 | 1 | 5.00 ± 0.00 | 4.58 ± 0.12 |")
+	assert.Contains(t, table, "| shallow | FC_64_FC_10 | 1 | 35.00 ± 0.00 | – |")
+	svg, err := os.ReadFile(filepath.Join(dir, "curves-MNIST-FC_500_FC_10.svg"))
+	require.NoError(t, err)
+	assert.Equal(t, 2, strings.Count(string(svg), "<polyline"), "a curve per rule")
+	assert.Equal(t, 2, strings.Count(string(svg), "<polygon"), "and its band")
+	assert.FileExists(t, filepath.Join(dir, "curves-classification_synth-FC_64_FC_10.svg"))
 }

@@ -1,0 +1,247 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// paper holds the published test errors (%, mean ± std where given), from the
+// authors' slides (see the reference's notes): by data set, topology, frozen conv
+// layers or not, and rule.
+var paper = map[string]map[string]string{
+	"MNIST FC_500_FC_10":                                                {"BP": "1.72 ± 0.08", "FA": "1.92 ± 0.08", "DFA": "2.59 ± 0.11", "DRTP": "4.58 ± 0.12"},
+	"MNIST FC_1000_FC_10":                                               {"BP": "1.76", "FA": "1.90", "DFA": "2.12", "DRTP": "4.03"},
+	"MNIST FC_500_FC_500_FC_10":                                         {"BP": "1.62", "FA": "1.95", "DFA": "4.35", "DRTP": "4.57"},
+	"MNIST FC_1000_FC_1000_FC_10":                                       {"BP": "1.67", "FA": "1.90", "DFA": "3.46", "DRTP": "4.04"},
+	"MNIST CONV_32_5_1_2_FC_1000_FC_10 frozen":                          {"BP": "1.31", "FA": "1.55", "DFA": "1.66", "DRTP": "1.87"},
+	"MNIST CONV_32_5_1_2_FC_1000_FC_10":                                 {"BP": "0.99", "FA": "1.38", "DFA": "2.38", "DRTP": "1.81"},
+	"CIFAR10 CONV_64_3_1_1_CONV_256_3_1_1_FC_1000_FC_1000_FC_10 frozen": {"BP": "30.13", "FA": "30.28", "DFA": "30.40", "DRTP": "32.69"},
+}
+
+// lastEpochs is how many final epochs a run's test error is averaged over, as the
+// paper does.
+const lastEpochs = 10
+
+// result is one finished run: its group and its test error per epoch.
+type result struct {
+	dataset, topology, rule string
+	frozen                  bool
+	errors                  []float64 // test error % by epoch
+}
+
+func (r result) group() string {
+	g := r.dataset + " " + r.topology
+	if r.frozen {
+		g += " frozen"
+	}
+	return g
+}
+
+// final is the run's test error: the mean of its last lastEpochs epochs.
+func (r result) final() float64 {
+	tail := r.errors[max(0, len(r.errors)-lastEpochs):]
+	return mean(tail)
+}
+
+// readResults reads every run of dir that is done: its flags from the marker, its
+// epochs from its log.
+func readResults(dir string) ([]result, error) {
+	markers, err := filepath.Glob(filepath.Join(dir, "runs", "*", "done"))
+	if err != nil {
+		return nil, err
+	}
+	if len(markers) == 0 {
+		return nil, fmt.Errorf("%s: no finished runs (sweep run --out %s writes them)", dir, dir)
+	}
+	slices.Sort(markers)
+	var out []result
+	for _, m := range markers {
+		text, err := os.ReadFile(m)
+		if err != nil {
+			return nil, err
+		}
+		r := result{dataset: "MNIST"}
+		words := strings.Fields(strings.SplitN(string(text), "\n", 2)[0])
+		for i, w := range words {
+			name, value, ok := strings.Cut(strings.TrimPrefix(w, "--"), "=")
+			if !ok && i+1 < len(words) {
+				value = words[i+1]
+			}
+			switch name {
+			case "train-mode":
+				r.rule = value
+			case "topology":
+				r.topology = value
+			case "dataset":
+				r.dataset = value
+			case "freeze-conv-layers":
+				r.frozen = value != "false"
+			}
+		}
+		log, err := os.Open(filepath.Join(filepath.Dir(m), "log.jsonl"))
+		if err != nil {
+			return nil, err
+		}
+		sc := bufio.NewScanner(log)
+		for sc.Scan() {
+			var e struct {
+				TestAccuracy float64 `json:"test_accuracy"`
+			}
+			if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
+				log.Close()
+				return nil, fmt.Errorf("%s: %w", log.Name(), err)
+			}
+			r.errors = append(r.errors, 100-e.TestAccuracy)
+		}
+		log.Close()
+		if len(r.errors) == 0 || r.rule == "" || r.topology == "" {
+			return nil, fmt.Errorf("%s: a done run without epochs or flags", filepath.Dir(m))
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// report writes the table of dir's runs to w, and each topology's curves into dir.
+func report(dir string, w io.Writer) error {
+	results, err := readResults(dir)
+	if err != nil {
+		return err
+	}
+	groups := map[string]map[string][]result{}
+	var order []string
+	for _, r := range results {
+		if groups[r.group()] == nil {
+			groups[r.group()] = map[string][]result{}
+			order = append(order, r.group())
+		}
+		groups[r.group()][r.rule] = append(groups[r.group()][r.rule], r)
+	}
+	fmt.Fprintf(w, "| rule | topology | trials | test error %% (mean ± std) | paper |\n|---|---|---:|---:|---:|\n")
+	for _, g := range order {
+		for _, rule := range ruleOrder(groups[g]) {
+			runs := groups[g][rule]
+			finals := make([]float64, len(runs))
+			for i, r := range runs {
+				finals[i] = r.final()
+			}
+			published := "–"
+			if p, ok := paper[g][rule]; ok {
+				published = p
+			}
+			fmt.Fprintf(w, "| %s | %s | %d | %.2f ± %.2f | %s |\n", rule, strings.TrimPrefix(g, runs[0].dataset+" "), len(runs), mean(finals), std(finals), published)
+		}
+		name := filepath.Join(dir, "curves-"+strings.ReplaceAll(g, " ", "-")+".svg")
+		if err := os.WriteFile(name, curves(g, groups[g]), 0o644); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(w, "\nTest error: the mean of each run's last %d epochs (as the paper); std over the trials. Curves: %s/curves-*.svg.\n", lastEpochs, dir)
+	return nil
+}
+
+// ruleOrder lists the rules of a group in the paper's order.
+func ruleOrder(g map[string][]result) []string {
+	var rules []string
+	for _, r := range []string{"BP", "FA", "DFA", "sDFA", "DRTP", "shallow"} {
+		if _, ok := g[r]; ok {
+			rules = append(rules, r)
+		}
+	}
+	return rules
+}
+
+// curves draws each rule's mean test error per epoch, with a band of ± one std over
+// its trials, as an SVG of 640×400.
+func curves(title string, g map[string][]result) []byte {
+	const w, h, left, right, top, bottom = 640, 400, 60, 110, 30, 40
+	colours := map[string]string{"BP": "#1f4e9c", "FA": "#166b33", "DFA": "#a8321f", "sDFA": "#7a3b98", "DRTP": "#b8860b", "shallow": "#5f6676"}
+	type line struct {
+		rule      string
+		mean, std []float64
+	}
+	var lines []line
+	epochs, hi := 0, 0.0
+	for _, rule := range ruleOrder(g) {
+		runs := g[rule]
+		n := len(runs[0].errors)
+		for _, r := range runs {
+			n = min(n, len(r.errors))
+		}
+		l := line{rule: rule}
+		for e := range n {
+			v := make([]float64, len(runs))
+			for i, r := range runs {
+				v[i] = r.errors[e]
+			}
+			l.mean, l.std = append(l.mean, mean(v)), append(l.std, std(v))
+			hi = max(hi, mean(v)+std(v))
+		}
+		epochs = max(epochs, n)
+		lines = append(lines, l)
+	}
+	hi = math.Ceil(max(hi, 1))
+	x := func(e int) float64 {
+		if epochs <= 1 {
+			return left
+		}
+		return left + float64(e)*float64(w-left-right)/float64(epochs-1)
+	}
+	y := func(v float64) float64 { return top + (1-v/hi)*float64(h-top-bottom) }
+	var sb strings.Builder
+	fmt.Fprintf(&sb, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="sans-serif" font-size="13">`+"\n", w, h, w, h)
+	fmt.Fprintf(&sb, `<rect width="%d" height="%d" fill="white"/><text x="%d" y="20">%s: test error %% per epoch (mean ± std)</text>`+"\n", w, h, left, title)
+	fmt.Fprintf(&sb, `<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="#5f6676"/><line x1="%d" y1="%d" x2="%d" y2="%.1f" stroke="#5f6676"/>`+"\n", left, y(0), w-right, y(0), left, top, left, y(0))
+	fmt.Fprintf(&sb, `<text x="%d" y="%.1f" text-anchor="end">%.0f</text><text x="%d" y="%.1f" text-anchor="end">0</text>`+"\n", left-6, y(hi)+4, hi, left-6, y(0)+4)
+	fmt.Fprintf(&sb, `<text x="%d" y="%d">epoch 1</text><text x="%d" y="%d" text-anchor="end">epoch %d</text>`+"\n", left, h-12, w-right, h-12, epochs)
+	for i, l := range lines {
+		c := colours[l.rule]
+		var band, path strings.Builder
+		for e := range l.mean {
+			fmt.Fprintf(&band, "%.1f,%.1f ", x(e), y(l.mean[e]+l.std[e]))
+		}
+		for e := len(l.mean) - 1; e >= 0; e-- {
+			fmt.Fprintf(&band, "%.1f,%.1f ", x(e), y(max(0, l.mean[e]-l.std[e])))
+		}
+		for e := range l.mean {
+			fmt.Fprintf(&path, "%.1f,%.1f ", x(e), y(l.mean[e]))
+		}
+		fmt.Fprintf(&sb, `<polygon points="%s" fill="%s" fill-opacity="0.18"/>`+"\n", strings.TrimSpace(band.String()), c)
+		fmt.Fprintf(&sb, `<polyline points="%s" fill="none" stroke="%s" stroke-width="2"/>`+"\n", strings.TrimSpace(path.String()), c)
+		if len(l.mean) <= 30 { // few epochs: a dot on each, so that one epoch shows too
+			for e, v := range l.mean {
+				fmt.Fprintf(&sb, `<circle cx="%.1f" cy="%.1f" r="3" fill="%s"/>`+"\n", x(e), y(v), c)
+			}
+		}
+		fmt.Fprintf(&sb, `<text x="%d" y="%d" fill="%s">%s</text>`+"\n", w-right+12, top+20+20*i, c, l.rule)
+	}
+	sb.WriteString("</svg>\n")
+	return []byte(sb.String())
+}
+
+func mean(v []float64) float64 {
+	s := 0.0
+	for _, x := range v {
+		s += x
+	}
+	return s / float64(len(v))
+}
+
+// std is the sample standard deviation (0 for one value).
+func std(v []float64) float64 {
+	if len(v) < 2 {
+		return 0
+	}
+	m, s := mean(v), 0.0
+	for _, x := range v {
+		s += (x - m) * (x - m)
+	}
+	return math.Sqrt(s / float64(len(v)-1))
+}
