@@ -210,6 +210,8 @@ type terms struct {
 	cval   []float32
 	rowEnd []int
 	next   []int
+	// pad holds the zero-padded blocks of lastRows and edge.
+	pad []float32
 }
 
 var termsPool = sync.Pool{New: func() any { return new(terms) }}
@@ -313,6 +315,15 @@ const tileBlockB = 64 << 10
 // ascending p.
 func (ks *vectorSet) tiled(c, a, b []float32, m, k, n, rs, ps int) {
 	c, a, b = c[:m*n], a[:(m-1)*rs+(k-1)*ps+1], b[:k*n]
+	cols := n // the columns the tiles cover
+	for j := 0; j < n; {
+		t, ok := ks.tile(n - j)
+		if !ok {
+			cols = j
+			break
+		}
+		j += t.width
+	}
 	for p0 := 0; p0 < k; p0 += tileDepth {
 		depth := min(tileDepth, k-p0)
 		tile := func(i, j int, t tileKernel) {
@@ -343,15 +354,6 @@ func (ks *vectorSet) tiled(c, a, b []float32, m, k, n, rs, ps int) {
 			}
 		}
 		// The edges: the last rows if fewer than 4, and columns no tile covers.
-		cols := n
-		for j := 0; j < n; {
-			t, ok := ks.tile(n - j)
-			if !ok {
-				cols = j
-				break
-			}
-			j += t.width
-		}
 		if rows < m {
 			ks.lastRows(c[rows*n:], a[rows*rs+p0*ps:], b[p0*n:], m-rows, depth, n, rs, ps)
 		}
@@ -367,7 +369,7 @@ func (ks *vectorSet) tiled(c, a, b []float32, m, k, n, rs, ps int) {
 func (ks *vectorSet) lastRows(c, a, b []float32, rows, depth, n, rs, ps int) {
 	scratch := termsPool.Get().(*terms)
 	defer termsPool.Put(scratch)
-	pad := grow(scratch.cval, 4*(depth+n))
+	pad := grow(scratch.pad, 4*(depth+n))
 	clear(pad)
 	ap, cp := pad[:4*depth], pad[4*depth:]
 	for i := range rows {
@@ -378,7 +380,7 @@ func (ks *vectorSet) lastRows(c, a, b []float32, rows, depth, n, rs, ps int) {
 	}
 	ks.tiled(cp, ap, b, 4, depth, n, depth, 1)
 	copy(c[:rows*n], cp[:rows*n])
-	scratch.cval = pad
+	scratch.pad = pad
 }
 
 // edge adds the terms p0 ≤ p < p0+depth into the columns j ≥ cols of the first rows
@@ -393,7 +395,7 @@ func (ks *vectorSet) edge(c, a, b []float32, rows, n, rs, ps, cols, p0, depth in
 	}
 	scratch := termsPool.Get().(*terms)
 	defer termsPool.Put(scratch)
-	pad := grow(scratch.cval, (depth+rows)*w)
+	pad := grow(scratch.pad, (depth+rows)*w)
 	clear(pad)
 	bp, cp := pad[:depth*w], pad[depth*w:]
 	for p := range depth {
@@ -408,34 +410,35 @@ func (ks *vectorSet) edge(c, a, b []float32, rows, n, rs, ps, cols, p0, depth in
 	for i := range rows {
 		copy(c[i*n+cols:i*n+n], cp[i*w:i*w+e])
 	}
-	scratch.cval = pad
+	scratch.pad = pad
 }
 
 // tanh32s replaces every x of v by tanh32(x).
 func tanh32s(v []float32) {
-	ks := kernels
-	if ks == nil || ks.tanh == nil {
-		tanh32Plain(v)
-		return
-	}
-	byChunks(len(v), ks.lanes, func(i0, i1 int) { elementwise(v[i0:i1], ks.lanes, ks.tanh, tanh32Plain) })
+	vectorised(v, func(ks *vectorSet) func(*float32, int) { return ks.tanh }, tanh32Plain)
 }
 
 // sigmoid32s replaces every x of v by sigmoid32(x).
 func sigmoid32s(v []float32) {
-	ks := kernels
-	if ks == nil || ks.sigmoid == nil {
-		sigmoid32Plain(v)
-		return
-	}
-	byChunks(len(v), ks.lanes, func(i0, i1 int) { elementwise(v[i0:i1], ks.lanes, ks.sigmoid, sigmoid32Plain) })
+	vectorised(v, func(ks *vectorSet) func(*float32, int) { return ks.sigmoid }, sigmoid32Plain)
 }
 
-// elementwise runs the vector kernel f on the whole vectors of v, plain on the rest.
-func elementwise(v []float32, lanes int, f func(*float32, int), plain func([]float32)) {
-	if n := len(v) / lanes * lanes; n > 0 {
-		f(&v[0], n)
-		v = v[n:]
+// vectorised runs the kernels' element-wise function (kernel picks it) on v, split
+// across the goroutines of Threads, its whole vectors in the kernel and the rest in
+// plain; plain alone where the kernels have no such function.
+func vectorised(v []float32, kernel func(*vectorSet) func(*float32, int), plain func([]float32)) {
+	ks := kernels
+	if ks == nil || kernel(ks) == nil {
+		plain(v)
+		return
 	}
-	plain(v)
+	f := kernel(ks)
+	byChunks(len(v), ks.lanes, func(i0, i1 int) {
+		part := v[i0:i1]
+		if n := len(part) / ks.lanes * ks.lanes; n > 0 {
+			f(&part[0], n)
+			part = part[n:]
+		}
+		plain(part)
+	})
 }

@@ -612,17 +612,21 @@ func shortName(net string) string {
 	return net
 }
 
+// cpuModel is this machine's CPU as /proc/cpuinfo names it.
 func cpuModel() string {
-	b, err := os.ReadFile("/proc/cpuinfo")
-	if err != nil {
-		return "unknown CPU"
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(line, "model name") {
-			if _, v, ok := strings.Cut(line, ":"); ok {
-				return strings.TrimSpace(v)
-			}
-		}
+	if v := cpuinfo("model name"); v != "" {
+		return v
 	}
 	return "unknown CPU"
+}
+
+// cpuinfo returns the first value of a field of /proc/cpuinfo ("" if none).
+func cpuinfo(field string) string {
+	b, _ := os.ReadFile("/proc/cpuinfo")
+	for _, line := range strings.Split(string(b), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == field {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"os/exec"
 	"regexp"
 	"slices"
@@ -58,14 +57,7 @@ func peak(root string, pf *peakFigures) error {
 // macsPerCycle is how many float32 multiplications and additions (not fused) a core
 // of this CPU can start per cycle, as its vendor documents it, for the CPUs we know.
 func macsPerCycle() (float64, string) {
-	info, _ := os.ReadFile("/proc/cpuinfo")
-	family := ""
-	for _, line := range strings.Split(string(info), "\n") {
-		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "cpu family" {
-			family = strings.TrimSpace(v)
-			break
-		}
-	}
+	family := cpuinfo("cpu family")
 	switch {
 	case slices.Contains(tensor.CPUFeatures(), "AVX-512F") && family == "25":
 		return 16, "AMD Zen 4 (family 25 with AVX-512): two 256-bit multiply pipes and two 256-bit add pipes, a 512-bit operation taking two; fused or not, 16 multiply-adds per cycle"

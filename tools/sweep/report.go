@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/nofeedback/lwf/tools/internal/stats"
 )
 
 // paper holds the published test errors (%, mean ± std where given), from the
@@ -46,8 +48,8 @@ func (r result) group() string {
 
 // final is the run's test error: the mean of its last lastEpochs epochs.
 func (r result) final() float64 {
-	tail := r.errors[max(0, len(r.errors)-lastEpochs):]
-	return mean(tail)
+	m, _ := stats.MeanStd(r.errors[max(0, len(r.errors)-lastEpochs):])
+	return m
 }
 
 // readResults reads every run of dir that is done: its flags from the marker, its
@@ -136,7 +138,8 @@ func report(dir string, w io.Writer) error {
 			if p, ok := paper[g][rule]; ok {
 				published = p
 			}
-			fmt.Fprintf(w, "| %s | %s | %d | %.2f ± %.2f | %s |\n", rule, strings.TrimPrefix(g, runs[0].dataset+" "), len(runs), mean(finals), std(finals), published)
+			m, sd := stats.MeanStd(finals)
+			fmt.Fprintf(w, "| %s | %s | %d | %.2f ± %.2f | %s |\n", rule, strings.TrimPrefix(g, runs[0].dataset+" "), len(runs), m, sd, published)
 		}
 		name := filepath.Join(dir, "curves-"+strings.ReplaceAll(g, " ", "-")+".svg")
 		if err := os.WriteFile(name, curves(g, groups[g]), 0o644); err != nil {
@@ -181,8 +184,9 @@ func curves(title string, g map[string][]result) []byte {
 			for i, r := range runs {
 				v[i] = r.errors[e]
 			}
-			l.mean, l.std = append(l.mean, mean(v)), append(l.std, std(v))
-			hi = max(hi, mean(v)+std(v))
+			m, sd := stats.MeanStd(v)
+			l.mean, l.std = append(l.mean, m), append(l.std, sd)
+			hi = max(hi, m+sd)
 		}
 		epochs = max(epochs, n)
 		lines = append(lines, l)
@@ -224,24 +228,4 @@ func curves(title string, g map[string][]result) []byte {
 	}
 	sb.WriteString("</svg>\n")
 	return []byte(sb.String())
-}
-
-func mean(v []float64) float64 {
-	s := 0.0
-	for _, x := range v {
-		s += x
-	}
-	return s / float64(len(v))
-}
-
-// std is the sample standard deviation (0 for one value).
-func std(v []float64) float64 {
-	if len(v) < 2 {
-		return 0
-	}
-	m, s := mean(v), 0.0
-	for _, x := range v {
-		s += (x - m) * (x - m)
-	}
-	return math.Sqrt(s / float64(len(v)-1))
 }

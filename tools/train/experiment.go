@@ -20,6 +20,7 @@ import (
 	"github.com/nofeedback/lwf/core/tensor"
 	"github.com/nofeedback/lwf/core/train"
 	"github.com/nofeedback/lwf/tools/internal/mnist"
+	"github.com/nofeedback/lwf/tools/internal/stats"
 )
 
 // experiment is a prepared run: its data, where it reports, and how far it got.
@@ -186,7 +187,7 @@ func runTrials[F tensor.Float](ctx context.Context, e *experiment) error {
 		}
 	}
 	if len(e.errors) > 1 {
-		mean, std := meanStd(e.errors)
+		mean, std := stats.MeanStd(e.errors)
 		fmt.Fprintf(e.out, "\n=== Test error over %d trials: %.2f ± %.2f%%\n", len(e.errors), mean, std)
 	}
 	return nil
@@ -343,17 +344,6 @@ func layerList(v []float64) string {
 		}
 	}
 	return sb.String()
-}
-
-func meanStd(v []float64) (mean, std float64) {
-	for _, x := range v {
-		mean += x
-	}
-	mean /= float64(len(v))
-	for _, x := range v {
-		std += (x - mean) * (x - mean)
-	}
-	return mean, math.Sqrt(std / float64(len(v)-1))
 }
 
 func isTerminal(w io.Writer) bool {
