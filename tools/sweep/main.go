@@ -3,9 +3,11 @@
 // stopped:
 //
 //	go run ./tools/sweep run FILE --out DIR [--jobs N] [--retry-failed]
+//	go run ./tools/sweep submit FILE --out DIR [--wait] [--partition P] [--time T] [--cpus N]
 //	go run ./tools/sweep report DIR
 //
-// Each run lives in DIR/runs/NAME; a run that ended leaves a marker (done or failed),
+// run runs them on this machine, N at once; submit makes them one Slurm array job,
+// a task per run, into DIR on a file system the nodes share. Each run lives in DIR/runs/NAME; a run that ended leaves a marker (done or failed),
 // written whole, so a sweep started again runs only what is missing. A failed run is
 // reported with its message and not run again unless --retry-failed says so. The
 // report prints a Markdown table of the finished runs beside the paper's numbers and
@@ -23,7 +25,9 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"syscall"
+	"time"
 )
 
 const (
@@ -40,53 +44,95 @@ func main() {
 	os.Exit(code)
 }
 
+const usage = `usage: sweep run FILE --out DIR [--jobs N] [--retry-failed]
+       sweep submit FILE --out DIR [--wait] [--partition P] [--time T] [--cpus N] [--sbatch "FLAGS"] [--retry-failed]
+       sweep report DIR`
+
 func command(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 2 && args[0] == "report" {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, usage)
+		return exitUsage
+	}
+	switch args[0] {
+	case "run":
+		return runCommand(ctx, args[1:], stderr)
+	case "submit":
+		return submitCommand(ctx, args[1:], stderr)
+	case "report":
+		if len(args) != 2 {
+			fmt.Fprintln(stderr, "usage: sweep report DIR")
+			return exitUsage
+		}
 		if err := report(args[1], stdout); err != nil {
 			fmt.Fprintf(stderr, "sweep report: %v\n", err)
 			return exitUsage
 		}
 		return exitOK
+	case "task": // an array task of submit's job.sh
+		if len(args) != 3 {
+			fmt.Fprintln(stderr, "usage: sweep task DIR INDEX (Slurm runs it; see submit)")
+			return exitUsage
+		}
+		if err := task(ctx, args[1], args[2]); err != nil {
+			fmt.Fprintf(stderr, "sweep task: %v\n", err)
+			if errors.Is(err, context.Canceled) {
+				return exitStopped
+			}
+			return exitFailed
+		}
+		return exitOK
 	}
-	if len(args) == 0 || args[0] != "run" {
-		fmt.Fprintln(stderr, "usage: sweep run FILE --out DIR [--jobs N] [--retry-failed]\n       sweep report DIR\n(submit is not built yet)")
-		return exitUsage
-	}
-	fs := flag.NewFlagSet("sweep run", flag.ContinueOnError)
+	fmt.Fprintf(stderr, "sweep: unknown command %q\n%s\n", args[0], usage)
+	return exitUsage
+}
+
+// sweepArgs parses FILE and the flags of fs from args, then reads the sweep file; it
+// prints what is wrong and returns nil when something is.
+func sweepArgs(name string, fs *flag.FlagSet, out *string, args []string, stderr io.Writer) (*sweep, string) {
 	fs.SetOutput(stderr)
-	out := fs.String("out", "", "the sweep's folder: its runs, their logs and markers")
-	jobs := fs.Int("jobs", runtime.NumCPU(), "runs at once (default: this machine's cores)")
-	retry := fs.Bool("retry-failed", false, "run again the runs that failed")
-	file, rest := "", args[1:]
+	file, rest := "", args
 	if len(rest) > 0 && rest[0] != "" && rest[0][0] != '-' {
 		file, rest = rest[0], rest[1:]
 	}
 	if err := fs.Parse(rest); err != nil {
-		return exitUsage
+		return nil, ""
 	}
 	if file == "" && fs.NArg() > 0 {
 		file = fs.Arg(0)
 	}
 	switch {
 	case file == "":
-		fmt.Fprintln(stderr, "sweep run: name the sweep file, such as sweeps/smoke.sweep")
-		return exitUsage
+		fmt.Fprintf(stderr, "sweep %s: name the sweep file, such as sweeps/smoke.sweep\n", name)
+		return nil, ""
 	case *out == "":
-		fmt.Fprintln(stderr, "sweep run: --out DIR: where the runs go")
-		return exitUsage
-	case *jobs < 1:
-		fmt.Fprintf(stderr, "sweep run: --jobs %d: must be at least 1\n", *jobs)
-		return exitUsage
+		fmt.Fprintf(stderr, "sweep %s: --out DIR: where the runs go\n", name)
+		return nil, ""
 	}
 	f, err := os.Open(file)
 	if err != nil {
 		fmt.Fprintf(stderr, "sweep: %v\n", err)
-		return exitUsage
+		return nil, ""
 	}
+	defer f.Close()
 	s, err := parseSweep(f, file)
-	f.Close()
 	if err != nil {
 		fmt.Fprintf(stderr, "sweep: %v\n", err)
+		return nil, ""
+	}
+	return s, file
+}
+
+func runCommand(ctx context.Context, args []string, stderr io.Writer) int {
+	fs := flag.NewFlagSet("sweep run", flag.ContinueOnError)
+	out := fs.String("out", "", "the sweep's folder: its runs, their logs and markers")
+	jobs := fs.Int("jobs", runtime.NumCPU(), "runs at once (default: this machine's cores)")
+	retry := fs.Bool("retry-failed", false, "run again the runs that failed")
+	s, file := sweepArgs("run", fs, out, args, stderr)
+	if s == nil {
+		return exitUsage
+	}
+	if *jobs < 1 {
+		fmt.Fprintf(stderr, "sweep run: --jobs %d: must be at least 1\n", *jobs)
 		return exitUsage
 	}
 	train := filepath.Join(*out, ".bin", "train")
@@ -107,10 +153,55 @@ func command(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case err != nil:
 		fmt.Fprintf(stderr, "sweep: %v\n", err)
 		return exitFailed
+	}
+	return ended(t, len(s.runs), stderr)
+}
+
+// ended says how a sweep ended, and returns the exit code that says it.
+func ended(t tally, runs int, stderr io.Writer) int {
+	switch {
 	case t.failed > 0:
-		fmt.Fprintf(stderr, "sweep: %d of %d runs failed (their folders' failed files say why; --retry-failed runs them again)\n", t.failed, len(s.runs))
+		fmt.Fprintf(stderr, "sweep: %d of %d runs failed (their folders' failed files say why; --retry-failed runs them again)\n", t.failed, runs)
+		return exitFailed
+	case t.left > 0:
+		fmt.Fprintf(stderr, "sweep: %d of %d runs ended without a marker: Slurm cut them off (a time limit, a lost node or scancel; slurm/*.out say which); submit again to run them\n", t.left, runs)
 		return exitFailed
 	}
-	fmt.Fprintf(stderr, "sweep: all %d runs done\n", len(s.runs))
+	fmt.Fprintf(stderr, "sweep: all %d runs done\n", runs)
 	return exitOK
+}
+
+func submitCommand(ctx context.Context, args []string, stderr io.Writer) int {
+	fs := flag.NewFlagSet("sweep submit", flag.ContinueOnError)
+	var o submitOptions
+	fs.StringVar(&o.out, "out", "", "the sweep's folder, on a file system the nodes share")
+	fs.BoolVar(&o.wait, "wait", false, "return when every task has ended, with the sweep's tally")
+	fs.BoolVar(&o.retryFailed, "retry-failed", false, "submit again the runs that failed")
+	fs.StringVar(&o.partition, "partition", "", "sbatch --partition (default: the cluster's)")
+	fs.StringVar(&o.timeLimit, "time", "", "sbatch --time: each run's time limit, such as 2:00:00 (default: the partition's)")
+	fs.IntVar(&o.cpus, "cpus", 1, "cores per run: sbatch --cpus-per-task and tools/train --threads")
+	sbatchFlags := fs.String("sbatch", "", "more sbatch flags, such as \"--account=X --mem=2G\"")
+	fs.DurationVar(&o.poll, "poll", 10*time.Second, "with --wait: how often to look at the runs' markers")
+	s, file := sweepArgs("submit", fs, &o.out, args, stderr)
+	if s == nil {
+		return exitUsage
+	}
+	switch {
+	case o.cpus < 1:
+		fmt.Fprintf(stderr, "sweep submit: --cpus %d: must be at least 1\n", o.cpus)
+		return exitUsage
+	case o.poll <= 0:
+		fmt.Fprintf(stderr, "sweep submit: --poll %s: must be more than 0\n", o.poll)
+		return exitUsage
+	}
+	o.extra, o.progress = strings.Fields(*sbatchFlags), stderr
+	t, err := submit(ctx, s, file, o)
+	switch {
+	case err != nil:
+		fmt.Fprintf(stderr, "sweep submit: %v\n", err)
+		return exitFailed
+	case !o.wait && t.left > 0:
+		return exitOK // submitted: submit said so
+	}
+	return ended(t, len(s.runs), stderr)
 }

@@ -152,7 +152,10 @@ func TestUsageErrors(t *testing.T) {
 		want string
 	}{
 		{nil, "usage: sweep run FILE"},
-		{[]string{"submit", "x"}, "submit is not built yet"},
+		{[]string{"submit", "../../sweeps/smoke.sweep"}, "--out DIR"},
+		{[]string{"submit", "../../sweeps/smoke.sweep", "--out", "x", "--cpus", "0"}, "--cpus 0: must be at least 1"},
+		{[]string{"task", "x"}, "usage: sweep task"},
+		{[]string{"fly"}, "unknown command \"fly\""},
 		{[]string{"report", "no-such-dir"}, "no finished runs"},
 		{[]string{"run", "../../sweeps/smoke.sweep"}, "--out DIR"},
 		{[]string{"run", "../../sweeps/smoke.sweep", "--out", "x", "--jobs", "0"}, "--jobs 0: must be at least 1"},

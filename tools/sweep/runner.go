@@ -36,20 +36,11 @@ type tally struct {
 // tally at the end. Cancelling ctx kills the runs under way; their folders keep no
 // marker, so the next call runs them again.
 func runSweep(ctx context.Context, s *sweep, o runOptions) (tally, error) {
-	var todo []run
-	var t tally
-	for _, r := range s.runs {
-		dir := filepath.Join(o.out, "runs", r.name)
-		switch {
-		case exists(filepath.Join(dir, "done")):
-			t.done++
-		case exists(filepath.Join(dir, "failed")) && !o.retryFailed:
-			t.failed++
-		default:
-			todo = append(todo, r)
-		}
+	t, indexes := pending(s, o.out, o.retryFailed)
+	todo := make([]run, len(indexes))
+	for k, i := range indexes {
+		todo[k] = s.runs[i]
 	}
-	t.left = len(todo)
 	if len(todo) == 0 {
 		return t, nil
 	}
@@ -108,6 +99,24 @@ func runSweep(ctx context.Context, s *sweep, o runOptions) (tally, error) {
 	close(next)
 	wg.Wait()
 	return t, ctx.Err()
+}
+
+// pending tallies the runs of s in out by their markers and lists the indexes of
+// those to run: no marker, or failed when retryFailed. Their count is t.left.
+func pending(s *sweep, out string, retryFailed bool) (t tally, todo []int) {
+	for i, r := range s.runs {
+		dir := filepath.Join(out, "runs", r.name)
+		switch {
+		case exists(filepath.Join(dir, "done")):
+			t.done++
+		case exists(filepath.Join(dir, "failed")) && !retryFailed:
+			t.failed++
+		default:
+			todo = append(todo, i)
+		}
+	}
+	t.left = len(todo)
+	return t, todo
 }
 
 // runOne runs r in its folder, emptied first, and writes its marker.
