@@ -44,8 +44,8 @@ func main() {
 	os.Exit(code)
 }
 
-const usage = `usage: sweep run FILE --out DIR [--jobs N] [--retry-failed]
-       sweep submit FILE --out DIR [--wait] [--partition P] [--time T] [--cpus N] [--sbatch "FLAGS"] [--retry-failed]
+const usage = `usage: sweep run FILE --out DIR [--jobs N] [--data FOLDER] [--retry-failed]
+       sweep submit FILE --out DIR [--wait] [--data FOLDER] [--partition P] [--time T] [--cpus N] [--sbatch "FLAGS"] [--retry-failed]
        sweep report DIR`
 
 func command(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -90,6 +90,7 @@ func command(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // prints what is wrong and returns nil when something is.
 func sweepArgs(name string, fs *flag.FlagSet, out *string, args []string, stderr io.Writer) (*sweep, string) {
 	fs.SetOutput(stderr)
+	data := fs.String("data", "", "the data set's folder, given to every run as its --data (CIFAR-10 needs it)")
 	file, rest := "", args
 	if len(rest) > 0 && rest[0] != "" && rest[0][0] != '-' {
 		file, rest = rest[0], rest[1:]
@@ -118,6 +119,25 @@ func sweepArgs(name string, fs *flag.FlagSet, out *string, args []string, stderr
 	if err != nil {
 		fmt.Fprintf(stderr, "sweep: %v\n", err)
 		return nil, ""
+	}
+	if *data != "" {
+		abs, err := filepath.Abs(*data)
+		if err == nil {
+			_, err = os.Stat(abs)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "sweep %s: --data: %v\n", name, err)
+			return nil, ""
+		}
+		for i := range s.runs {
+			s.runs[i].args = append(s.runs[i].args, "--data="+abs)
+		}
+	}
+	for _, r := range s.runs {
+		if strings.HasPrefix(r.dataset, "CIFAR10") && !hasFlag(r.args, "data") {
+			fmt.Fprintf(stderr, "sweep: %s:%d: %s needs its files: give sweep %s --data FOLDER, the folder of data_batch_1.bin ... test_batch.bin\n", file, r.line, r.dataset, name)
+			return nil, ""
+		}
 	}
 	return s, file
 }

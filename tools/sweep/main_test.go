@@ -147,6 +147,8 @@ func TestAFailedRunIsReportedNotRetried(t *testing.T) {
 }
 
 func TestUsageErrors(t *testing.T) {
+	cifar := filepath.Join(t.TempDir(), "cifar.sweep")
+	require.NoError(t, os.WriteFile(cifar, []byte("flags --dataset CIFAR10 --loss CE --output-act none\nrules DRTP\ntopologies FC_10\n"), 0o644))
 	for _, tt := range []struct {
 		args []string
 		want string
@@ -156,6 +158,9 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"submit", "../../sweeps/smoke.sweep", "--out", "x", "--cpus", "0"}, "--cpus 0: must be at least 1"},
 		{[]string{"task", "x"}, "usage: sweep task"},
 		{[]string{"fly"}, "unknown command \"fly\""},
+		{[]string{"run", cifar, "--out", "x"}, "cifar.sweep:2: CIFAR10 needs its files: give sweep run --data FOLDER"},
+		{[]string{"submit", cifar, "--out", "x"}, "give sweep submit --data FOLDER"},
+		{[]string{"run", cifar, "--out", "x", "--data", "no-such-folder"}, "--data: stat"},
 		{[]string{"report", "no-such-dir"}, "no finished runs"},
 		{[]string{"run", "../../sweeps/smoke.sweep"}, "--out DIR"},
 		{[]string{"run", "../../sweeps/smoke.sweep", "--out", "x", "--jobs", "0"}, "--jobs 0: must be at least 1"},
@@ -194,9 +199,44 @@ func TestReportBesideThePaper(t *testing.T) {
 	assert.Contains(t, table, "| BP | FC_500_FC_10 | 2 | 2.50 ± 0.71 | 1.72 ± 0.08 |")
 	assert.Contains(t, table, "| DRTP | FC_500_FC_10 | 1 | 5.00 ± 0.00 | 4.58 ± 0.12 |")
 	assert.Contains(t, table, "| shallow | FC_64_FC_10 | 1 | 35.00 ± 0.00 | – |")
+	assert.Less(t, strings.Index(table, "**MNIST**"), strings.Index(table, "| BP | FC_500_FC_10"), "two data sets: a table under each one's name")
+	assert.Less(t, strings.Index(table, "**classification_synth**"), strings.Index(table, "| shallow | FC_64_FC_10"))
+	assert.Less(t, strings.Index(table, "| DRTP | FC_500_FC_10"), strings.Index(table, "**classification_synth**"))
 	svg, err := os.ReadFile(filepath.Join(dir, "curves-MNIST-FC_500_FC_10.svg"))
 	require.NoError(t, err)
 	assert.Equal(t, 2, strings.Count(string(svg), "<polyline"), "a curve per rule")
 	assert.Equal(t, 2, strings.Count(string(svg), "<polygon"), "and its band")
 	assert.FileExists(t, filepath.Join(dir, "curves-classification_synth-FC_64_FC_10.svg"))
+}
+
+// The sweep files the repository ships parse, hold the paper's whole tables, and
+// every row of them has the paper's figure beside it in the report.
+func TestTheShippedSweepFiles(t *testing.T) {
+	for _, tt := range []struct {
+		file   string
+		runs   int
+		frozen bool
+	}{
+		{"smoke.sweep", 4, false},
+		{"paper-mnist-500.sweep", 4 * 3, false},
+		{"paper-mnist.sweep", 4 * 5 * 10, false},
+		{"paper-mnist-frozen.sweep", 4 * 10, true},
+		{"paper-cifar.sweep", 4 * 5 * 10, false},
+		{"paper-cifar-frozen.sweep", 4 * 10, true},
+	} {
+		f, err := os.Open(filepath.Join("../../sweeps", tt.file))
+		require.NoError(t, err)
+		s, err := parseSweep(f, tt.file)
+		f.Close()
+		require.NoError(t, err, tt.file)
+		assert.Len(t, s.runs, tt.runs, tt.file)
+		for _, r := range s.runs {
+			res := result{dataset: r.dataset, topology: r.args[slices.Index(r.args, "--topology")+1],
+				rule: r.args[slices.Index(r.args, "--train-mode")+1], frozen: hasFlag(r.args, "freeze-conv-layers")}
+			assert.Equal(t, tt.frozen, res.frozen, "%s: %s", tt.file, r.name)
+			if tt.file != "smoke.sweep" {
+				assert.Contains(t, paper[res.group()], res.rule, "%s: %s has no published figure", tt.file, r.name)
+			}
+		}
+	}
 }

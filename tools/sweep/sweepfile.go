@@ -30,9 +30,10 @@ type sweep struct {
 
 // run is one tools/train run of a sweep.
 type run struct {
-	name string   // rule_topology_trialK, its folder's name
-	args []string // every flag but --log
-	line int      // the line of the rules statement, for messages
+	name    string   // rule_topology_trialK, its folder's name
+	args    []string // every flag but --log
+	dataset string   // its --dataset
+	line    int      // the line of the rules statement, for messages
 }
 
 // toolFlags are the flags of tools/train that a sweep may set besides the settings;
@@ -166,7 +167,7 @@ func parseSweep(r io.Reader, file string) (*sweep, error) {
 						args = append(args, "--"+f.name+"="+f.value)
 					}
 				}
-				s.runs = append(s.runs, run{name: fmt.Sprintf("%s_%s_trial%d", rule, top, k+1), args: args, line: rulesLine})
+				s.runs = append(s.runs, run{name: fmt.Sprintf("%s_%s_trial%d", rule, top, k+1), args: args, dataset: fmt.Sprint(set.Dataset), line: rulesLine})
 			}
 		}
 	}
