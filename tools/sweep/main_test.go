@@ -112,6 +112,7 @@ func TestAKilledSweepResumes(t *testing.T) {
 	msg, err := again.CombinedOutput()
 	require.NoError(t, err, "%s", msg)
 	assert.Contains(t, string(msg), "all 4 runs done")
+	assert.Regexp(t, `sweep: [1-4] done, [01] running, 0 failed, [0-2] to start, about \d+\S* left`, string(msg), "progress on the terminal")
 	after, err := os.Stat(first)
 	require.NoError(t, err)
 	assert.Equal(t, before.ModTime(), after.ModTime(), "a done run is not run again")

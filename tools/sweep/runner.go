@@ -63,6 +63,10 @@ func runSweep(ctx context.Context, s *sweep, o runOptions) (tally, error) {
 	for range o.jobs {
 		wg.Go(func() {
 			for r := range next {
+				mu.Lock()
+				t.left--
+				t.running++
+				mu.Unlock()
 				err := runOne(ctx, r, o, threads)
 				mu.Lock()
 				t.running--
@@ -80,21 +84,12 @@ func runSweep(ctx context.Context, s *sweep, o runOptions) (tally, error) {
 		})
 	}
 	for _, r := range todo {
-		mu.Lock()
-		t.left--
-		t.running++
-		mu.Unlock()
 		select {
 		case next <- r:
+			continue
 		case <-ctx.Done():
-			mu.Lock()
-			t.left++
-			t.running--
-			mu.Unlock()
 		}
-		if ctx.Err() != nil {
-			break
-		}
+		break
 	}
 	close(next)
 	wg.Wait()
