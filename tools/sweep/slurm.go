@@ -26,7 +26,7 @@ import (
 type submitOptions struct {
 	out         string        // the sweep's folder, shared with the nodes
 	wait        bool          // return when the job has ended
-	retryFailed bool          //
+	retryFailed bool          // submit the failed runs again too
 	partition   string        // sbatch --partition
 	timeLimit   string        // sbatch --time, per run
 	cpus        int           // sbatch --cpus-per-task, and each run's --threads

@@ -141,7 +141,10 @@ func TestTheSmokeSweepOnSlurm(t *testing.T) {
 	}
 
 	out := t.TempDir()
-	msg, err := submit("sweeps/smoke.sweep", "--out", out, "--wait", "--time", "10")
+	msg, err := submit("sweeps/smoke.sweep", "--out", out, "--partition", "nosuch")
+	require.Error(t, err, msg)
+	assert.Contains(t, msg, "invalid partition", "sbatch's own message")
+	msg, err = submit("sweeps/smoke.sweep", "--out", out, "--wait", "--time", "10")
 	require.NoError(t, err, msg)
 	assert.Contains(t, msg, "submitted job")
 	assert.Contains(t, msg, "all 4 runs done")
