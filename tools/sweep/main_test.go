@@ -207,7 +207,32 @@ func TestReportBesideThePaper(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 2, strings.Count(string(svg), "<polyline"), "a curve per rule")
 	assert.Equal(t, 2, strings.Count(string(svg), "<polygon"), "and its band")
-	assert.FileExists(t, filepath.Join(dir, "curves-classification_synth-FC_64_FC_10.svg"))
+	assert.Equal(t, 2, strings.Count(string(svg), "stroke-dasharray"), "and the paper's figure")
+	assert.Contains(t, string(svg), "BP 2.50 ± 0.71")
+	synth, err := os.ReadFile(filepath.Join(dir, "curves-classification_synth-FC_64_FC_10.svg"))
+	require.NoError(t, err)
+	assert.NotContains(t, string(synth), "stroke-dasharray", "no published figure")
+}
+
+func TestNiceTicks(t *testing.T) {
+	for _, tt := range []struct {
+		hi        float64
+		n         int
+		step, top float64
+	}{
+		{10, 6, 2, 10},
+		{11.5, 6, 2, 12},
+		{4.6, 6, 1, 5},
+		{0.5, 6, 0.1, 0.5},
+		{100, 10, 10, 100},
+		{20, 10, 2, 20},
+		{1, 10, 0.1, 1},
+		{37, 6, 10, 40},
+	} {
+		step, top := niceTicks(tt.hi, tt.n)
+		assert.InDelta(t, tt.step, step, 1e-12, "%v", tt)
+		assert.InDelta(t, tt.top, top, 1e-9, "%v", tt)
+	}
 }
 
 // The sweep files the repository ships parse, hold the paper's whole tables, and

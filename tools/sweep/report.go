@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/nofeedback/lwf/tools/internal/stats"
@@ -30,6 +31,11 @@ var paper = map[string]map[string]string{
 	"CIFAR10 FC_1000_FC_1000_FC_10":                                     {"BP": "49.00 ± 0.22", "FA": "50.35 ± 0.18", "DFA": "50.51 ± 0.24", "DRTP": "52.83 ± 0.44"},
 	"CIFAR10 CONV_64_3_1_1_CONV_256_3_1_1_FC_1000_FC_1000_FC_10 frozen": {"BP": "30.13 ± 0.31", "FA": "30.28 ± 0.37", "DFA": "30.40 ± 0.46", "DRTP": "32.69 ± 0.38"},
 	"CIFAR10 CONV_64_3_1_1_CONV_256_3_1_1_FC_1000_FC_1000_FC_10":        {"BP": "27.45 ± 0.28", "FA": "29.84 ± 0.31", "DFA": "32.06 ± 0.29", "DRTP": "35.45 ± 0.76"},
+}
+
+// paperKey is the key of a group in paper: CIFAR10aug's rows are CIFAR10's.
+func paperKey(group string) string {
+	return strings.Replace(group, "CIFAR10aug ", "CIFAR10 ", 1)
 }
 
 // lastEpochs is how many final epochs a run's test error is averaged over, as the
@@ -156,7 +162,7 @@ func report(dir string, w io.Writer) error {
 					finals[i] = r.final()
 				}
 				published := "–"
-				if p, ok := paper[strings.Replace(g, "CIFAR10aug ", "CIFAR10 ", 1)][rule]; ok {
+				if p, ok := paper[paperKey(g)][rule]; ok {
 					published = p
 				}
 				m, sd := stats.MeanStd(finals)
@@ -166,7 +172,7 @@ func report(dir string, w io.Writer) error {
 	}
 	for _, g := range order {
 		name := filepath.Join(dir, "curves-"+strings.ReplaceAll(g, " ", "-")+".svg")
-		if err := os.WriteFile(name, curves(g, groups[g]), 0o644); err != nil {
+		if err := os.WriteFile(name, curves(g, groups[g], paper[paperKey(g)]), 0o644); err != nil {
 			return err
 		}
 	}
@@ -186,16 +192,20 @@ func ruleOrder(g map[string][]result) []string {
 }
 
 // curves draws each rule's mean test error per epoch, with a band of ± one std over
-// its trials, as an SVG of 640×400.
-func curves(title string, g map[string][]result) []byte {
-	const w, h, left, right, top, bottom = 640, 400, 60, 110, 30, 40
+// its trials and, dashed, the paper's figure where it has one (published holds them
+// by rule), as an SVG of 720×420. The y axis stops at 2.5 times the largest final
+// error, so that the last epochs, where the rules differ, are not squashed by the
+// first; what is above is cut.
+func curves(title string, g map[string][]result, published map[string]string) []byte {
+	const w, h, left, right, top, bottom = 720, 420, 60, 190, 34, 46
 	colours := map[string]string{"BP": "#1f4e9c", "FA": "#166b33", "DFA": "#a8321f", "sDFA": "#7a3b98", "DRTP": "#b8860b", "shallow": "#5f6676"}
 	type line struct {
 		rule      string
 		mean, std []float64
+		final     string // mean ± std of the runs' errors
 	}
 	var lines []line
-	epochs, hi := 0, 0.0
+	epochs, top2, finals := 0, 0.0, 0.0
 	for _, rule := range ruleOrder(g) {
 		runs := g[rule]
 		n := len(runs[0].errors)
@@ -210,46 +220,100 @@ func curves(title string, g map[string][]result) []byte {
 			}
 			m, sd := stats.MeanStd(v)
 			l.mean, l.std = append(l.mean, m), append(l.std, sd)
-			hi = max(hi, m+sd)
+			top2 = max(top2, m+sd)
 		}
+		f := make([]float64, len(runs))
+		for i, r := range runs {
+			f[i] = r.final()
+		}
+		m, sd := stats.MeanStd(f)
+		l.final = fmt.Sprintf("%.2f ± %.2f", m, sd)
+		finals = max(finals, m)
 		epochs = max(epochs, n)
 		lines = append(lines, l)
 	}
-	hi = math.Ceil(max(hi, 1))
-	x := func(e int) float64 {
+	for _, p := range published {
+		if v, ok := paperMean(p); ok {
+			finals = max(finals, v)
+		}
+	}
+	yStep, hi := niceTicks(max(0.5, min(top2, 2.5*finals)), 6)
+	xStep, _ := niceTicks(float64(epochs), 10)
+	x := func(e float64) float64 { // e counts from 1
 		if epochs <= 1 {
 			return left
 		}
-		return left + float64(e)*float64(w-left-right)/float64(epochs-1)
+		return left + (e-1)*float64(w-left-right)/float64(epochs-1)
 	}
 	y := func(v float64) float64 { return top + (1-v/hi)*float64(h-top-bottom) }
 	var sb strings.Builder
 	fmt.Fprintf(&sb, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="sans-serif" font-size="13">`+"\n", w, h, w, h)
-	fmt.Fprintf(&sb, `<rect width="%d" height="%d" fill="white"/><text x="%d" y="20">%s: test error %% per epoch (mean ± std)</text>`+"\n", w, h, left, title)
+	fmt.Fprintf(&sb, `<rect width="%d" height="%d" fill="white"/><text x="%d" y="20" font-weight="bold">%s: test error %% per epoch</text>`+"\n", w, h, left, title)
+	fmt.Fprintf(&sb, `<clipPath id="plot"><rect x="%d" y="%d" width="%d" height="%d"/></clipPath>`+"\n", left, top, w-left-right, h-top-bottom)
+	for v := 0.0; v <= hi+1e-9; v += yStep {
+		fmt.Fprintf(&sb, `<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="#dde1e8"/><text x="%d" y="%.1f" text-anchor="end">%g</text>`+"\n", left, y(v), w-right, y(v), left-6, y(v)+4, v)
+	}
+	for e := 1.0; e <= float64(epochs); e += 1 {
+		if e == 1 || math.Mod(e, xStep) == 0 {
+			fmt.Fprintf(&sb, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#5f6676"/><text x="%.1f" y="%.1f" text-anchor="middle">%g</text>`+"\n", x(e), y(0), x(e), y(0)+5, x(e), y(0)+19, e)
+		}
+	}
 	fmt.Fprintf(&sb, `<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="#5f6676"/><line x1="%d" y1="%d" x2="%d" y2="%.1f" stroke="#5f6676"/>`+"\n", left, y(0), w-right, y(0), left, top, left, y(0))
-	fmt.Fprintf(&sb, `<text x="%d" y="%.1f" text-anchor="end">%.0f</text><text x="%d" y="%.1f" text-anchor="end">0</text>`+"\n", left-6, y(hi)+4, hi, left-6, y(0)+4)
-	fmt.Fprintf(&sb, `<text x="%d" y="%d">epoch 1</text><text x="%d" y="%d" text-anchor="end">epoch %d</text>`+"\n", left, h-12, w-right, h-12, epochs)
-	for i, l := range lines {
+	fmt.Fprintf(&sb, `<text x="%d" y="%d" text-anchor="middle">epoch</text><text x="14" y="%d" transform="rotate(-90 14 %d)" text-anchor="middle">test error %%</text>`+"\n", (left+w-right)/2, h-6, (top+h-bottom)/2, (top+h-bottom)/2)
+	sb.WriteString(`<g clip-path="url(#plot)">` + "\n")
+	for _, l := range lines {
 		c := colours[l.rule]
 		var band, path strings.Builder
 		for e := range l.mean {
-			fmt.Fprintf(&band, "%.1f,%.1f ", x(e), y(l.mean[e]+l.std[e]))
+			fmt.Fprintf(&band, "%.1f,%.1f ", x(float64(e+1)), y(l.mean[e]+l.std[e]))
 		}
 		for e := len(l.mean) - 1; e >= 0; e-- {
-			fmt.Fprintf(&band, "%.1f,%.1f ", x(e), y(max(0, l.mean[e]-l.std[e])))
+			fmt.Fprintf(&band, "%.1f,%.1f ", x(float64(e+1)), y(max(0, l.mean[e]-l.std[e])))
 		}
 		for e := range l.mean {
-			fmt.Fprintf(&path, "%.1f,%.1f ", x(e), y(l.mean[e]))
+			fmt.Fprintf(&path, "%.1f,%.1f ", x(float64(e+1)), y(l.mean[e]))
 		}
 		fmt.Fprintf(&sb, `<polygon points="%s" fill="%s" fill-opacity="0.18"/>`+"\n", strings.TrimSpace(band.String()), c)
 		fmt.Fprintf(&sb, `<polyline points="%s" fill="none" stroke="%s" stroke-width="2"/>`+"\n", strings.TrimSpace(path.String()), c)
 		if len(l.mean) <= 30 { // few epochs: a dot on each, so that one epoch shows too
 			for e, v := range l.mean {
-				fmt.Fprintf(&sb, `<circle cx="%.1f" cy="%.1f" r="3" fill="%s"/>`+"\n", x(e), y(v), c)
+				fmt.Fprintf(&sb, `<circle cx="%.1f" cy="%.1f" r="3" fill="%s"/>`+"\n", x(float64(e+1)), y(v), c)
 			}
 		}
-		fmt.Fprintf(&sb, `<text x="%d" y="%d" fill="%s">%s</text>`+"\n", w-right+12, top+20+20*i, c, l.rule)
+		if v, ok := paperMean(published[l.rule]); ok {
+			fmt.Fprintf(&sb, `<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="%s" stroke-width="1.5" stroke-dasharray="6 4"/>`+"\n", left, y(v), w-right, y(v), c)
+		}
+	}
+	sb.WriteString("</g>\n")
+	fmt.Fprintf(&sb, `<text x="%d" y="%d" fill="#5f6676">last %d epochs, mean ± std</text>`+"\n", w-right+12, top+8, lastEpochs)
+	row := 0
+	for _, l := range lines {
+		fmt.Fprintf(&sb, `<text x="%d" y="%d" fill="%s" font-weight="bold">%s %s</text>`+"\n", w-right+12, top+30+20*row, colours[l.rule], l.rule, l.final)
+		row++
+		if p, ok := published[l.rule]; ok {
+			fmt.Fprintf(&sb, `<text x="%d" y="%d" fill="%s">paper %s (dashed)</text>`+"\n", w-right+24, top+30+20*row, colours[l.rule], p)
+			row++
+		}
 	}
 	sb.WriteString("</svg>\n")
 	return []byte(sb.String())
+}
+
+// paperMean reads the mean of a published figure, "1.72 ± 0.08" or "1.76".
+func paperMean(p string) (float64, bool) {
+	m, _, _ := strings.Cut(p, " ")
+	v, err := strconv.ParseFloat(m, 64)
+	return v, err == nil
+}
+
+// niceTicks returns a step of 1, 2 or 5 times a power of ten giving at most n steps
+// from 0 to above hi, and the top it reaches.
+func niceTicks(hi float64, n int) (step, top float64) {
+	for p := math.Pow(10, math.Floor(math.Log10(hi/float64(n)))); ; p *= 10 {
+		for _, m := range []float64{1, 2, 5} {
+			if step = m * p; math.Ceil(hi/step-1e-9) <= float64(n) {
+				return step, math.Ceil(hi/step-1e-9) * step
+			}
+		}
+	}
 }
