@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -32,6 +33,13 @@ func TestBadSweepFilesNameTheirLine(t *testing.T) {
 		{"rules BP\ntopologies FC_10\nwhen DRTP\n", "s.sweep:3: when: want a rule"},
 		{"flags --threads 0\nrules BP\ntopologies FC_10\n", "s.sweep:1: --threads \"0\": want a whole number of at least 1"},
 		{"rules BP\n", "s.sweep: a sweep needs a rules line and a topologies line"},
+		{"rules BP\ntopologies FC_10\nvary --colour red blue\n", "s.sweep:3: vary: \"--colour\": want a setting of tools/train"},
+		{"rules BP\ntopologies FC_10\nvary --lr\n", "s.sweep:3: vary: want a setting and its values"},
+		{"rules BP\ntopologies FC_10\nvary --lr 1e-3 fast\n", "s.sweep:3: vary: --lr fast: "},
+		{"rules BP\ntopologies FC_10\nvary --lr 1e-3\nvary --lr 1e-4\n", "s.sweep:4: vary: --lr is varied on line 3 already"},
+		{"flags --lr 1e-3\nrules BP\ntopologies FC_10\nvary --lr 1e-4 1e-5\n", "s.sweep:4: vary: --lr is set by a flags or when line too"},
+		{"rules BP\ntopologies FC_10\nvary --topology FC_20\n", "s.sweep:3: vary: \"--topology\""},
+		{"flags --dataset regression_synth --output-act none\nrules BP\ntopologies FC_10\nvary --loss MSE BCE\n", "s.sweep:2: BP on FC_10 loss=BCE cannot run"},
 		// Impossible together: BCE needs a sigmoid output; a net too deep for the input.
 		{"flags --output-act tanh\nrules DRTP\ntopologies FC_10\n", "s.sweep:2: DRTP on FC_10 cannot run"},
 		{"flags --dataset regression_synth --loss BCE\nrules BP\ntopologies FC_10\n", "s.sweep:2: BP on FC_10 cannot run"},
@@ -63,6 +71,22 @@ when * FC_1000_FC_10 --dropout 0.1
 		byName["BP_FC_500_FC_10_trial1"])
 	assert.Equal(t, []string{"--train-mode", "DRTP", "--topology", "FC_1000_FC_10", "--seed", "12", "--dataset=MNIST", "--epochs=100", "--lr=5e-4", "--dropout=0.1"},
 		byName["DRTP_FC_1000_FC_10_trial3"], "trial k has seed s+k−1, as tools/train --trials seeds it")
+}
+
+// A vary line multiplies the runs by its values; two multiply by both.
+func TestVaryLinesMultiplyTheRuns(t *testing.T) {
+	s, err := parseSweep(strings.NewReader("flags --epochs 20\nrules BP DRTP\ntopologies FC_10\nvary --lr 1e-3 5e-4\nvary --dropout 0 0.1\ntrials 2\nwhen DRTP * --fc-zero-init\n"), "grid.sweep")
+	require.NoError(t, err)
+	require.Len(t, s.runs, 2*2*2*2)
+	byName := map[string]run{}
+	for _, r := range s.runs {
+		byName[r.name] = r
+	}
+	r, ok := byName["DRTP_FC_10_lr5e-4_dropout0.1_trial2"]
+	require.True(t, ok, "names: %v", slices.Collect(maps.Keys(byName)))
+	assert.Equal(t, []string{"--train-mode", "DRTP", "--topology", "FC_10", "--seed", "1", "--epochs=20", "--fc-zero-init=true", "--lr=5e-4", "--dropout=0.1"}, r.args)
+	assert.Equal(t, "lr=5e-4 dropout=0.1", r.variant)
+	assert.Equal(t, "", func() string { s, _ := parseSweep(strings.NewReader("rules BP\ntopologies FC_10\n"), "x"); return s.runs[0].variant }())
 }
 
 // sweepBinary builds this command once for the tests that run it as a process.
@@ -180,18 +204,25 @@ func TestReportBesideThePaper(t *testing.T) {
 	write := func(name, args string, accuracies ...float64) {
 		run := filepath.Join(dir, "runs", name)
 		require.NoError(t, os.MkdirAll(run, 0o755))
+		args, variant, _ := strings.Cut(args, "\n")
 		var log strings.Builder
 		for e, a := range accuracies {
 			fmt.Fprintf(&log, "{\"trial\":1,\"epoch\":%d,\"test_accuracy\":%g}\n", e+1, a)
 		}
 		require.NoError(t, os.WriteFile(filepath.Join(run, "log.jsonl"), []byte(log.String()), 0o644))
-		require.NoError(t, os.WriteFile(filepath.Join(run, "done"), []byte("tools/train "+args+"\n"), 0o644))
+		marker := "tools/train " + args + "\n"
+		if variant != "" {
+			marker += "variant " + variant + "\n"
+		}
+		require.NoError(t, os.WriteFile(filepath.Join(run, "done"), []byte(marker), 0o644))
 	}
 	// 12 epochs: the first two (50%) fall outside the last ten.
 	twelve := func(last float64) []float64 { return append([]float64{50, 50}, slices.Repeat([]float64{last}, 10)...) }
 	write("BP_FC_500_FC_10_trial1", "--train-mode BP --topology FC_500_FC_10 --seed 0 --dataset=MNIST", twelve(98)...)
 	write("BP_FC_500_FC_10_trial2", "--train-mode BP --topology FC_500_FC_10 --seed 1 --dataset=MNIST", twelve(97)...)
 	write("DRTP_FC_500_FC_10_trial1", "--train-mode DRTP --topology FC_500_FC_10 --seed 0 --dataset=MNIST", twelve(95)...)
+	write("FA_FC_500_FC_10_lr1e-3_trial1", "--train-mode FA --topology FC_500_FC_10 --seed 0 --lr=1e-3\nlr=1e-3", twelve(97)...)
+	write("FA_FC_500_FC_10_lr5e-4_trial1", "--train-mode FA --topology FC_500_FC_10 --seed 0 --lr=5e-4\nlr=5e-4", twelve(96)...)
 	write("shallow_FC_64_FC_10_trial1", "--train-mode shallow --topology FC_64_FC_10 --seed 0 --dataset=classification_synth", 60, 70)
 	var out bytes.Buffer
 	require.NoError(t, report(dir, &out))
@@ -200,6 +231,9 @@ func TestReportBesideThePaper(t *testing.T) {
 	assert.Contains(t, table, "| BP | FC_500_FC_10 | 2 | 2.50 ± 0.71 | 1.72 ± 0.08 |")
 	assert.Contains(t, table, "| DRTP | FC_500_FC_10 | 1 | 5.00 ± 0.00 | 4.58 ± 0.12 |")
 	assert.Contains(t, table, "| shallow | FC_64_FC_10 | 1 | 35.00 ± 0.00 | – |")
+	assert.Contains(t, table, "| FA | FC_500_FC_10 lr=1e-3 | 1 | 3.00 ± 0.00 | 1.92 ± 0.08 |", "a row per value of a vary line, beside the paper")
+	assert.Contains(t, table, "| FA | FC_500_FC_10 lr=5e-4 | 1 | 4.00 ± 0.00 | 1.92 ± 0.08 |")
+	assert.FileExists(t, filepath.Join(dir, "curves-MNIST-FC_500_FC_10-lr=5e-4.svg"))
 	assert.Less(t, strings.Index(table, "**MNIST**"), strings.Index(table, "| BP | FC_500_FC_10"), "two data sets: a table under each one's name")
 	assert.Less(t, strings.Index(table, "**classification_synth**"), strings.Index(table, "| shallow | FC_64_FC_10"))
 	assert.Less(t, strings.Index(table, "| DRTP | FC_500_FC_10"), strings.Index(table, "**classification_synth**"))
@@ -245,6 +279,7 @@ func TestTheShippedSweepFiles(t *testing.T) {
 	}{
 		{"smoke.sweep", 4, false},
 		{"paper-mnist-500.sweep", 4 * 3, false},
+		{"grid-mnist-500.sweep", 4 * 5, false},
 		{"paper-mnist.sweep", 4 * 5 * 10, false},
 		{"paper-mnist-frozen.sweep", 4 * 10, true},
 		{"paper-cifar.sweep", 4 * 5 * 10, false},

@@ -33,9 +33,12 @@ var paper = map[string]map[string]string{
 	"CIFAR10 CONV_64_3_1_1_CONV_256_3_1_1_FC_1000_FC_1000_FC_10":        {"BP": "27.45 ± 0.28", "FA": "29.84 ± 0.31", "DFA": "32.06 ± 0.29", "DRTP": "35.45 ± 0.76"},
 }
 
-// paperKey is the key of a group in paper: CIFAR10aug's rows are CIFAR10's.
-func paperKey(group string) string {
-	return strings.Replace(group, "CIFAR10aug ", "CIFAR10 ", 1)
+// paperKey is the key of a result's group in paper: CIFAR10aug's rows are
+// CIFAR10's, whatever the variant.
+func (r result) paperKey() string {
+	v := r
+	v.variant = ""
+	return strings.Replace(v.group(), "CIFAR10aug ", "CIFAR10 ", 1)
 }
 
 // lastEpochs is how many final epochs a run's test error is averaged over, as the
@@ -46,6 +49,7 @@ const lastEpochs = 10
 type result struct {
 	dataset, topology, rule string
 	frozen                  bool
+	variant                 string    // the marker's variant line: "lr=5e-4", or ""
 	errors                  []float64 // test error % by epoch
 }
 
@@ -53,6 +57,9 @@ func (r result) group() string {
 	g := r.dataset + " " + r.topology
 	if r.frozen {
 		g += " frozen"
+	}
+	if r.variant != "" {
+		g += " " + r.variant
 	}
 	return g
 }
@@ -81,7 +88,11 @@ func readResults(dir string) ([]result, error) {
 			return nil, err
 		}
 		r := result{dataset: "MNIST"}
-		words := strings.Fields(strings.SplitN(string(text), "\n", 2)[0])
+		command, rest, _ := strings.Cut(string(text), "\n")
+		if v, ok := strings.CutPrefix(rest, "variant "); ok {
+			r.variant, _, _ = strings.Cut(v, "\n")
+		}
+		words := strings.Fields(command)
 		for i, w := range words {
 			name, value, ok := strings.Cut(strings.TrimPrefix(w, "--"), "=")
 			if !ok && i+1 < len(words) {
@@ -162,7 +173,7 @@ func report(dir string, w io.Writer) error {
 					finals[i] = r.final()
 				}
 				published := "–"
-				if p, ok := paper[paperKey(g)][rule]; ok {
+				if p, ok := paper[runs[0].paperKey()][rule]; ok {
 					published = p
 				}
 				m, sd := stats.MeanStd(finals)
@@ -172,7 +183,7 @@ func report(dir string, w io.Writer) error {
 	}
 	for _, g := range order {
 		name := filepath.Join(dir, "curves-"+strings.ReplaceAll(g, " ", "-")+".svg")
-		if err := os.WriteFile(name, curves(g, groups[g], paper[paperKey(g)]), 0o644); err != nil {
+		if err := os.WriteFile(name, curves(g, groups[g], paper[groups[g][ruleOrder(groups[g])[0]][0].paperKey()]), 0o644); err != nil {
 			return err
 		}
 	}

@@ -15,7 +15,8 @@ import (
 
 // A run's folder holds output.txt (what tools/train printed), log.jsonl (its
 // epochs) and, once it has ended, one marker written whole: done (it finished) or
-// failed (its exit status and last lines). A folder without a marker is a run that
+// failed (its exit status and last lines). A marker's first line is the run's
+// command; a second, "variant lr=5e-4", names the values of the sweep's vary lines. A folder without a marker is a run that
 // was cut off; it is run again from the start.
 
 // runOptions are the flags of sweep run.
@@ -140,6 +141,9 @@ func runOne(ctx context.Context, r run, o runOptions, threads int) error {
 		return ctx.Err() // cut off: no marker, run again next time
 	}
 	marker, text := "done", "tools/train "+strings.Join(args, " ")+"\n"
+	if r.variant != "" {
+		text += "variant " + r.variant + "\n" // the report's groups
+	}
 	if runErr != nil {
 		marker = "failed"
 		tail, _ := os.ReadFile(filepath.Join(dir, "output.txt"))

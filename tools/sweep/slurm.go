@@ -37,8 +37,9 @@ type submitOptions struct {
 
 // taskRun is one entry of runs.json.
 type taskRun struct {
-	Name string   `json:"name"`
-	Args []string `json:"args"`
+	Name    string   `json:"name"`
+	Args    []string `json:"args"`
+	Variant string   `json:"variant,omitempty"`
 }
 
 // submit builds the binaries into DIR/.bin, writes the runs and the batch script,
@@ -75,7 +76,7 @@ func submit(ctx context.Context, s *sweep, file string, o submitOptions) (tally,
 	}
 	runs := make([]taskRun, len(s.runs))
 	for i, r := range s.runs {
-		runs[i] = taskRun{r.name, r.args}
+		runs[i] = taskRun{r.name, r.args, r.variant}
 	}
 	js, err := json.MarshalIndent(runs, "", "  ")
 	if err != nil {
@@ -206,7 +207,7 @@ func task(ctx context.Context, dir, index string) error {
 	if n, err := strconv.Atoi(os.Getenv("SLURM_CPUS_PER_TASK")); err == nil && n > 0 {
 		threads = n
 	}
-	r := run{name: runs[i].Name, args: runs[i].Args}
+	r := run{name: runs[i].Name, args: runs[i].Args, variant: runs[i].Variant}
 	return runOne(ctx, r, runOptions{out: dir, train: filepath.Join(dir, ".bin", "train")}, threads)
 }
 

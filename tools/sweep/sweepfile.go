@@ -19,9 +19,11 @@ import (
 //	topologies FC_500_FC_10 FC_1000_FC_10  their --topology
 //	trials 3                               each combination that many times
 //	when DRTP * --lr 5e-4                  more flags where rule and topology match (* any)
+//	vary --lr 5e-4 1.5e-3                  a setting's values, each a run of its own
 //
-// The runs are rules × topologies × trials; trial k of n has --seed s+k−1, s the
-// flags' seed (0 unless given), as `tools/train --trials n` seeds its trials.
+// The runs are rules × topologies × the values of each vary line × trials; trial k
+// of n has --seed s+k−1, s the flags' seed (0 unless given), as `tools/train
+// --trials n` seeds its trials. A varied setting is set by its vary line only.
 
 // sweep is a parsed sweep file.
 type sweep struct {
@@ -30,8 +32,9 @@ type sweep struct {
 
 // run is one tools/train run of a sweep.
 type run struct {
-	name    string   // rule_topology_trialK, its folder's name
+	name    string   // rule_topology[_settingValue...]_trialK, its folder's name
 	args    []string // every flag but --log
+	variant string   // the values of the vary lines, "lr=5e-4 dropout=0.1", or ""
 	dataset string   // its --dataset
 	line    int      // the line of the rules statement, for messages
 }
@@ -49,6 +52,13 @@ type whenRule struct {
 	flags          []flagValue
 }
 
+// varyLine holds a vary statement: a setting, its values, and its line.
+type varyLine struct {
+	name   string
+	values []string
+	line   int
+}
+
 // flagValue is one --name value of a statement.
 type flagValue struct{ name, value string }
 
@@ -60,6 +70,7 @@ func parseSweep(r io.Reader, file string) (*sweep, error) {
 		rulesLine         int
 		trials            = 1
 		whens             []whenRule
+		varies            []varyLine
 	)
 	errorf := func(line int, format string, a ...any) error {
 		return fmt.Errorf("%s:%d: %s", file, line, fmt.Sprintf(format, a...))
@@ -119,8 +130,28 @@ func parseSweep(r io.Reader, file string) (*sweep, error) {
 				return nil, errorf(n, "when: %v", err)
 			}
 			whens = append(whens, whenRule{rest[0], rest[1], fv})
+		case "vary":
+			if len(rest) < 2 {
+				return nil, errorf(n, "vary: want a setting and its values, such as: vary --lr 5e-4 1.5e-3")
+			}
+			name, ok := strings.CutPrefix(rest[0], "--")
+			if _, known := settings.Lookup(name); !ok || !known || slices.Contains(sweepSets, name) {
+				return nil, errorf(n, "vary: %q: want a setting of tools/train, such as --lr or --dropout", rest[0])
+			}
+			for _, v := range varies {
+				if v.name == name {
+					return nil, errorf(n, "vary: --%s is varied on line %d already", name, v.line)
+				}
+			}
+			for _, value := range rest[1:] {
+				set := settings.Default()
+				if err := set.Set(name, value); err != nil {
+					return nil, errorf(n, "vary: --%s %s: %v", name, value, err)
+				}
+			}
+			varies = append(varies, varyLine{name, rest[1:], n})
 		default:
-			return nil, errorf(n, "unknown statement %q (the statements: flags, rules, topologies, trials, when)", key)
+			return nil, errorf(n, "unknown statement %q (the statements: flags, rules, topologies, trials, when, vary)", key)
 		}
 	}
 	if err := sc.Err(); err != nil {
@@ -129,45 +160,73 @@ func parseSweep(r io.Reader, file string) (*sweep, error) {
 	if rules == nil || topologies == nil {
 		return nil, fmt.Errorf("%s: a sweep needs a rules line and a topologies line", file)
 	}
+	for _, v := range varies {
+		set := slices.ContainsFunc(flags, func(f flagValue) bool { return f.name == v.name })
+		for _, w := range whens {
+			set = set || slices.ContainsFunc(w.flags, func(f flagValue) bool { return f.name == v.name })
+		}
+		if set {
+			return nil, errorf(v.line, "vary: --%s is set by a flags or when line too: give its values here only", v.name)
+		}
+	}
+	variants := [][]flagValue{nil} // the cross product of the vary lines, in their order
+	for _, v := range varies {
+		var next [][]flagValue
+		for _, head := range variants {
+			for _, value := range v.values {
+				next = append(next, append(slices.Clone(head), flagValue{v.name, value}))
+			}
+		}
+		variants = next
+	}
 	s := &sweep{}
 	for _, rule := range rules {
 		for _, top := range topologies {
-			fv := append([]flagValue(nil), flags...)
+			base := append([]flagValue(nil), flags...)
 			for _, w := range whens {
 				if (w.rule == "*" || w.rule == rule) && (w.topology == "*" || w.topology == top) {
-					fv = append(fv, w.flags...)
+					base = append(base, w.flags...)
 				}
 			}
-			set := settings.Default()
-			for _, f := range fv {
-				if _, ok := settings.Lookup(f.name); ok {
-					if err := set.Set(f.name, f.value); err != nil {
-						return nil, errorf(rulesLine, "%s on %s: %v", rule, top, err)
+			for _, variant := range variants {
+				fv := append(slices.Clone(base), variant...)
+				set := settings.Default()
+				for _, f := range fv {
+					if _, ok := settings.Lookup(f.name); ok {
+						if err := set.Set(f.name, f.value); err != nil {
+							return nil, errorf(rulesLine, "%s on %s: %v", rule, top, err)
+						}
 					}
 				}
-			}
-			if err := set.Set("train-mode", rule); err != nil {
-				return nil, errorf(rulesLine, "%v", err)
-			}
-			if err := set.Set("topology", top); err != nil {
-				return nil, errorf(rulesLine, "%v", err)
-			}
-			shape, err := settings.ShapeOf(set.Dataset)
-			if err == nil {
-				err = set.Check(shape)
-			}
-			if err != nil {
-				return nil, errorf(rulesLine, "%s on %s cannot run: %v", rule, top, err)
-			}
-			for k := range trials {
-				args := []string{"--train-mode", rule, "--topology", top, "--seed", strconv.FormatUint(set.Seed+uint64(k), 10)}
-				for i, f := range fv {
-					later := slices.ContainsFunc(fv[i+1:], func(g flagValue) bool { return g.name == f.name })
-					if f.name != "seed" && !later { // a later line's value wins, as on a command line
-						args = append(args, "--"+f.name+"="+f.value)
-					}
+				if err := set.Set("train-mode", rule); err != nil {
+					return nil, errorf(rulesLine, "%v", err)
 				}
-				s.runs = append(s.runs, run{name: fmt.Sprintf("%s_%s_trial%d", rule, top, k+1), args: args, dataset: fmt.Sprint(set.Dataset), line: rulesLine})
+				if err := set.Set("topology", top); err != nil {
+					return nil, errorf(rulesLine, "%v", err)
+				}
+				shape, err := settings.ShapeOf(set.Dataset)
+				if err == nil {
+					err = set.Check(shape)
+				}
+				name, label := rule+"_"+top, make([]string, len(variant))
+				for i, f := range variant {
+					name += "_" + f.name + f.value
+					label[i] = f.name + "=" + f.value
+				}
+				if err != nil {
+					return nil, errorf(rulesLine, "%s cannot run: %v", strings.Join(append([]string{rule, "on", top}, label...), " "), err)
+				}
+				for k := range trials {
+					args := []string{"--train-mode", rule, "--topology", top, "--seed", strconv.FormatUint(set.Seed+uint64(k), 10)}
+					for i, f := range fv {
+						later := slices.ContainsFunc(fv[i+1:], func(g flagValue) bool { return g.name == f.name })
+						if f.name != "seed" && !later { // a later line's value wins, as on a command line
+							args = append(args, "--"+f.name+"="+f.value)
+						}
+					}
+					s.runs = append(s.runs, run{name: fmt.Sprintf("%s_trial%d", name, k+1), args: args, variant: strings.Join(label, " "),
+						dataset: fmt.Sprint(set.Dataset), line: rulesLine})
+				}
 			}
 		}
 	}
