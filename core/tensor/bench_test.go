@@ -46,3 +46,24 @@ func BenchmarkProducts(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkMaxPool2 pools the conv net's batch (100 samples of 32×28×28, random
+// values: windows whose maximum no CPU predicts) by keys, as MaxPool2 does on
+// float32, and by comparisons, maxPool2Plain, the baseline.
+func BenchmarkMaxPool2(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	const c, h, w = 3200, 28, 28
+	x := randomFloat32s(rng, c*h*w, 0)
+	out, arg := make([]float32, c*h*w/4), make([]int32, c*h*w/4)
+	for _, p := range []struct {
+		name string
+		f    func([]float32, []int32, []float32, int, int, int)
+	}{{"keys", MaxPool2[float32]}, {"comparisons", maxPool2Plain[float32]}} {
+		b.Run(p.name, func(b *testing.B) {
+			for range b.N {
+				p.f(out, arg, x, c, h, w)
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(out)), "ns/window")
+		})
+	}
+}

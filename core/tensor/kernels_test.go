@@ -147,7 +147,7 @@ func TestMaxPool2(t *testing.T) {
 	assert.Equal(t, want, dx)
 }
 
-// MaxPool2 takes the first maximum of each window and lets a NaN win, in float32 and
+// MaxPool2 takes the first maximum of each window and lets its last NaN win, in float32 and
 // float64, across signs, zeros and infinities.
 func TestMaxPool2Ties(t *testing.T) {
 	nan, inf, negZero := math.NaN(), math.Inf(1), math.Copysign(0, -1)
@@ -164,6 +164,8 @@ func TestMaxPool2Ties(t *testing.T) {
 		{[4]float64{1, inf, 2, inf}, 1},
 		{[4]float64{1, nan, inf, 2}, 1},
 		{[4]float64{1, 2, 3, -nan}, 3},
+		{[4]float64{nan, 1, -nan, 2}, 2}, // the last NaN, as PyTorch's loop takes it
+		{[4]float64{nan, 1, 2, 3}, 0},
 		{[4]float64{-5e-39, -1e-39, -1e-45, -2e-45}, 2},
 	}
 	for _, tt := range windows {
@@ -185,6 +187,32 @@ func TestMaxPool2Ties(t *testing.T) {
 			MaxPool2(out, arg, x32, 1, 2, 2)
 			return float64(out[0])
 		}, float64(x32[tt.want]))
+	}
+}
+
+// MaxPool2 on float32 (by keys, without branches) takes what the comparisons take,
+// on windows drawn from values that tie, signs of zero, infinities, NaNs and
+// subnormals, in images with an odd last row and column.
+func TestMaxPool2ByKeysIsTheComparisons(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	nan32 := float32(math.NaN())
+	values := []float32{0, float32(math.Copysign(0, -1)), 1, -1, 2, 0.5, float32(math.Inf(1)), float32(math.Inf(-1)),
+		nan32, -nan32, 1e-45, -1e-45, math.MaxFloat32, -math.MaxFloat32}
+	for _, shape := range [][3]int{{1, 2, 2}, {3, 5, 7}, {32, 28, 28}, {2, 4, 9}} {
+		c, h, w := shape[0], shape[1], shape[2]
+		x := make([]float32, c*h*w)
+		for i := range x {
+			x[i] = values[rng.IntN(len(values))]
+		}
+		n := c * (h / 2) * (w / 2)
+		out, arg := make([]float32, n), make([]int32, n)
+		wantOut, wantArg := make([]float32, n), make([]int32, n)
+		MaxPool2(out, arg, x, c, h, w)
+		maxPool2Plain(wantOut, wantArg, x, c, h, w)
+		require.Equal(t, wantArg, arg, "%v", shape)
+		for i := range out {
+			require.Equal(t, math.Float32bits(wantOut[i]), math.Float32bits(out[i]), "%v: window %d", shape, i)
+		}
 	}
 }
 
