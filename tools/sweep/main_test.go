@@ -278,7 +278,7 @@ func TestTheShippedSweepFiles(t *testing.T) {
 		frozen bool
 	}{
 		{"smoke.sweep", 4, false},
-		{"paper-mnist-500.sweep", 4 * 3, false},
+		{"reproduction.sweep", 4 * 2 * 3, false},
 		{"grid-mnist-500.sweep", 4 * 5, false},
 		{"paper-mnist.sweep", 4 * 5 * 10, false},
 		{"paper-mnist-frozen.sweep", 4 * 10, true},
