@@ -1,17 +1,18 @@
-// Command sweep runs the runs a sweep file lists (rules × topologies × settings ×
-// trials, each one tools/train run with its log) and resumes where a killed sweep
-// stopped:
+// Command sweep runs the runs a sweep file lists (rules × topologies × the values of
+// its vary lines × trials, each one tools/train run with its log) and resumes where a
+// killed sweep stopped:
 //
-//	go run ./tools/sweep run FILE --out DIR [--jobs N] [--retry-failed]
+//	go run ./tools/sweep run FILE --out DIR [--jobs N] [--data FOLDER] [--retry-failed]
 //	go run ./tools/sweep submit FILE --out DIR [--wait] [--partition P] [--time T] [--cpus N]
 //	go run ./tools/sweep report DIR
 //
-// run runs them on this machine, N at once; submit makes them one Slurm array job,
-// a task per run, into DIR on a file system the nodes share. Each run lives in DIR/runs/NAME; a run that ended leaves a marker (done or failed),
-// written whole, so a sweep started again runs only what is missing. A failed run is
-// reported with its message and not run again unless --retry-failed says so. The
-// report prints a Markdown table of the finished runs beside the paper's numbers and
-// draws each topology's curves into DIR.
+// run runs them on this machine, N at once; submit makes them one Slurm array job, a
+// task per run, into DIR on a file system the nodes share. Each run lives in
+// DIR/runs/NAME; a run that ended leaves a marker (done or failed), written whole, so
+// a sweep started again runs only what is missing. A failed run is reported with its
+// message and not run again unless --retry-failed says so. The report prints a
+// Markdown table of the finished runs beside the paper's numbers and draws each
+// topology's curves into DIR.
 package main
 
 import (

@@ -86,7 +86,10 @@ func TestVaryLinesMultiplyTheRuns(t *testing.T) {
 	require.True(t, ok, "names: %v", slices.Collect(maps.Keys(byName)))
 	assert.Equal(t, []string{"--train-mode", "DRTP", "--topology", "FC_10", "--seed", "1", "--epochs=20", "--fc-zero-init=true", "--lr=5e-4", "--dropout=0.1"}, r.args)
 	assert.Equal(t, "lr=5e-4 dropout=0.1", r.variant)
-	assert.Equal(t, "", func() string { s, _ := parseSweep(strings.NewReader("rules BP\ntopologies FC_10\n"), "x"); return s.runs[0].variant }())
+	assert.Equal(t, "", func() string {
+		s, _ := parseSweep(strings.NewReader("rules BP\ntopologies FC_10\n"), "x")
+		return s.runs[0].variant
+	}())
 }
 
 // sweepBinary builds this command once for the tests that run it as a process.

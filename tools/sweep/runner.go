@@ -16,8 +16,9 @@ import (
 // A run's folder holds output.txt (what tools/train printed), log.jsonl (its
 // epochs) and, once it has ended, one marker written whole: done (it finished) or
 // failed (its exit status and last lines). A marker's first line is the run's
-// command; a second, "variant lr=5e-4", names the values of the sweep's vary lines. A folder without a marker is a run that
-// was cut off; it is run again from the start.
+// command; a second, "variant lr=5e-4", names the values of the sweep's vary lines.
+// A folder without a marker is a run that was cut off; it is run again from the
+// start.
 
 // runOptions are the flags of sweep run.
 type runOptions struct {
