@@ -122,7 +122,8 @@ func submit(ctx context.Context, s *sweep, file string, o submitOptions) (tally,
 		t.left = len(todo)
 		return t, nil
 	}
-	queuedAt, started, last := id.queued, time.Now(), ""
+	queuedAt, started := id.queued, time.Now()
+	last, lastAt := tally{left: -1}, time.Time{}
 	tick := time.NewTicker(o.poll)
 	defer tick.Stop()
 	for {
@@ -141,16 +142,17 @@ func submit(ctx context.Context, s *sweep, file string, o submitOptions) (tally,
 			return now, nil // runs without a marker were cut off: the caller says so
 		case <-tick.C:
 			now, _ := pending(s, out, o.retryFailed)
-			ended := now.done + now.failed - t.done - t.failed
-			line := fmt.Sprintf("sweep: job %s: %d done, %d failed, %d queued or running", id, now.done, now.failed, now.left)
-			if ended > 0 && now.left > 0 {
+			now.running = running(ctx, name)
+			if now == last && time.Since(lastAt) < time.Minute {
+				continue // a line when a run starts or ends, else once a minute
+			}
+			line := fmt.Sprintf("sweep: job %s: %d done, %d running, %d failed, %d to start", id, now.done, now.running, now.failed, max(0, now.left-now.running))
+			if ended := now.done + now.failed - t.done - t.failed; ended > 0 && now.left > 0 {
 				left := time.Since(started) / time.Duration(ended) * time.Duration(now.left)
 				line += fmt.Sprintf(", about %s left", left.Round(time.Second))
 			}
-			if line != last {
-				fmt.Fprintln(o.progress, line)
-				last = line
-			}
+			fmt.Fprintln(o.progress, line)
+			last, lastAt = now, time.Now()
 		}
 	}
 }
@@ -231,6 +233,16 @@ func queued(ctx context.Context, name string) (string, error) {
 		return f[0], nil
 	}
 	return "", nil
+}
+
+// running counts the tasks of the job called name that Slurm runs now (0 when
+// squeue cannot say).
+func running(ctx context.Context, name string) int {
+	b, err := exec.CommandContext(ctx, "squeue", "--noheader", "--array", "--states=RUNNING", "--name="+name, "--format=%i").Output()
+	if err != nil {
+		return 0
+	}
+	return len(strings.Fields(string(b)))
 }
 
 // arraySpec writes ascending indexes as sbatch --array wants them: 0-3,7,9-10.

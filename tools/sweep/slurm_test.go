@@ -148,6 +148,7 @@ func TestTheSmokeSweepOnSlurm(t *testing.T) {
 	require.NoError(t, err, msg)
 	assert.Contains(t, msg, "submitted job")
 	assert.Contains(t, msg, "all 4 runs done")
+	assert.Regexp(t, `sweep: job \d+: [0-4] done, [0-2] running, 0 failed, [0-4] to start`, msg, "progress while it waits")
 	tasks, _ := filepath.Glob(filepath.Join(out, "slurm", "*_*.out"))
 	assert.Len(t, tasks, 4, "one array task per run")
 	var table bytes.Buffer
