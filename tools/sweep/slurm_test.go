@@ -133,7 +133,9 @@ func TestTheSmokeSweepOnSlurm(t *testing.T) {
 	conf := startCluster(t)
 	bin := sweepBinary(t)
 	submit := func(file string, args ...string) (string, error) {
-		cmd := exec.Command(bin, append([]string{"submit", file, "--poll", "1s"}, args...)...)
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute) // a job that never runs fails the test, not hangs it
+		defer cancel()
+		cmd := exec.CommandContext(ctx, bin, append([]string{"submit", file, "--poll", "1s"}, args...)...)
 		cmd.Dir = "../.."
 		cmd.Env = append(os.Environ(), "SLURM_CONF="+conf)
 		out, err := cmd.CombinedOutput()
@@ -183,7 +185,9 @@ func TestTheSmokeSweepOnSlurm(t *testing.T) {
 	long := filepath.Join(t.TempDir(), "long.sweep")
 	require.NoError(t, os.WriteFile(long, []byte("flags --dataset classification_synth --epochs 300 --subset 2000 --lr 1e-3\nrules DRTP\ntopologies FC_64_FC_10\n"), 0o644))
 	cut := t.TempDir()
-	cmd := exec.Command(bin, "submit", long, "--out", cut, "--wait", "--poll", "1s")
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "submit", long, "--out", cut, "--wait", "--poll", "1s")
 	cmd.Dir = "../.."
 	cmd.Env = append(os.Environ(), "SLURM_CONF="+conf)
 	var waited bytes.Buffer
