@@ -226,6 +226,7 @@ func TestReportBesideThePaper(t *testing.T) {
 	write("DRTP_FC_500_FC_10_trial1", "--train-mode DRTP --topology FC_500_FC_10 --seed 0 --dataset=MNIST", twelve(95)...)
 	write("FA_FC_500_FC_10_lr1e-3_trial1", "--train-mode FA --topology FC_500_FC_10 --seed 0 --lr=1e-3\nlr=1e-3", twelve(97)...)
 	write("FA_FC_500_FC_10_lr5e-4_trial1", "--train-mode FA --topology FC_500_FC_10 --seed 0 --lr=5e-4\nlr=5e-4", twelve(96)...)
+	write("BP_FC_1000_FC_10_trial1", "--train-mode BP --topology FC_1000_FC_10 --seed 0", twelve(99)...)
 	write("shallow_FC_64_FC_10_trial1", "--train-mode shallow --topology FC_64_FC_10 --seed 0 --dataset=classification_synth", 60, 70)
 	var out bytes.Buffer
 	require.NoError(t, report(dir, &out))
@@ -237,6 +238,7 @@ func TestReportBesideThePaper(t *testing.T) {
 	assert.Contains(t, table, "| FA | FC_500_FC_10 lr=1e-3 | 1 | 3.00 ± 0.00 | 1.92 ± 0.08 |", "a row per value of a vary line, beside the paper")
 	assert.Contains(t, table, "| FA | FC_500_FC_10 lr=5e-4 | 1 | 4.00 ± 0.00 | 1.92 ± 0.08 |")
 	assert.FileExists(t, filepath.Join(dir, "curves-MNIST-FC_500_FC_10-lr=5e-4.svg"))
+	assert.Less(t, strings.Index(table, "| DRTP | FC_500_FC_10 |"), strings.Index(table, "| BP | FC_1000_FC_10 |"), "the paper's rows in its order, whatever the folders' names")
 	assert.Less(t, strings.Index(table, "**MNIST**"), strings.Index(table, "| BP | FC_500_FC_10"), "two data sets: a table under each one's name")
 	assert.Less(t, strings.Index(table, "**classification_synth**"), strings.Index(table, "| shallow | FC_64_FC_10"))
 	assert.Less(t, strings.Index(table, "| DRTP | FC_500_FC_10"), strings.Index(table, "**classification_synth**"))
