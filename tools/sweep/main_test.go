@@ -253,6 +253,15 @@ func TestReportBesideThePaper(t *testing.T) {
 	assert.NotContains(t, string(synth), "stroke-dasharray", "no published figure")
 }
 
+func TestCompareVariants(t *testing.T) {
+	in := []string{"lr=5e-3", "lr=1.5e-4", "lr=5e-5", "lr=1.5e-3", "lr=5e-4"}
+	slices.SortFunc(in, compareVariants)
+	assert.Equal(t, []string{"lr=5e-5", "lr=1.5e-4", "lr=5e-4", "lr=1.5e-3", "lr=5e-3"}, in)
+	in = []string{"lr=1e-3 dropout=0.1", "lr=1e-3 dropout=0", "lr=1e-4 dropout=0.1", "optimizer=SGD", "optimizer=Adam"}
+	slices.SortFunc(in, compareVariants)
+	assert.Equal(t, []string{"lr=1e-4 dropout=0.1", "lr=1e-3 dropout=0", "lr=1e-3 dropout=0.1", "optimizer=Adam", "optimizer=SGD"}, in)
+}
+
 func TestNiceTicks(t *testing.T) {
 	for _, tt := range []struct {
 		hi        float64

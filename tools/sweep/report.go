@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -48,6 +49,28 @@ var paper = func() map[string]map[string]string {
 	}
 	return m
 }()
+
+// compareVariants orders two variants ("lr=5e-4 dropout=0.1") setting by setting,
+// numbers by their value: lr=5e-5 before lr=1.5e-4.
+func compareVariants(a, b string) int {
+	as, bs := strings.Fields(a), strings.Fields(b)
+	for i := range min(len(as), len(bs)) {
+		ka, va, _ := strings.Cut(as[i], "=")
+		kb, vb, _ := strings.Cut(bs[i], "=")
+		if c := strings.Compare(ka, kb); c != 0 {
+			return c
+		}
+		x, errA := strconv.ParseFloat(va, 64)
+		y, errB := strconv.ParseFloat(vb, 64)
+		if c := cmp.Compare(x, y); errA == nil && errB == nil && c != 0 {
+			return c
+		}
+		if c := strings.Compare(va, vb); c != 0 && (errA != nil || errB != nil) {
+			return c
+		}
+	}
+	return len(as) - len(bs)
+}
 
 // paperKey is the key of a result's group in paper: CIFAR10aug's rows are
 // CIFAR10's, whatever the variant.
@@ -171,7 +194,12 @@ func report(dir string, w io.Writer) error {
 		}
 		return len(paperRows)
 	}
-	slices.SortStableFunc(order, func(a, b string) int { return rank(a) - rank(b) })
+	slices.SortStableFunc(order, func(a, b string) int {
+		if d := rank(a) - rank(b); d != 0 {
+			return d
+		}
+		return compareVariants(groups[a][ruleOrder(groups[a])[0]][0].variant, groups[b][ruleOrder(groups[b])[0]][0].variant)
+	})
 	var datasets []string
 	for _, g := range order {
 		if d := groups[g][ruleOrder(groups[g])[0]][0].dataset; !slices.Contains(datasets, d) {
