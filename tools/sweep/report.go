@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/nofeedback/lwf/core/nn"
 	"github.com/nofeedback/lwf/tools/internal/stats"
 )
 
@@ -139,7 +140,11 @@ func readResults(dir string) ([]result, error) {
 			}
 			switch name {
 			case "train-mode":
-				r.rule = value
+				mode, err := nn.ParseMode(value)
+				if err != nil {
+					return nil, fmt.Errorf("%s: %w", m, err)
+				}
+				r.rule = mode.String() // as the rows spell it, whatever the sweep file's case
 			case "topology":
 				r.topology = value
 			case "dataset":
@@ -172,38 +177,79 @@ func readResults(dir string) ([]result, error) {
 	return out, nil
 }
 
+// group is the runs of one row set of the table: a data set, topology, frozen conv
+// layers or not, and variant; a row per rule.
+type group struct {
+	key       string
+	head      result            // its first run, which has what the rows share
+	rows      []row             // by rule, in the paper's order
+	published map[string]string // the paper's figures by rule, or nil
+}
+
+// row is the runs of one rule in a group, and their final errors' mean ± std.
+type row struct {
+	rule      string
+	runs      []result
+	mean, std float64
+}
+
+// groupResults puts results into groups: the paper's rows in the order of its
+// tables, then the others as found; a vary line's values by their value.
+func groupResults(results []result) []*group {
+	var groups []*group
+	byKey := map[string]*group{}
+	byRule := map[*group]map[string][]result{}
+	for _, r := range results {
+		g := byKey[r.group()]
+		if g == nil {
+			g = &group{key: r.group(), head: r, published: paper[r.paperKey()]}
+			byKey[g.key] = g
+			byRule[g] = map[string][]result{}
+			groups = append(groups, g)
+		}
+		byRule[g][r.rule] = append(byRule[g][r.rule], r)
+	}
+	for _, g := range groups {
+		for _, m := range nn.Modes() {
+			runs, ok := byRule[g][m.String()]
+			if !ok {
+				continue
+			}
+			finals := make([]float64, len(runs))
+			for i, r := range runs {
+				finals[i] = r.final()
+			}
+			mean, std := stats.MeanStd(finals)
+			g.rows = append(g.rows, row{m.String(), runs, mean, std})
+		}
+	}
+	rank := func(g *group) int {
+		key := g.head.paperKey()
+		if i := slices.IndexFunc(paperRows, func(r paperRow) bool { return r.row == key }); i >= 0 {
+			return i
+		}
+		return len(paperRows)
+	}
+	slices.SortStableFunc(groups, func(a, b *group) int {
+		if d := rank(a) - rank(b); d != 0 {
+			return d
+		}
+		return compareVariants(a.head.variant, b.head.variant)
+	})
+	return groups
+}
+
 // report writes the table of dir's runs to w, and each topology's curves into dir.
 func report(dir string, w io.Writer) error {
 	results, err := readResults(dir)
 	if err != nil {
 		return err
 	}
-	groups := map[string]map[string][]result{}
-	var order []string
-	for _, r := range results {
-		if groups[r.group()] == nil {
-			groups[r.group()] = map[string][]result{}
-			order = append(order, r.group())
-		}
-		groups[r.group()][r.rule] = append(groups[r.group()][r.rule], r)
-	}
-	rank := func(g string) int { // the paper's rows in its order, then the others as found
-		key := groups[g][ruleOrder(groups[g])[0]][0].paperKey()
-		if i := slices.IndexFunc(paperRows, func(r paperRow) bool { return r.row == key }); i >= 0 {
-			return i
-		}
-		return len(paperRows)
-	}
-	slices.SortStableFunc(order, func(a, b string) int {
-		if d := rank(a) - rank(b); d != 0 {
-			return d
-		}
-		return compareVariants(groups[a][ruleOrder(groups[a])[0]][0].variant, groups[b][ruleOrder(groups[b])[0]][0].variant)
-	})
+	groups := groupResults(results)
 	var datasets []string
-	for _, g := range order {
-		if d := groups[g][ruleOrder(groups[g])[0]][0].dataset; !slices.Contains(datasets, d) {
-			datasets = append(datasets, d)
+	for _, g := range groups {
+		if !slices.Contains(datasets, g.head.dataset) {
+			datasets = append(datasets, g.head.dataset)
 		}
 	}
 	for k, d := range datasets {
@@ -214,28 +260,22 @@ func report(dir string, w io.Writer) error {
 			fmt.Fprintf(w, "**%s**\n\n", d)
 		}
 		fmt.Fprintf(w, "| rule | topology | trials | test error %% (mean ± std) | paper |\n|---|---|---:|---:|---:|\n")
-		for _, g := range order {
-			for _, rule := range ruleOrder(groups[g]) {
-				runs := groups[g][rule]
-				if runs[0].dataset != d {
-					continue
-				}
-				finals := make([]float64, len(runs))
-				for i, r := range runs {
-					finals[i] = r.final()
-				}
+		for _, g := range groups {
+			if g.head.dataset != d {
+				continue
+			}
+			for _, r := range g.rows {
 				published := "–"
-				if p, ok := paper[runs[0].paperKey()][rule]; ok {
+				if p, ok := g.published[r.rule]; ok {
 					published = p
 				}
-				m, sd := stats.MeanStd(finals)
-				fmt.Fprintf(w, "| %s | %s | %d | %.2f ± %.2f | %s |\n", rule, strings.TrimPrefix(g, d+" "), len(runs), m, sd, published)
+				fmt.Fprintf(w, "| %s | %s | %d | %.2f ± %.2f | %s |\n", r.rule, strings.TrimPrefix(g.key, d+" "), len(r.runs), r.mean, r.std, published)
 			}
 		}
 	}
-	for _, g := range order {
-		name := filepath.Join(dir, "curves-"+strings.ReplaceAll(g, " ", "-")+".svg")
-		if err := os.WriteFile(name, curves(g, groups[g], paper[groups[g][ruleOrder(groups[g])[0]][0].paperKey()]), 0o644); err != nil {
+	for _, g := range groups {
+		name := filepath.Join(dir, "curves-"+strings.ReplaceAll(g.key, " ", "-")+".svg")
+		if err := os.WriteFile(name, curves(g), 0o644); err != nil {
 			return err
 		}
 	}
@@ -243,23 +283,11 @@ func report(dir string, w io.Writer) error {
 	return nil
 }
 
-// ruleOrder lists the rules of a group in the paper's order.
-func ruleOrder(g map[string][]result) []string {
-	var rules []string
-	for _, r := range []string{"BP", "FA", "DFA", "sDFA", "DRTP", "shallow"} {
-		if _, ok := g[r]; ok {
-			rules = append(rules, r)
-		}
-	}
-	return rules
-}
-
-// curves draws each rule's mean test error per epoch, with a band of ± one std over
-// its trials and, dashed, the paper's figure where it has one (published holds them
-// by rule), as an SVG of 720×420. The y axis stops at 2.5 times the largest final
+// curves draws each rule's mean test error per epoch of g, with a band of ± one std
+// over its trials and, dashed, the paper's figure where it has one, as an SVG of 720×420. The y axis stops at 2.5 times the largest final
 // error, so that the last epochs, where the rules differ, are not squashed by the
 // first; what is above is cut.
-func curves(title string, g map[string][]result, published map[string]string) []byte {
+func curves(g *group) []byte {
 	const w, h, left, right, top, bottom = 720, 420, 60, 190, 34, 46
 	colours := map[string]string{"BP": "#1f4e9c", "FA": "#166b33", "DFA": "#a8321f", "sDFA": "#7a3b98", "DRTP": "#b8860b", "shallow": "#5f6676"}
 	type line struct {
@@ -268,30 +296,24 @@ func curves(title string, g map[string][]result, published map[string]string) []
 		final     string // mean ± std of the runs' errors
 	}
 	var lines []line
+	title, published := g.key, g.published
 	epochs, top2, finals := 0, 0.0, 0.0
-	for _, rule := range ruleOrder(g) {
-		runs := g[rule]
-		n := len(runs[0].errors)
-		for _, r := range runs {
-			n = min(n, len(r.errors))
+	for _, r := range g.rows {
+		n := len(r.runs[0].errors)
+		for _, run := range r.runs {
+			n = min(n, len(run.errors))
 		}
-		l := line{rule: rule}
+		l := line{rule: r.rule, final: fmt.Sprintf("%.2f ± %.2f", r.mean, r.std)}
 		for e := range n {
-			v := make([]float64, len(runs))
-			for i, r := range runs {
-				v[i] = r.errors[e]
+			v := make([]float64, len(r.runs))
+			for i, run := range r.runs {
+				v[i] = run.errors[e]
 			}
 			m, sd := stats.MeanStd(v)
 			l.mean, l.std = append(l.mean, m), append(l.std, sd)
 			top2 = max(top2, m+sd)
 		}
-		f := make([]float64, len(runs))
-		for i, r := range runs {
-			f[i] = r.final()
-		}
-		m, sd := stats.MeanStd(f)
-		l.final = fmt.Sprintf("%.2f ± %.2f", m, sd)
-		finals = max(finals, m)
+		finals = max(finals, r.mean)
 		epochs = max(epochs, n)
 		lines = append(lines, l)
 	}

@@ -119,7 +119,6 @@ func submit(ctx context.Context, s *sweep, file string, o submitOptions) (tally,
 		}
 		fmt.Fprintf(o.progress, "sweep: submitted job %s: %d runs (squeue --name=%s); `sweep report %s` once they have ended; submit again to run what is missing\n",
 			id.String(), len(todo), name, o.out)
-		t.left = len(todo)
 		return t, nil
 	}
 	queuedAt, started := id.queued, time.Now()
