@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -80,5 +81,38 @@ func TestThreadsGiveTheSameBits(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// Products running at once on several goroutines share the crew: a member busy with
+// one caller's part leaves the next to its caller, and every product still gets the
+// one-goroutine bits.
+func TestConcurrentProductsShareTheCrew(t *testing.T) {
+	defer SetThreads(Threads())
+	rng := rand.New(rand.NewPCG(5, 6))
+	const m, k, n = 64, 300, 200
+	SetThreads(1)
+	type product struct{ a, b, want []float32 }
+	products := make([]product, 6)
+	for i := range products {
+		p := product{randomFloat32s(rng, m*k, 0.3), randomFloat32s(rng, k*n, 0), make([]float32, m*n)}
+		MulAdd(p.want, p.a, p.b, m, k, n)
+		products[i] = p
+	}
+	SetThreads(3)
+	var wg sync.WaitGroup
+	got := make([][]float32, len(products))
+	for i, p := range products {
+		wg.Go(func() {
+			for range 20 {
+				c := make([]float32, m*n)
+				MulAdd(c, p.a, p.b, m, k, n)
+				got[i] = c
+			}
+		})
+	}
+	wg.Wait()
+	for i, p := range products {
+		require.Equal(t, p.want, got[i], "product %d", i)
 	}
 }
