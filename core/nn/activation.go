@@ -27,9 +27,7 @@ func derivative[F tensor.Float](act Activation, d, s, h []F) {
 	d, s = d[:len(h)], s[:len(h)]
 	switch act {
 	case Tanh:
-		for i, y := range h {
-			d[i] = s[i] * (1 - F(y*y))
-		}
+		tensor.TanhDerivative(d, s, h)
 	case Sigmoid:
 		for i, y := range h {
 			d[i] = s[i] * (1 - y) * y

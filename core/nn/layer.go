@@ -151,7 +151,7 @@ func (l *layer[F]) gradients(delta []F, rows int, gw, gb []F) {
 	if l.spec.Kind == FCBlock {
 		tensor.MulTransA(gw, l.x, delta, l.in, rows, l.units)
 		for r := 0; r < rows; r++ {
-			addTo(gb, delta[r*l.units:(r+1)*l.units])
+			tensor.Axpy(1, delta[r*l.units:(r+1)*l.units], gb) // db += 1·δ_r
 		}
 		return
 	}
@@ -208,13 +208,6 @@ func (l *layer[F]) unpool(dout []F, rows int) []F {
 		tensor.MaxPool2Backward(s[r*l.units:(r+1)*l.units], dout[r*l.out:(r+1)*l.out], l.arg[r*l.out:(r+1)*l.out])
 	}
 	return s
-}
-
-func addTo[F tensor.Float](dst, src []F) {
-	dst = dst[:len(src)]
-	for i, v := range src {
-		dst[i] += v
-	}
 }
 
 func sum[F tensor.Float](v []F) F {

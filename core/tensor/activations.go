@@ -111,5 +111,26 @@ func NAGStep[F Float](p, g, v []F, lr, mu F) {
 	})
 }
 
+// TanhDerivative computes d = s ⊙ (1 − h²): a learning signal s through tanh, whose
+// outputs are h. d may be s.
+func TanhDerivative[F Float](d, s, h []F) {
+	d, s = d[:len(h)], s[:len(h)]
+	ks := kernels
+	lanes := 1
+	if ks != nil && ks.tanhDerivative != nil {
+		lanes = ks.lanes
+	}
+	byChunks(len(h), lanes, func(i0, i1 int) {
+		d, s, h := d[i0:i1], s[i0:i1], h[i0:i1]
+		if n := len(h) / lanes * lanes; is32[F]() && lanes > 1 && n > 0 {
+			ks.tanhDerivative(f32p(&d[0]), f32p(&s[0]), f32p(&h[0]), n)
+			d, s, h = d[n:], s[n:], h[n:]
+		}
+		for i, y := range h {
+			d[i] = s[i] * (1 - F(y*y)) // d = s·(1 − h²)
+		}
+	})
+}
+
 // f32p views a *F whose F is 4 bytes wide as a *float32.
 func f32p[F Float](p *F) *float32 { return (*float32)(unsafe.Pointer(p)) }

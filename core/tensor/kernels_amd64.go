@@ -130,6 +130,11 @@ func sigmoidAVX2(v *float32, n int)
 //go:noescape
 func nagAVX2(p, grad, v *float32, n int, lr, mu float32)
 
+// tanhDerivativeAVX2: for i < n, a multiple of 8, d[i] = s[i]·(1 − h[i]·h[i]).
+//
+//go:noescape
+func tanhDerivativeAVX2(d, s, h *float32, n int)
+
 // tanhAVX512 replaces v[i] by tanh32(v[i]) for i < n, a multiple of 16.
 //
 //go:noescape
@@ -144,3 +149,8 @@ func sigmoidAVX512(v *float32, n int)
 //
 //go:noescape
 func nagAVX512(p, grad, v *float32, n int, lr, mu float32)
+
+// tanhDerivativeAVX512: for i < n, a multiple of 16, d[i] = s[i]·(1 − h[i]·h[i]).
+//
+//go:noescape
+func tanhDerivativeAVX512(d, s, h *float32, n int)

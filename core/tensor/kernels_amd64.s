@@ -1217,6 +1217,31 @@ done:
 	VZEROUPPER
 	RET
 
+// func tanhDerivativeAVX2(d, s, h *float32, n int)
+TEXT ·tanhDerivativeAVX2(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ s+8(FP), SI
+	MOVQ h+16(FP), DX
+	MOVQ n+24(FP), CX
+	VBROADCASTSS expone<>(SB), Y8
+	SHRQ $3, CX
+	JZ done
+loop:
+	VMOVUPS (DX), Y0
+	VMULPS Y0, Y0, Y0
+	VSUBPS Y0, Y8, Y0
+	VMOVUPS (SI), Y1
+	VMULPS Y0, Y1, Y1
+	VMOVUPS Y1, (DI)
+	ADDQ $32, DI
+	ADDQ $32, SI
+	ADDQ $32, DX
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
 // func tanhAVX512(v *float32, n int)
 TEXT ·tanhAVX512(SB), NOSPLIT, $0-16
 	MOVQ v+0(FP), DI
@@ -1361,6 +1386,31 @@ loop:
 	VMOVUPS (DI), Z3
 	VSUBPS Z2, Z3, Z3
 	VMOVUPS Z3, (DI)
+	ADDQ $64, DI
+	ADDQ $64, SI
+	ADDQ $64, DX
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
+// func tanhDerivativeAVX512(d, s, h *float32, n int)
+TEXT ·tanhDerivativeAVX512(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ s+8(FP), SI
+	MOVQ h+16(FP), DX
+	MOVQ n+24(FP), CX
+	VBROADCASTSS expone<>(SB), Z8
+	SHRQ $4, CX
+	JZ done
+loop:
+	VMOVUPS (DX), Z0
+	VMULPS Z0, Z0, Z0
+	VSUBPS Z0, Z8, Z0
+	VMOVUPS (SI), Z1
+	VMULPS Z0, Z1, Z1
+	VMOVUPS Z1, (DI)
 	ADDQ $64, DI
 	ADDQ $64, SI
 	ADDQ $64, DX

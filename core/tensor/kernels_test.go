@@ -372,3 +372,38 @@ func TestNAGStepGivesThePlainBits(t *testing.T) {
 		}
 	}
 }
+
+// TanhDerivative gives the plain loop's bits with every set of kernels and thread
+// count, on lengths that leave a tail after the vectors, infinities and NaN included.
+func TestTanhDerivativeGivesThePlainBits(t *testing.T) {
+	defer SetKernels(Kernels())
+	defer SetThreads(Threads())
+	bits := func(v []float32) []uint32 {
+		b := make([]uint32, len(v))
+		for i, x := range v {
+			b[i] = math.Float32bits(x)
+		}
+		return b
+	}
+	rng := rand.New(rand.NewPCG(11, 12))
+	for _, n := range []int{1, 7, 16, 35, 1000, 3*elementWork + 5} {
+		s, h := randomFloat32s(rng, n, 0.1), randomFloat32s(rng, n, 0.1)
+		s[0], h[n/2] = float32(math.Inf(1)), float32(math.NaN())
+		want := make([]float32, n)
+		for i, y := range h {
+			want[i] = s[i] * (1 - y*y)
+		}
+		for _, set := range KernelSets() {
+			for _, threads := range []int{1, 3} {
+				require.NoError(t, SetKernels(set))
+				SetThreads(threads)
+				got := make([]float32, n)
+				TanhDerivative(got, s, h)
+				require.Equal(t, bits(want), bits(got), "%s, %d threads, n=%d", set, threads, n)
+				inPlace := append([]float32(nil), s...)
+				TanhDerivative(inPlace, inPlace, h)
+				require.Equal(t, bits(want), bits(inPlace), "%s, %d threads, n=%d: d = s in place", set, threads, n)
+			}
+		}
+	}
+}

@@ -17,7 +17,7 @@ import (
 // vectorSets returns the SIMD128 kernels.
 func vectorSets() []vectorSet {
 	return []vectorSet{{name: "SIMD128", productOf: productSIMD, axpyOf: axpySIMD,
-		lanes: 4, tanh: tanhSIMD, sigmoid: sigmoidSIMD, nag: nagSIMD}}
+		lanes: 4, tanh: tanhSIMD, sigmoid: sigmoidSIMD, nag: nagSIMD, tanhDerivative: tanhDerivativeSIMD}}
 }
 
 type vec = archsimd.Float32x4
@@ -265,6 +265,16 @@ func nagSIMD(pp, gp, vp *float32, n int, lr, mu float32) {
 		vi := m.Mul(load(v[i:])).Add(gi) // v = μv + g
 		store(vi, v[i:])
 		store(load(p[i:]).Sub(l.Mul(gi.Add(m.Mul(vi)))), p[i:]) // p −= lr·(g + μv)
+	}
+}
+
+// tanhDerivativeSIMD: TanhDerivative's operations, four lanes at a time.
+func tanhDerivativeSIMD(dp, sp, hp *float32, n int) {
+	d, s, h := span(dp, n), span(sp, n), span(hp, n)
+	one := splat(1)
+	for i := 0; i < n; i += 4 {
+		hi := load(h[i:])
+		store(load(s[i:]).Mul(one.Sub(hi.Mul(hi))), d[i:]) // d = s·(1 − h·h)
 	}
 }
 

@@ -30,6 +30,9 @@ type vectorSet struct {
 	tanh, sigmoid func(v *float32, n int)
 	// nag is NAGStep on n elements, a multiple of lanes (nil: the plain loop).
 	nag func(p, g, v *float32, n int, lr, mu float32)
+	// tanhDerivative is TanhDerivative on n elements, a multiple of lanes (nil: the
+	// plain loop).
+	tanhDerivative func(d, s, h *float32, n int)
 	// productOf and axpyOf, where set, replace the drivers of this file (and rows
 	// and tiles): for a set whose compiler makes other loops faster.
 	productOf func(c, a, b []float32, m, k, n, rs, ps int)

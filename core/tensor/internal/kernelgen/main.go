@@ -68,8 +68,8 @@ var (
 	}
 )
 
-// activations are the element-wise kernels (tanh, sigmoid, the NAG step): one
-// vector at a time.
+// activations are the element-wise kernels (tanh, sigmoid, the NAG step, tanh's
+// derivative): one vector at a time.
 var activations = []kernel{{avx2, 1}, {avx512, 1}}
 
 func main() {
@@ -101,6 +101,7 @@ func generate() (asm, decl []byte) {
 		k.activation(&s, &g, "tanh")
 		k.activation(&s, &g, "sigmoid")
 		k.nag(&s, &g)
+		k.tanhDerivative(&s, &g)
 	}
 	return s.Bytes(), g.Bytes()
 }
@@ -325,6 +326,22 @@ func (k kernel) nag(s, g *bytes.Buffer) {
 	fmt.Fprintf(s, "\tVMULPS %s, %s, %s\n\tVADDPS %s, %s, %s\n\tVMOVUPS %s, (DX)\n", v(9), v(0), v(0), v(1), v(0), v(0), v(0))              // v = μv + g
 	fmt.Fprintf(s, "\tVMULPS %s, %s, %s\n\tVADDPS %s, %s, %s\n\tVMULPS %s, %s, %s\n", v(9), v(0), v(2), v(2), v(1), v(2), v(2), v(8), v(2)) // lr·(g + μv)
 	fmt.Fprintf(s, "\tVMOVUPS (DI), %s\n\tVSUBPS %s, %s, %s\n\tVMOVUPS %s, (DI)\n", v(3), v(2), v(3), v(3), v(3))                           // p −= …
+	fmt.Fprintf(s, "\tADDQ $%d, DI\n\tADDQ $%d, SI\n\tADDQ $%d, DX\n\tDECQ CX\n\tJNZ loop\ndone:\n", 4*k.lanes, 4*k.lanes, 4*k.lanes)
+	k.ret(s)
+}
+
+// tanhDerivative writes tanhDerivative<ISA>(d, s, h *float32, n int): for i < n, a
+// multiple of the lanes, d = s·(1 − h·h), each operation rounded.
+func (k kernel) tanhDerivative(s, g *bytes.Buffer) {
+	name := "tanhDerivative" + k.name
+	fmt.Fprintf(g, "\n// %s: for i < n, a multiple of %d, d[i] = s[i]·(1 − h[i]·h[i]).\n//\n//go:noescape\nfunc %s(d, s, h *float32, n int)\n", name, k.lanes, name)
+	fmt.Fprintf(s, "\n// func %s(d, s, h *float32, n int)\nTEXT ·%s(SB), NOSPLIT, $0-32\n", name, name)
+	fmt.Fprintf(s, "\tMOVQ d+0(FP), DI\n\tMOVQ s+8(FP), SI\n\tMOVQ h+16(FP), DX\n\tMOVQ n+24(FP), CX\n\tVBROADCASTSS expone<>(SB), %s\n", k.v(8))
+	fmt.Fprintf(s, "\tSHRQ $%d, CX\n\tJZ done\nloop:\n", int(math.Log2(float64(k.lanes))))
+	v := k.v
+	fmt.Fprintf(s, "\tVMOVUPS (DX), %s\n\tVMULPS %s, %s, %s\n", v(0), v(0), v(0), v(0))                           // h·h
+	fmt.Fprintf(s, "\tVSUBPS %s, %s, %s\n", v(0), v(8), v(0))                                                     // 1 − h·h
+	fmt.Fprintf(s, "\tVMOVUPS (SI), %s\n\tVMULPS %s, %s, %s\n\tVMOVUPS %s, (DI)\n", v(1), v(0), v(1), v(1), v(1)) // d = s·(…)
 	fmt.Fprintf(s, "\tADDQ $%d, DI\n\tADDQ $%d, SI\n\tADDQ $%d, DX\n\tDECQ CX\n\tJNZ loop\ndone:\n", 4*k.lanes, 4*k.lanes, 4*k.lanes)
 	k.ret(s)
 }
