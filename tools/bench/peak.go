@@ -58,7 +58,12 @@ func peak(root string, pf *peakFigures) error {
 // of this CPU can start per cycle, as its vendor documents it, for the CPUs we know.
 func macsPerCycle() (float64, string) {
 	family := cpuinfo("cpu family")
+	model, _ := strconv.Atoi(cpuinfo("model"))
 	switch {
+	case slices.Contains(tensor.CPUFeatures(), "AVX-512F") && family == "26" && (model < 0x20 || model >= 0x40 && model < 0x50):
+		return 32, "AMD Zen 5 (family 26, a server or desktop model, 512-bit datapath): two 512-bit multiply pipes and two 512-bit add pipes; fused or not, 32 multiply-adds per cycle"
+	case slices.Contains(tensor.CPUFeatures(), "AVX-512F") && family == "26":
+		return 16, "AMD Zen 5 (family 26, a mobile model, 256-bit datapath): a 512-bit operation taking two of its 256-bit pipes; fused or not, 16 multiply-adds per cycle"
 	case slices.Contains(tensor.CPUFeatures(), "AVX-512F") && family == "25":
 		return 16, "AMD Zen 4 (family 25 with AVX-512): two 256-bit multiply pipes and two 256-bit add pipes, a 512-bit operation taking two; fused or not, 16 multiply-adds per cycle"
 	case slices.Contains(tensor.CPUFeatures(), "AVX-512F") && family == "6":
