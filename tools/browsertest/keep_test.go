@@ -152,7 +152,11 @@ func TestARunKeptInEveryEngine(t *testing.T) {
 		b.catchDownloads(t)
 		b.WaitFor(t, "85% test accuracy", 60*time.Second, func() bool { return b.number(t, "#metric-test-accuracy") > 85 })
 		b.Click(t, "#play", func() bool { return b.Text(t, "#status") == "paused" })
-		b.click(t, "#save-network")
+		b.Click(t, "#save-network", func() bool { // a second download, if any, is the same paused network
+			var n int
+			b.Eval(t, `window.__lwfDownloads.length`, &n)
+			return n > 0
+		})
 		name, saved := b.takeDownload(t)
 		assert.Regexp(t, `^lwf-DFA-FC_500_FC_10-[0-9]+\.lwfnet$`, name)
 		file := filepath.Join(t.TempDir(), name)
