@@ -93,42 +93,48 @@ func sigmoid32Plain(v []float32) {
 // p −= lr·(g + μ·v), each operation rounded on its own.
 func NAGStep[F Float](p, g, v []F, lr, mu F) {
 	g, v = g[:len(p)], v[:len(p)]
-	ks := kernels
-	lanes := 1
-	if ks != nil && ks.nag != nil {
-		lanes = ks.lanes
-	}
-	byChunks(len(p), lanes, func(i0, i1 int) {
-		p, g, v := p[i0:i1], g[i0:i1], v[i0:i1]
-		if n := len(p) / lanes * lanes; is32[F]() && lanes > 1 && n > 0 {
-			ks.nag(f32p(&p[0]), f32p(&g[0]), f32p(&v[0]), n, float32(lr), float32(mu))
-			p, g, v = p[n:], g[n:], v[n:]
-		}
-		for j, gj := range g {
-			v[j] = F(mu*v[j]) + gj            // v = μv + g
-			p[j] -= F(lr * (gj + F(mu*v[j]))) // p −= lr·(g + μv)
-		}
-	})
+	elementWise[F](len(p), func(ks *vectorSet) bool { return ks.nag != nil },
+		func(ks *vectorSet, i, n int) {
+			ks.nag(f32p(&p[i]), f32p(&g[i]), f32p(&v[i]), n, float32(lr), float32(mu))
+		},
+		func(i0, i1 int) {
+			for j := i0; j < i1; j++ {
+				v[j] = F(mu*v[j]) + g[j]            // v = μv + g
+				p[j] -= F(lr * (g[j] + F(mu*v[j]))) // p −= lr·(g + μv)
+			}
+		})
 }
 
 // TanhDerivative computes d = s ⊙ (1 − h²): a learning signal s through tanh, whose
 // outputs are h. d may be s.
 func TanhDerivative[F Float](d, s, h []F) {
 	d, s = d[:len(h)], s[:len(h)]
-	ks := kernels
-	lanes := 1
-	if ks != nil && ks.tanhDerivative != nil {
+	elementWise[F](len(h), func(ks *vectorSet) bool { return ks.tanhDerivative != nil },
+		func(ks *vectorSet, i, n int) { ks.tanhDerivative(f32p(&d[i]), f32p(&s[i]), f32p(&h[i]), n) },
+		func(i0, i1 int) {
+			for i := i0; i < i1; i++ {
+				d[i] = s[i] * (1 - F(h[i]*h[i])) // d = s·(1 − h²)
+			}
+		})
+}
+
+// elementWise runs a step on the elements i < n, split across the goroutines of
+// Threads: on each part, vector(ks, i, m) over the m elements from i that fill whole
+// vectors, where F is float32 and the kernels ks have the step (has), then
+// plain(i0, i1) over the rest.
+func elementWise[F Float](n int, has func(*vectorSet) bool, vector func(ks *vectorSet, i, m int), plain func(i0, i1 int)) {
+	ks, lanes := kernels, 1
+	if ks != nil && is32[F]() && has(ks) {
 		lanes = ks.lanes
+	} else {
+		ks = nil
 	}
-	byChunks(len(h), lanes, func(i0, i1 int) {
-		d, s, h := d[i0:i1], s[i0:i1], h[i0:i1]
-		if n := len(h) / lanes * lanes; is32[F]() && lanes > 1 && n > 0 {
-			ks.tanhDerivative(f32p(&d[0]), f32p(&s[0]), f32p(&h[0]), n)
-			d, s, h = d[n:], s[n:], h[n:]
+	byChunks(n, lanes, func(i0, i1 int) {
+		if m := (i1 - i0) / lanes * lanes; ks != nil && m > 0 {
+			vector(ks, i0, m)
+			i0 += m
 		}
-		for i, y := range h {
-			d[i] = s[i] * (1 - F(y*y)) // d = s·(1 − h²)
-		}
+		plain(i0, i1)
 	})
 }
 

@@ -430,18 +430,7 @@ func sigmoid32s(v []float32) {
 // across the goroutines of Threads, its whole vectors in the kernel and the rest in
 // plain; plain alone where the kernels have no such function.
 func vectorised(v []float32, kernel func(*vectorSet) func(*float32, int), plain func([]float32)) {
-	ks := kernels
-	if ks == nil || kernel(ks) == nil {
-		plain(v)
-		return
-	}
-	f := kernel(ks)
-	byChunks(len(v), ks.lanes, func(i0, i1 int) {
-		part := v[i0:i1]
-		if n := len(part) / ks.lanes * ks.lanes; n > 0 {
-			f(&part[0], n)
-			part = part[n:]
-		}
-		plain(part)
-	})
+	elementWise[float32](len(v), func(ks *vectorSet) bool { return kernel(ks) != nil },
+		func(ks *vectorSet, i, n int) { kernel(ks)(&v[i], n) },
+		func(i0, i1 int) { plain(v[i0:i1]) })
 }
