@@ -74,6 +74,11 @@ type part struct {
 	pending *atomic.Int32
 }
 
+func (p *part) do() {
+	p.f(p.w)
+	p.pending.Add(-1)
+}
+
 // member is one goroutine of the crew: its next part, and whether it sleeps.
 type member struct {
 	next   atomic.Pointer[part]
@@ -95,11 +100,11 @@ func parts(t int, f func(w int)) {
 	members := crewOf(t - 1)
 	var pending atomic.Int32
 	pending.Store(int32(t - 1))
-	var mine []int
+	var mine []*part
 	for w := 1; w < t; w++ {
-		m := members[w-1]
-		if !m.next.CompareAndSwap(nil, &part{f, w, &pending}) {
-			mine = append(mine, w)
+		m, p := members[w-1], &part{f, w, &pending}
+		if !m.next.CompareAndSwap(nil, p) {
+			mine = append(mine, p)
 			continue
 		}
 		if m.asleep.CompareAndSwap(true, false) {
@@ -107,9 +112,8 @@ func parts(t int, f func(w int)) {
 		}
 	}
 	f(0)
-	for _, w := range mine {
-		f(w)
-		pending.Add(-1)
+	for _, p := range mine {
+		p.do()
 	}
 	for pending.Load() > 0 {
 		runtime.Gosched()
@@ -128,31 +132,30 @@ func crewOf(n int) []*member {
 	return crew.members[:n]
 }
 
-// run does the member's parts as they come: spinning for spinFor after each, then
-// asleep until woken.
+// run does the member's parts as they come.
 func (m *member) run() {
-	last := time.Now()
-	for spins := 0; ; spins++ {
-		if p := m.next.Swap(nil); p != nil {
-			p.f(p.w)
-			p.pending.Add(-1)
-			last, spins = time.Now(), 0
-			continue
-		}
-		if spins%64 != 63 || time.Since(last) < spinFor {
-			runtime.Gosched()
-			continue
-		}
-		m.asleep.Store(true)
-		if p := m.next.Swap(nil); p != nil { // given a part as it fell asleep
-			if !m.asleep.CompareAndSwap(true, false) {
-				<-m.wake // the giver saw it asleep and woke it
-			}
-			p.f(p.w)
-			p.pending.Add(-1)
-		} else {
-			<-m.wake
-		}
-		last, spins = time.Now(), 0
+	for {
+		m.await().do()
 	}
+}
+
+// await returns the member's next part: spinning for spinFor, then asleep until the
+// part's giver wakes it.
+func (m *member) await() *part {
+	start := time.Now()
+	for spins := 0; spins%64 != 63 || time.Since(start) < spinFor; spins++ {
+		if p := m.next.Swap(nil); p != nil {
+			return p
+		}
+		runtime.Gosched()
+	}
+	m.asleep.Store(true)
+	if p := m.next.Swap(nil); p != nil { // given a part as it fell asleep
+		if !m.asleep.CompareAndSwap(true, false) {
+			<-m.wake // the giver saw it asleep and woke it
+		}
+		return p
+	}
+	<-m.wake
+	return m.next.Swap(nil)
 }

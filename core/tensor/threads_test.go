@@ -2,7 +2,6 @@ package tensor
 
 import (
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"sync"
 	"testing"
@@ -50,13 +49,6 @@ func TestThreadsGiveTheSameBits(t *testing.T) {
 	defer SetThreads(Threads())
 	rng := rand.New(rand.NewPCG(3, 4))
 	f32s := func(n int, zeros float64) []float32 { return randomFloat32s(rng, n, zeros) }
-	bits := func(v []float32) []uint32 {
-		out := make([]uint32, len(v))
-		for i, x := range v {
-			out[i] = math.Float32bits(x)
-		}
-		return out
-	}
 	for _, s := range [][3]int{{103, 257, 91}, {100, 784, 500}, {784, 100, 500}, {37, 1001, 203}} {
 		m, k, n := s[0], s[1], s[2]
 		for _, zeros := range []float64{0.9, 0.3} { // the sparse path and the tiled one
@@ -70,14 +62,14 @@ func TestThreadsGiveTheSameBits(t *testing.T) {
 					SetThreads(threads)
 					got := append([]float32(nil), c...)
 					MulAdd(got, a, b, m, k, n)
-					require.Equal(t, bits(mul), bits(got), "MulAdd, %d threads", threads)
+					require.Equal(t, bits32(mul), bits32(got), "MulAdd, %d threads", threads)
 					got = append([]float32(nil), c...)
 					MulTransAAdd(got, a, b, m, k, n)
-					require.Equal(t, bits(trans), bits(got), "MulTransAAdd, %d threads", threads)
+					require.Equal(t, bits32(trans), bits32(got), "MulTransAAdd, %d threads", threads)
 					set, fresh := append([]float32(nil), c...), make([]float32, m*n)
 					MulTransA(set, a, b, m, k, n) // C = Aᵀ·B, whatever C held
 					MulTransAAdd(fresh, a, b, m, k, n)
-					require.Equal(t, bits(fresh), bits(set), "MulTransA, %d threads", threads)
+					require.Equal(t, bits32(fresh), bits32(set), "MulTransA, %d threads", threads)
 				}
 			})
 		}
