@@ -65,6 +65,17 @@ func (s *Set) Class(i int) int {
 // storage: for short runs.
 func (s *Set) Subset(n int) *Set { return s.slice(0, min(max(n, 0), s.n)) }
 
+// HoldOut splits s in two: its first Len−n samples, and its last n samples as a
+// validation set, both sharing s's storage. The rule is fixed (the last n of the file,
+// whatever the seed), so every run and rule holds out the same samples; n must leave
+// at least one sample on each side.
+func (s *Set) HoldOut(n int) (rest, held *Set, err error) {
+	if n < 1 || n >= s.n {
+		return nil, nil, fmt.Errorf("holding out %d of %d samples: want 1 to %d", n, s.n, s.n-1)
+	}
+	return s.slice(0, s.n-n), s.slice(s.n-n, s.n), nil
+}
+
 // Spread returns n samples of s taken evenly across it (sample ⌊i·Len/n⌋ for i < n),
 // copied into a set of their own; all of them if n ≥ Len. A fixed, representative
 // subset: the first samples of a file are often not (MNIST's first test digits are

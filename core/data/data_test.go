@@ -151,6 +151,29 @@ func TestSubsetSharesTheFirstSamples(t *testing.T) {
 	assert.Len(t, b.T, 10)
 }
 
+func TestHoldOutKeepsTheLastSamplesApart(t *testing.T) {
+	s := smallIDXSet(t, 12)
+	rest, held, err := s.HoldOut(5)
+	require.NoError(t, err)
+	require.Equal(t, 7, rest.Len())
+	require.Equal(t, 5, held.Len())
+	for i := range rest.Len() {
+		assert.Equal(t, s.Class(i), rest.Class(i), "training sample %d", i)
+	}
+	for i := range held.Len() {
+		assert.Equal(t, s.Class(7+i), held.Class(i), "held-out sample %d", i)
+	}
+	assert.Equal(t, s.pixels[7*9:8*9], held.pixels[:9], "the first held-out sample is the file's eighth")
+	var b Batch[float32]
+	require.Error(t, Fill(rest, &b, []int{7}, false, nil), "the held-out samples are out of the training set's reach")
+
+	for _, n := range []int{0, -1, 12, 13} {
+		_, _, err := s.HoldOut(n)
+		require.Error(t, err, "HoldOut(%d)", n)
+		assert.Contains(t, err.Error(), "want 1 to 11")
+	}
+}
+
 func TestSpreadTakesSamplesEvenlyAcross(t *testing.T) {
 	images := idxFile(idxImages, []uint32{10, 2, 2}, sequence(40, 0))
 	labels := idxFile(idxLabels, []uint32{10}, []byte{0, 1, 2, 3, 4, 5, 6, 7, 8, 9})
