@@ -29,6 +29,7 @@ type experiment struct {
 	out         io.Writer
 	term        bool // out is a terminal: draw a progress bar
 	train, test *data.Set
+	validation  *data.Set // --validation: held out of the training set, or nil
 	shape       settings.Shape
 	log         *epochLog
 	steps       *csv.Writer // --step-log
@@ -37,6 +38,7 @@ type experiment struct {
 	epoch       int
 	batch       int
 	errors      []float64 // final test error of each finished trial, in percent
+	held        []float64 // final validation error of each finished trial, in percent
 }
 
 // prepare loads the data and opens the log; every problem here is the user's input
@@ -52,6 +54,12 @@ func prepare(ctx context.Context, c *command, out, stderr io.Writer) (*experimen
 	exp.train, exp.test, err = loadData(ctx, s.Dataset, c.data, s.Seed, stderr)
 	if err != nil {
 		return nil, err
+	}
+	if c.hold > 0 {
+		all := exp.train.Len()
+		if exp.train, exp.validation, err = exp.train.HoldOut(c.hold); err != nil {
+			return nil, fmt.Errorf("--validation %d: %s has %d training samples: hold out fewer", c.hold, s.Dataset, all)
+		}
 	}
 	if c.subset > 0 {
 		exp.train = exp.train.Subset(c.subset)
@@ -81,7 +89,7 @@ func prepare(ctx context.Context, c *command, out, stderr io.Writer) (*experimen
 			}
 			hidden = len(blocks) - 1
 		}
-		if exp.log, err = openLog(c.log, hidden); err != nil {
+		if exp.log, err = openLog(c.log, hidden, exp.validation != nil); err != nil {
 			return nil, err
 		}
 	}
@@ -173,8 +181,12 @@ func runTrials[F tensor.Float](ctx context.Context, e *experiment) error {
 		if e.trial == 0 {
 			var zero F
 			fmt.Fprintf(e.out, "%s", sess.Net())
-			fmt.Fprintf(e.out, "Data %s: %d training and %d test samples. Optimizer %s, lr %g, batch size %d, %T.\n",
-				s.Dataset, e.train.Len(), e.test.Len(), s.Optimizer, s.LR, s.BatchSize, zero)
+			held := ""
+			if e.validation != nil {
+				held = fmt.Sprintf(", %d validation (the training file's last, never trained on)", e.validation.Len())
+			}
+			fmt.Fprintf(e.out, "Data %s: %d training%s and %d test samples. Optimizer %s, lr %g, batch size %d, %T.\n",
+				s.Dataset, e.train.Len(), held, e.test.Len(), s.Optimizer, s.LR, s.BatchSize, zero)
 			fmt.Fprintf(e.out, "Kernels %s (this machine runs %s), %d thread(s).\n",
 				tensor.Kernels(), strings.Join(tensor.KernelSets(), ", "), tensor.Threads())
 		}
@@ -189,6 +201,10 @@ func runTrials[F tensor.Float](ctx context.Context, e *experiment) error {
 	if len(e.errors) > 1 {
 		mean, std := stats.MeanStd(e.errors)
 		fmt.Fprintf(e.out, "\n=== Test error over %d trials: %.2f ± %.2f%%\n", len(e.errors), mean, std)
+		if len(e.held) > 0 {
+			mean, std := stats.MeanStd(e.held)
+			fmt.Fprintf(e.out, "=== Validation error over %d trials: %.2f ± %.2f%%\n", len(e.held), mean, std)
+		}
 	}
 	return nil
 }
@@ -204,7 +220,7 @@ func runEpochs[F tensor.Float](ctx context.Context, e *experiment, sess *train.S
 	e.epoch, e.batch = 0, 0
 	var start, lastDraw time.Time // start: of the epoch's training
 	var logErr error
-	run := train.NewRun(sess, train.Schedule{Align: align, EvalTrain: true, EvalBatch: s.TestBatchSize}, train.Hooks{
+	run := train.NewRun(sess, train.Schedule{Align: align, EvalTrain: e.c.trainEval, EvalBatch: s.TestBatchSize}, train.Hooks{
 		Step: func(res train.StepResult, _ time.Duration) {
 			e.batch++
 			if e.steps != nil {
@@ -217,11 +233,22 @@ func runEpochs[F tensor.Float](ctx context.Context, e *experiment, sess *train.S
 			}
 		},
 		Epoch: func(ep train.Epoch) {
-			if err := e.printEpoch(ep, sess.Net().FeedbackAngles()); err != nil && logErr == nil {
+			var held *train.Evaluation
+			if e.validation != nil {
+				ev, err := train.Evaluate(sess.Net(), e.validation, s.TestBatchSize)
+				if err != nil && logErr == nil {
+					logErr = fmt.Errorf("epoch %d: validation: %w", ep.Epoch, err)
+				}
+				held = &ev
+			}
+			if err := e.printEpoch(ep, held, sess.Net().FeedbackAngles()); err != nil && logErr == nil {
 				logErr = err
 			}
 			if sess.Done() {
 				e.errors = append(e.errors, 100-ep.Test.Accuracy)
+				if held != nil {
+					e.held = append(e.held, 100-held.Accuracy)
+				}
 			}
 			e.epoch, e.batch = ep.Epoch, 0
 			start = time.Now()
@@ -239,15 +266,21 @@ func runEpochs[F tensor.Float](ctx context.Context, e *experiment, sess *train.S
 	return logErr
 }
 
-// printEpoch prints an epoch's summary and writes its line of the log.
-// feedback are the angles between B and W under FA.
-func (e *experiment) printEpoch(ep train.Epoch, feedback []nn.LayerAngle) error {
+// printEpoch prints an epoch's summary and writes its line of the log. held is
+// the evaluation of the validation set (nil without one); feedback are the angles
+// between B and W under FA.
+func (e *experiment) printEpoch(ep train.Epoch, held *train.Evaluation, feedback []nn.LayerAngle) error {
 	if e.term {
 		fmt.Fprint(e.out, "\r\033[K")
 	}
 	rate := float64(e.train.Len()) / ep.Took.Seconds() // an epoch trains on every sample once
 	fmt.Fprintf(e.out, "\nSummary of epoch %d:\n", ep.Epoch)
-	fmt.Fprintf(e.out, "\t[Training set] Loss: %6f, Accuracy: %6.2f%%\n", ep.Train.Loss, ep.Train.Accuracy)
+	if ep.Train != nil {
+		fmt.Fprintf(e.out, "\t[Training set] Loss: %6f, Accuracy: %6.2f%%\n", ep.Train.Loss, ep.Train.Accuracy)
+	}
+	if held != nil {
+		fmt.Fprintf(e.out, "\t[Validation  ] Loss: %6f, Accuracy: %6.2f%%\n", held.Loss, held.Accuracy)
+	}
 	fmt.Fprintf(e.out, "\t[ Testing set] Loss: %6f, Accuracy: %6.2f%%\n", ep.Test.Loss, ep.Test.Accuracy)
 	fmt.Fprintf(e.out, "\tTraining took %.2f s, %.0f samples/s\n", ep.Took.Seconds(), rate)
 	alignment := ep.Trained.Angles
@@ -264,9 +297,15 @@ func (e *experiment) printEpoch(ep train.Epoch, feedback []nn.LayerAngle) error 
 	if e.log == nil {
 		return nil
 	}
-	return e.log.write(epochRecord{Trial: e.trial + 1, Epoch: ep.Epoch, TrainLoss: ep.Train.Loss,
-		TrainAccuracy: ep.Train.Accuracy, TestLoss: ep.Test.Loss, TestAccuracy: ep.Test.Accuracy,
-		Seconds: ep.Took.Seconds(), SamplesPerSecond: rate, Alignment: alignment})
+	r := epochRecord{Trial: e.trial + 1, Epoch: ep.Epoch, TestLoss: ep.Test.Loss, TestAccuracy: ep.Test.Accuracy,
+		Seconds: ep.Took.Seconds(), SamplesPerSecond: rate, Alignment: alignment}
+	if ep.Train != nil {
+		r.TrainLoss, r.TrainAccuracy = &ep.Train.Loss, &ep.Train.Accuracy
+	}
+	if held != nil {
+		r.ValidationLoss, r.ValidationAccuracy = &held.Loss, &held.Accuracy
+	}
+	return e.log.write(r)
 }
 
 func (e *experiment) drawProgress(done int, elapsed time.Duration) {
@@ -357,14 +396,19 @@ func isTerminal(w io.Writer) bool {
 
 // epochRecord is one line of the log.
 type epochRecord struct {
-	Trial            int     `json:"trial"`
-	Epoch            int     `json:"epoch"`
-	TrainLoss        float64 `json:"train_loss"`
-	TrainAccuracy    float64 `json:"train_accuracy"`
-	TestLoss         float64 `json:"test_loss"`
-	TestAccuracy     float64 `json:"test_accuracy"`
-	Seconds          float64 `json:"seconds"`
-	SamplesPerSecond float64 `json:"samples_per_second"`
+	Trial int `json:"trial"`
+	Epoch int `json:"epoch"`
+	// TrainLoss and TrainAccuracy are the training set's, absent with --train-eval=false.
+	TrainLoss     *float64 `json:"train_loss,omitempty"`
+	TrainAccuracy *float64 `json:"train_accuracy,omitempty"`
+	TestLoss      float64  `json:"test_loss"`
+	TestAccuracy  float64  `json:"test_accuracy"`
+	// ValidationLoss and ValidationAccuracy are the held-out samples' (--validation),
+	// absent without them.
+	ValidationLoss     *float64 `json:"validation_loss,omitempty"`
+	ValidationAccuracy *float64 `json:"validation_accuracy,omitempty"`
+	Seconds            float64  `json:"seconds"`
+	SamplesPerSecond   float64  `json:"samples_per_second"`
 	// Alignment is each hidden layer's mean angle with the true gradient (--alignment);
 	// NaN (null in JSON, empty in CSV) where a layer has none, such as under shallow.
 	Alignment angles `json:"alignment,omitempty"`
@@ -392,9 +436,10 @@ type epochLog struct {
 	csv *csv.Writer
 }
 
-// openLog creates the log; a CSV log's header names an alignment column for each
-// of the hidden layers whose angles its rows carry (0 without --alignment).
-func openLog(path string, hidden int) (*epochLog, error) {
+// openLog creates the log; a CSV log's header has validation columns when its rows
+// carry them, and names an alignment column for each of the hidden layers whose
+// angles its rows carry (0 without --alignment).
+func openLog(path string, hidden int, validation bool) (*epochLog, error) {
 	f, err := os.Create(path)
 	if err != nil {
 		return nil, fmt.Errorf("--log: %w", err)
@@ -403,6 +448,9 @@ func openLog(path string, hidden int) (*epochLog, error) {
 	if strings.HasSuffix(strings.ToLower(path), ".csv") {
 		l.csv = csv.NewWriter(f)
 		header := []string{"trial", "epoch", "train_loss", "train_accuracy", "test_loss", "test_accuracy", "seconds", "samples_per_second"}
+		if validation {
+			header = append(header, "validation_loss", "validation_accuracy")
+		}
 		for k := 1; k <= hidden; k++ {
 			header = append(header, fmt.Sprintf("alignment_layer%d", k))
 		}
@@ -420,8 +468,17 @@ func (l *epochLog) write(r epochRecord) error {
 			}
 			return strconv.FormatFloat(f, 'g', -1, 64)
 		}
-		row := []string{strconv.Itoa(r.Trial), strconv.Itoa(r.Epoch), g(r.TrainLoss), g(r.TrainAccuracy),
+		gp := func(f *float64) string {
+			if f == nil {
+				return ""
+			}
+			return g(*f)
+		}
+		row := []string{strconv.Itoa(r.Trial), strconv.Itoa(r.Epoch), gp(r.TrainLoss), gp(r.TrainAccuracy),
 			g(r.TestLoss), g(r.TestAccuracy), g(r.Seconds), g(r.SamplesPerSecond)}
+		if r.ValidationAccuracy != nil {
+			row = append(row, gp(r.ValidationLoss), gp(r.ValidationAccuracy))
+		}
 		for _, a := range r.Alignment {
 			row = append(row, g(a))
 		}

