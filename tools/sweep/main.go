@@ -5,6 +5,7 @@
 //	go run ./tools/sweep run FILE --out DIR [--jobs N] [--data FOLDER] [--retry-failed]
 //	go run ./tools/sweep submit FILE --out DIR [--wait] [--partition P] [--time T] [--cpus N]
 //	go run ./tools/sweep report DIR
+//	go run ./tools/sweep select FILE... --out DIR --next BASE [--keep K] > NEXT
 //
 // run runs them on this machine, N at once; submit makes them one Slurm array job, a
 // task per run, into DIR on a file system the nodes share. Each run lives in
@@ -12,7 +13,9 @@
 // a sweep started again runs only what is missing. A failed run is reported with its
 // message and not run again unless --retry-failed says so. The report prints a
 // Markdown table of the finished runs beside the paper's numbers and draws each
-// topology's curves into DIR.
+// topology's curves into DIR. select ranks each rule and topology's variants of a
+// finished selection sweep (runs with --validation) by their validation error, and
+// writes the next stage's sweep file: BASE's lines, then the K best variants of each.
 package main
 
 import (
@@ -45,9 +48,10 @@ func main() {
 	os.Exit(code)
 }
 
-const usage = `usage: sweep run FILE --out DIR [--jobs N] [--data FOLDER] [--retry-failed]
-       sweep submit FILE --out DIR [--wait] [--data FOLDER] [--partition P] [--time T] [--cpus N] [--sbatch "FLAGS"] [--retry-failed]
-       sweep report DIR`
+const usage = `usage: sweep run FILE --out DIR [--jobs N] [--data FOLDER] [--topology T] [--retry-failed]
+       sweep submit FILE --out DIR [--wait] [--data FOLDER] [--topology T] [--partition P] [--time T] [--cpus N] [--sbatch "FLAGS"] [--retry-failed]
+       sweep report DIR...
+       sweep select FILE... --out DIR --next BASE [--keep K] [--topology T]`
 
 func command(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
@@ -60,15 +64,17 @@ func command(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "submit":
 		return submitCommand(ctx, args[1:], stderr)
 	case "report":
-		if len(args) != 2 {
-			fmt.Fprintln(stderr, "usage: sweep report DIR")
+		if len(args) < 2 {
+			fmt.Fprintln(stderr, "usage: sweep report DIR...")
 			return exitUsage
 		}
-		if err := report(args[1], stdout); err != nil {
+		if err := report(args[1:], stdout); err != nil {
 			fmt.Fprintf(stderr, "sweep report: %v\n", err)
 			return exitUsage
 		}
 		return exitOK
+	case "select":
+		return selectCommand(args[1:], stdout, stderr)
 	case "task": // an array task of submit's job.sh
 		if len(args) != 3 {
 			fmt.Fprintln(stderr, "usage: sweep task DIR INDEX (Slurm runs it; see submit)")
@@ -92,6 +98,7 @@ func command(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 func sweepArgs(name string, fs *flag.FlagSet, out *string, args []string, stderr io.Writer) (*sweep, string) {
 	fs.SetOutput(stderr)
 	data := fs.String("data", "", "the data set's folder, given to every run as its --data (CIFAR-10 needs it)")
+	only := fs.String("topology", "", "only the runs of this `TOPOLOGY` (a row of the table), such as FC_500_FC_10")
 	file, rest := "", args
 	if len(rest) > 0 && rest[0] != "" && rest[0][0] != '-' {
 		file, rest = rest[0], rest[1:]
@@ -120,6 +127,12 @@ func sweepArgs(name string, fs *flag.FlagSet, out *string, args []string, stderr
 	if err != nil {
 		fmt.Fprintf(stderr, "sweep: %v\n", err)
 		return nil, ""
+	}
+	if *only != "" {
+		if s.runs = onTopology(s.runs, *only); len(s.runs) == 0 {
+			fmt.Fprintf(stderr, "sweep %s: --topology %s: %s has no runs on it\n", name, *only, file)
+			return nil, ""
+		}
 	}
 	if *data != "" {
 		abs, err := filepath.Abs(*data)
@@ -176,6 +189,17 @@ func runCommand(ctx context.Context, args []string, stderr io.Writer) int {
 		return exitFailed
 	}
 	return ended(t, len(s.runs), stderr)
+}
+
+// onTopology returns the runs of runs on topology top, in a slice of their own.
+func onTopology(runs []run, top string) []run {
+	var out []run
+	for _, r := range runs {
+		if r.topology == top {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // ended says how a sweep ended, and returns the exit code that says it.

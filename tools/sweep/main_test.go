@@ -223,20 +223,21 @@ func TestReportBesideThePaper(t *testing.T) {
 	twelve := func(last float64) []float64 { return append([]float64{50, 50}, slices.Repeat([]float64{last}, 10)...) }
 	write("BP_FC_500_FC_10_trial1", "--train-mode BP --topology FC_500_FC_10 --seed 0 --dataset=MNIST", twelve(98)...)
 	write("BP_FC_500_FC_10_trial2", "--train-mode BP --topology FC_500_FC_10 --seed 1 --dataset=MNIST", twelve(97)...)
-	write("DRTP_FC_500_FC_10_trial1", "--train-mode DRTP --topology FC_500_FC_10 --seed 0 --dataset=MNIST", twelve(95)...)
+	write("DRTP_FC_500_FC_10_trial1", "--train-mode DRTP --topology FC_500_FC_10 --seed 0 --dataset=MNIST --optimizer=Adam --lr 1.5e-3 --dropout=0.1", twelve(95)...)
 	write("FA_FC_500_FC_10_lr1e-3_trial1", "--train-mode FA --topology FC_500_FC_10 --seed 0 --lr=1e-3\nlr=1e-3", twelve(97)...)
 	write("FA_FC_500_FC_10_lr5e-4_trial1", "--train-mode FA --topology FC_500_FC_10 --seed 0 --lr=5e-4\nlr=5e-4", twelve(96)...)
 	write("BP_FC_1000_FC_10_trial1", "--train-mode BP --topology FC_1000_FC_10 --seed 0", twelve(99)...)
 	write("shallow_FC_64_FC_10_trial1", "--train-mode shallow --topology FC_64_FC_10 --seed 0 --dataset=classification_synth", 60, 70)
 	var out bytes.Buffer
-	require.NoError(t, report(dir, &out))
+	require.NoError(t, report([]string{dir}, &out))
 	table := out.String()
-	assert.Contains(t, table, "| rule | topology | trials | test error % (mean ± std) | paper |")
-	assert.Contains(t, table, "| BP | FC_500_FC_10 | 2 | 2.50 ± 0.71 | 1.72 ± 0.08 |")
-	assert.Contains(t, table, "| DRTP | FC_500_FC_10 | 1 | 5.00 ± 0.00 | 4.58 ± 0.12 |")
-	assert.Contains(t, table, "| shallow | FC_64_FC_10 | 1 | 35.00 ± 0.00 | – |")
-	assert.Contains(t, table, "| FA | FC_500_FC_10 lr=1e-3 | 1 | 3.00 ± 0.00 | 1.92 ± 0.08 |", "a row per value of a vary line, beside the paper")
-	assert.Contains(t, table, "| FA | FC_500_FC_10 lr=5e-4 | 1 | 4.00 ± 0.00 | 1.92 ± 0.08 |")
+	assert.Contains(t, table, "| rule | topology | settings | trials | test error % (mean ± std) | paper |")
+	assert.Contains(t, table, "| BP | FC_500_FC_10 | NAG 1e-4, dropout 0 | 2 | 2.50 ± 0.71 | 1.72 ± 0.08 |")
+	assert.Contains(t, table, "| DRTP | FC_500_FC_10 | Adam 1.5e-3, dropout 0.1 | 1 | 5.00 ± 0.00 | 4.58 ± 0.12 |", "the run's settings, as its command gave them")
+	assert.Contains(t, table, "| shallow | FC_64_FC_10 | NAG 1e-4, dropout 0 | 1 | 35.00 ± 0.00 | – |")
+	assert.Contains(t, table, "| FA | FC_500_FC_10 lr=1e-3 | NAG 1e-3, dropout 0 | 1 | 3.00 ± 0.00 | 1.92 ± 0.08 |", "a row per value of a vary line, beside the paper")
+	assert.Contains(t, table, "| FA | FC_500_FC_10 lr=5e-4 | NAG 5e-4, dropout 0 | 1 | 4.00 ± 0.00 | 1.92 ± 0.08 |")
+	assert.NotContains(t, table, "validation", "no validation column without runs that have one")
 	assert.FileExists(t, filepath.Join(dir, "curves-MNIST-FC_500_FC_10-lr=5e-4.svg"))
 	assert.Less(t, strings.Index(table, "| DRTP | FC_500_FC_10 |"), strings.Index(table, "| BP | FC_1000_FC_10 |"), "the paper's rows in its order, whatever the folders' names")
 	assert.Less(t, strings.Index(table, "**MNIST**"), strings.Index(table, "| BP | FC_500_FC_10"), "two data sets: a table under each one's name")
@@ -251,6 +252,30 @@ func TestReportBesideThePaper(t *testing.T) {
 	synth, err := os.ReadFile(filepath.Join(dir, "curves-classification_synth-FC_64_FC_10.svg"))
 	require.NoError(t, err)
 	assert.NotContains(t, string(synth), "stroke-dasharray", "no published figure")
+}
+
+// The bases of the reproduction's later stages make, with a selection's lines, the
+// stages docs/reproduction.md describes.
+func TestTheShippedBases(t *testing.T) {
+	for _, tt := range []struct {
+		file       string
+		runs       int // of one cell
+		validation bool
+		epochs     string
+	}{
+		{"select-mnist-2.base", 1, true, "20"},
+		{"final-mnist.base", 10, false, "100"},
+	} {
+		base, err := os.ReadFile(filepath.Join("../../sweeps", tt.file))
+		require.NoError(t, err)
+		s, err := parseText(t, string(base)+"rules DFA\ntopologies FC_500_FC_10\nwhen DFA FC_500_FC_10 --optimizer=NAG --lr=1.5e-2 --dropout=0.1\n")
+		require.NoError(t, err, tt.file)
+		require.Len(t, s.runs, tt.runs, tt.file)
+		assert.Equal(t, tt.validation, hasFlag(s.runs[0].args, "validation"), tt.file)
+		assert.Equal(t, tt.epochs, flagOf(s.runs[0].args, "epochs"), tt.file)
+		assert.Contains(t, s.runs[0].args, "--fc-zero-init=true", tt.file)
+		assert.Contains(t, s.runs[0].args, "--lr=1.5e-2", tt.file)
+	}
 }
 
 func TestCompareVariants(t *testing.T) {
@@ -298,6 +323,7 @@ func TestTheShippedSweepFiles(t *testing.T) {
 		{"paper-mnist-frozen.sweep", 4 * 10, true},
 		{"paper-cifar.sweep", 4 * 5 * 10, false},
 		{"paper-cifar-frozen.sweep", 4 * 10, true},
+		{"select-mnist.sweep", 6 * 4 * (9 + 7) * 3, false},
 	} {
 		f, err := os.Open(filepath.Join("../../sweeps", tt.file))
 		require.NoError(t, err)
@@ -309,8 +335,11 @@ func TestTheShippedSweepFiles(t *testing.T) {
 			res := result{dataset: r.dataset, topology: r.args[slices.Index(r.args, "--topology")+1],
 				rule: r.args[slices.Index(r.args, "--train-mode")+1], frozen: hasFlag(r.args, "freeze-conv-layers")}
 			assert.Equal(t, tt.frozen, res.frozen, "%s: %s", tt.file, r.name)
-			if tt.file != "smoke.sweep" {
+			if tt.file != "smoke.sweep" && res.rule != "sDFA" && res.rule != "shallow" {
 				assert.Contains(t, paper[res.group()], res.rule, "%s: %s has no published figure", tt.file, r.name)
+			}
+			if strings.HasPrefix(tt.file, "select-") {
+				assert.Contains(t, r.args, "--validation=10000", "%s: %s is scored on the held-out samples", tt.file, r.name)
 			}
 		}
 	}

@@ -4,8 +4,10 @@ import (
 	"bufio"
 	"cmp"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -85,12 +87,28 @@ func (r result) paperKey() string {
 // paper does.
 const lastEpochs = 10
 
-// result is one finished run: its group and its test error per epoch.
+// result is one finished run: its group, its settings and its errors per epoch.
 type result struct {
 	dataset, topology, rule string
 	frozen                  bool
 	variant                 string    // the marker's variant line: "lr=5e-4", or ""
+	optimizer, lr, dropout  string    // its settings, as its command gave them (or the defaults)
 	errors                  []float64 // test error % by epoch
+	held                    []float64 // validation error % by epoch (--validation), or nil
+	dir                     string    // the sweep's folder
+}
+
+// settings names the run's optimiser, learning rate and dropout: "Adam 1.5e-3, dropout 0.1".
+func (r result) settings() string {
+	return fmt.Sprintf("%s %s, dropout %s", r.optimizer, r.lr, r.dropout)
+}
+
+// scored returns the mean of the last epochs of errs: a quarter of them, at least
+// one and at most lastEpochs (so a run of 100 epochs is scored as the paper does).
+func scored(errs []float64) float64 {
+	n := min(lastEpochs, max(1, len(errs)/4))
+	m, _ := stats.MeanStd(errs[max(0, len(errs)-n):])
+	return m
 }
 
 func (r result) group() string {
@@ -123,58 +141,90 @@ func readResults(dir string) ([]result, error) {
 	slices.Sort(markers)
 	var out []result
 	for _, m := range markers {
-		text, err := os.ReadFile(m)
+		r, err := readRun(m)
 		if err != nil {
 			return nil, err
-		}
-		r := result{dataset: "MNIST"}
-		command, rest, _ := strings.Cut(string(text), "\n")
-		if v, ok := strings.CutPrefix(rest, "variant "); ok {
-			r.variant, _, _ = strings.Cut(v, "\n")
-		}
-		words := strings.Fields(command)
-		for i, w := range words {
-			name, value, ok := strings.Cut(strings.TrimPrefix(w, "--"), "=")
-			if !ok && i+1 < len(words) {
-				value = words[i+1]
-			}
-			switch name {
-			case "train-mode":
-				mode, err := nn.ParseMode(value)
-				if err != nil {
-					return nil, fmt.Errorf("%s: %w", m, err)
-				}
-				r.rule = mode.String() // as the rows spell it, whatever the sweep file's case
-			case "topology":
-				r.topology = value
-			case "dataset":
-				r.dataset = value
-			case "freeze-conv-layers":
-				r.frozen = value != "false"
-			}
-		}
-		log, err := os.Open(filepath.Join(filepath.Dir(m), "log.jsonl"))
-		if err != nil {
-			return nil, err
-		}
-		sc := bufio.NewScanner(log)
-		for sc.Scan() {
-			var e struct {
-				TestAccuracy float64 `json:"test_accuracy"`
-			}
-			if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
-				log.Close()
-				return nil, fmt.Errorf("%s: %w", log.Name(), err)
-			}
-			r.errors = append(r.errors, 100-e.TestAccuracy)
-		}
-		log.Close()
-		if len(r.errors) == 0 || r.rule == "" || r.topology == "" {
-			return nil, fmt.Errorf("%s: a done run without epochs or flags", filepath.Dir(m))
 		}
 		out = append(out, r)
 	}
 	return out, nil
+}
+
+// readRun reads the run of a marker: its flags from the marker, its epochs (if it
+// has a log) from its folder's log.jsonl. Only a done run must have epochs.
+func readRun(marker string) (result, error) {
+	text, err := os.ReadFile(marker)
+	if err != nil {
+		return result{}, err
+	}
+	r := result{dataset: "MNIST", optimizer: "NAG", lr: "1e-4", dropout: "0", // tools/train's defaults
+		dir: filepath.Dir(filepath.Dir(filepath.Dir(marker)))}
+	command, rest, _ := strings.Cut(string(text), "\n")
+	if v, ok := strings.CutPrefix(rest, "variant "); ok {
+		r.variant, _, _ = strings.Cut(v, "\n")
+	}
+	words := strings.Fields(command)
+	for i, w := range words {
+		name, value, ok := strings.Cut(strings.TrimPrefix(w, "--"), "=")
+		if !ok && i+1 < len(words) {
+			value = words[i+1]
+		}
+		switch name {
+		case "train-mode":
+			mode, err := nn.ParseMode(value)
+			if err != nil {
+				return result{}, fmt.Errorf("%s: %w", marker, err)
+			}
+			r.rule = mode.String() // as the rows spell it, whatever the sweep file's case
+		case "topology":
+			r.topology = value
+		case "dataset":
+			r.dataset = value
+		case "freeze-conv-layers":
+			r.frozen = value != "false"
+		case "optimizer":
+			r.optimizer = value
+		case "lr":
+			r.lr = value
+		case "dropout":
+			r.dropout = value
+		}
+	}
+	if r.rule == "" || r.topology == "" {
+		return result{}, fmt.Errorf("%s: a marker without the run's rule and topology", marker)
+	}
+	log, err := os.Open(filepath.Join(filepath.Dir(marker), "log.jsonl"))
+	if errors.Is(err, fs.ErrNotExist) && filepath.Base(marker) != "done" {
+		return r, nil
+	}
+	if err != nil {
+		return result{}, err
+	}
+	defer log.Close()
+	sc := bufio.NewScanner(log)
+	for sc.Scan() {
+		var e struct {
+			TestAccuracy       float64  `json:"test_accuracy"`
+			ValidationAccuracy *float64 `json:"validation_accuracy"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
+			return result{}, fmt.Errorf("%s: %w", log.Name(), err)
+		}
+		r.errors = append(r.errors, 100-e.TestAccuracy)
+		if e.ValidationAccuracy != nil {
+			r.held = append(r.held, 100-*e.ValidationAccuracy)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return result{}, fmt.Errorf("%s: %w", log.Name(), err)
+	}
+	if len(r.errors) == 0 && filepath.Base(marker) == "done" {
+		return result{}, fmt.Errorf("%s: a done run without epochs", filepath.Dir(marker))
+	}
+	if r.held != nil && len(r.held) != len(r.errors) {
+		return result{}, fmt.Errorf("%s: %d epochs with validation figures of %d", log.Name(), len(r.held), len(r.errors))
+	}
+	return r, nil
 }
 
 // group is the runs of one row set of the table: a data set, topology, frozen conv
@@ -186,11 +236,14 @@ type group struct {
 	published map[string]string // the paper's figures by rule, or nil
 }
 
-// row is the runs of one rule in a group, and their final errors' mean ± std.
+// row is the runs of one rule in a group, their final errors' mean ± std and, when
+// they have validation figures, their scores' mean ± std.
 type row struct {
-	rule      string
-	runs      []result
-	mean, std float64
+	rule          string
+	runs          []result
+	mean, std     float64
+	held, heldStd float64
+	validated     bool
 }
 
 // groupResults puts results into groups: the paper's rows in the order of its
@@ -215,12 +268,19 @@ func groupResults(results []result) []*group {
 			if !ok {
 				continue
 			}
-			finals := make([]float64, len(runs))
+			finals, held := make([]float64, len(runs)), []float64(nil)
 			for i, r := range runs {
 				finals[i] = r.final()
+				if r.held != nil {
+					held = append(held, scored(r.held))
+				}
 			}
-			mean, std := stats.MeanStd(finals)
-			g.rows = append(g.rows, row{m.String(), runs, mean, std})
+			rw := row{rule: m.String(), runs: runs, validated: len(held) == len(runs)}
+			rw.mean, rw.std = stats.MeanStd(finals)
+			if rw.validated {
+				rw.held, rw.heldStd = stats.MeanStd(held)
+			}
+			g.rows = append(g.rows, rw)
 		}
 	}
 	rank := func(g *group) int {
@@ -239,11 +299,16 @@ func groupResults(results []result) []*group {
 	return groups
 }
 
-// report writes the table of dir's runs to w, and each topology's curves into dir.
-func report(dir string, w io.Writer) error {
-	results, err := readResults(dir)
-	if err != nil {
-		return err
+// report writes the table of the runs of dirs to w, and each group's curves into
+// the folder of its first run.
+func report(dirs []string, w io.Writer) error {
+	var results []result
+	for _, dir := range dirs {
+		r, err := readResults(dir)
+		if err != nil {
+			return err
+		}
+		results = append(results, r...)
 	}
 	groups := groupResults(results)
 	var datasets []string
@@ -259,7 +324,17 @@ func report(dir string, w io.Writer) error {
 			}
 			fmt.Fprintf(w, "**%s**\n\n", d)
 		}
-		fmt.Fprintf(w, "| rule | topology | trials | test error %% (mean ± std) | paper |\n|---|---|---:|---:|---:|\n")
+		validated := false // a validation column when any row has one
+		for _, g := range groups {
+			for _, r := range g.rows {
+				validated = validated || (g.head.dataset == d && r.validated)
+			}
+		}
+		if validated {
+			fmt.Fprintf(w, "| rule | topology | settings | trials | validation error %% | test error %% (mean ± std) | paper |\n|---|---|---|---:|---:|---:|---:|\n")
+		} else {
+			fmt.Fprintf(w, "| rule | topology | settings | trials | test error %% (mean ± std) | paper |\n|---|---|---|---:|---:|---:|\n")
+		}
 		for _, g := range groups {
 			if g.head.dataset != d {
 				continue
@@ -269,17 +344,28 @@ func report(dir string, w io.Writer) error {
 				if p, ok := g.published[r.rule]; ok {
 					published = p
 				}
-				fmt.Fprintf(w, "| %s | %s | %d | %.2f ± %.2f | %s |\n", r.rule, strings.TrimPrefix(g.key, d+" "), len(r.runs), r.mean, r.std, published)
+				held := ""
+				switch {
+				case r.validated:
+					held = fmt.Sprintf(" %.2f ± %.2f |", r.held, r.heldStd)
+				case validated:
+					held = " – |"
+				}
+				fmt.Fprintf(w, "| %s | %s | %s | %d |%s %.2f ± %.2f | %s |\n", r.rule, strings.TrimPrefix(g.key, d+" "), r.runs[0].settings(), len(r.runs), held, r.mean, r.std, published)
 			}
 		}
 	}
 	for _, g := range groups {
-		name := filepath.Join(dir, "curves-"+strings.ReplaceAll(g.key, " ", "-")+".svg")
+		name := filepath.Join(g.head.dir, "curves-"+strings.ReplaceAll(g.key, " ", "-")+".svg")
 		if err := os.WriteFile(name, curves(g), 0o644); err != nil {
 			return err
 		}
 	}
-	fmt.Fprintf(w, "\nTest error: the mean of each run's last %d epochs (as the paper); std over the trials. Curves: %s/curves-*.svg.\n", lastEpochs, dir)
+	fmt.Fprintf(w, "\nTest error: the mean of each run's last %d epochs (as the paper); std over the trials.", lastEpochs)
+	if slices.ContainsFunc(results, func(r result) bool { return r.held != nil }) {
+		fmt.Fprintf(w, " Validation error: the mean of the last quarter of each run's epochs, at most %d.", lastEpochs)
+	}
+	fmt.Fprintf(w, " Curves: %s/curves-*.svg.\n", strings.Join(dirs, "/, "))
 	return nil
 }
 

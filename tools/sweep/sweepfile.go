@@ -20,10 +20,15 @@ import (
 //	trials 3                               each combination that many times
 //	when DRTP * --lr 5e-4                  more flags where rule and topology match (* any)
 //	vary --lr 5e-4 1.5e-3                  a setting's values, each a run of its own
+//	variant DFA * --lr 5e-4 --dropout 0.1  a variant of the runs where rule and topology match
 //
-// The runs are rules × topologies × the values of each vary line × trials; trial k
-// of n has --seed s+k−1, s the flags' seed (0 unless given), as `tools/train
-// --trials n` seeds its trials. A varied setting is set by its vary line only.
+// The runs are topologies × rules × their variants × trials, in that order (a row of
+// the paper's tables ends before the next begins). The variants are the cross
+// product of the vary lines; in a file with variant lines (sweep select writes them),
+// each variant line that matches the rule and topology crossed with the vary lines.
+// Trial k of n has --seed s+k−1, s the flags' seed (0 unless given), as
+// `tools/train --trials n` seeds its trials. A varied setting is set by its vary or
+// variant lines only.
 
 // sweep is a parsed sweep file.
 type sweep struct {
@@ -32,16 +37,17 @@ type sweep struct {
 
 // run is one tools/train run of a sweep.
 type run struct {
-	name    string   // rule_topology[_settingValue...]_trialK, its folder's name
-	args    []string // every flag but --log
-	variant string   // the values of the vary lines, "lr=5e-4 dropout=0.1", or ""
-	dataset string   // its --dataset
-	line    int      // the line of the rules statement, for messages
+	name     string   // rule_topology[_settingValue...]_trialK, its folder's name
+	args     []string // every flag but --log
+	variant  string   // the values of the vary lines, "lr=5e-4 dropout=0.1", or ""
+	dataset  string   // its --dataset
+	topology string   // its --topology
+	line     int      // the line of the rules statement, for messages
 }
 
 // toolFlags are the flags of tools/train that a sweep may set besides the settings;
 // a value of "" means a boolean.
-var toolFlags = map[string]string{"subset": "int", "data": "path", "threads": "int", "kernels": "name", "float64": "", "alignment": ""}
+var toolFlags = map[string]string{"subset": "int", "validation": "int", "train-eval": "", "data": "path", "threads": "int", "kernels": "name", "float64": "", "alignment": ""}
 
 // sweepSets are the flags the sweep itself gives every run (--seed it offsets).
 var sweepSets = []string{"train-mode", "topology", "trials", "log", "step-log", "save", "load", "evaluate"}
@@ -59,6 +65,14 @@ type varyLine struct {
 	line   int
 }
 
+// variantLine holds a variant statement: the rule and topology it is for (or *),
+// its settings, and its line.
+type variantLine struct {
+	rule, topology string
+	flags          []flagValue
+	line           int
+}
+
 // flagValue is one --name value of a statement.
 type flagValue struct{ name, value string }
 
@@ -71,6 +85,7 @@ func parseSweep(r io.Reader, file string) (*sweep, error) {
 		trials            = 1
 		whens             []whenRule
 		varies            []varyLine
+		variantLines      []variantLine
 	)
 	errorf := func(line int, format string, a ...any) error {
 		return fmt.Errorf("%s:%d: %s", file, line, fmt.Sprintf(format, a...))
@@ -115,21 +130,33 @@ func parseSweep(r io.Reader, file string) (*sweep, error) {
 				return nil, errorf(n, "trials: want a whole number of at least 1, not %q", strings.Join(rest, " "))
 			}
 			trials = k
-		case "when":
+		case "when", "variant":
 			if len(rest) < 3 {
-				return nil, errorf(n, "when: want a rule (or *), a topology (or *) and flags, such as: when DRTP * --lr 5e-4")
+				return nil, errorf(n, "%s: want a rule (or *), a topology (or *) and flags, such as: %s DRTP * --lr 5e-4", key, key)
 			}
 			if _, err := nn.ParseMode(rest[0]); rest[0] != "*" && err != nil {
-				return nil, errorf(n, "when: %v", err)
+				return nil, errorf(n, "%s: %v", key, err)
 			}
 			if _, err := nn.ParseTopology(rest[1]); rest[1] != "*" && err != nil {
-				return nil, errorf(n, "when: %q: %v", rest[1], err)
+				return nil, errorf(n, "%s: %q: %v", key, rest[1], err)
 			}
 			fv, err := parseFlags(rest[2:])
 			if err != nil {
-				return nil, errorf(n, "when: %v", err)
+				return nil, errorf(n, "%s: %v", key, err)
 			}
-			whens = append(whens, whenRule{rest[0], rest[1], fv})
+			if key == "when" {
+				whens = append(whens, whenRule{rest[0], rest[1], fv})
+				break
+			}
+			for i, f := range fv {
+				if _, ok := settings.Lookup(f.name); !ok {
+					return nil, errorf(n, "variant: --%s: a variant sets settings of tools/train, such as --lr or --dropout", f.name)
+				}
+				if slices.ContainsFunc(fv[:i], func(g flagValue) bool { return g.name == f.name }) {
+					return nil, errorf(n, "variant: --%s is given twice", f.name)
+				}
+			}
+			variantLines = append(variantLines, variantLine{rest[0], rest[1], fv, n})
 		case "vary":
 			if len(rest) < 2 {
 				return nil, errorf(n, "vary: want a setting and its values, such as: vary --lr 5e-4 1.5e-3")
@@ -151,7 +178,7 @@ func parseSweep(r io.Reader, file string) (*sweep, error) {
 			}
 			varies = append(varies, varyLine{name, rest[1:], n})
 		default:
-			return nil, errorf(n, "unknown statement %q (the statements: flags, rules, topologies, trials, when, vary)", key)
+			return nil, errorf(n, "unknown statement %q (the statements: flags, rules, topologies, trials, when, vary, variant)", key)
 		}
 	}
 	if err := sc.Err(); err != nil {
@@ -160,32 +187,60 @@ func parseSweep(r io.Reader, file string) (*sweep, error) {
 	if rules == nil || topologies == nil {
 		return nil, fmt.Errorf("%s: a sweep needs a rules line and a topologies line", file)
 	}
-	for _, v := range varies {
-		set := slices.ContainsFunc(flags, func(f flagValue) bool { return f.name == v.name })
+	setElsewhere := func(name string) bool {
+		set := slices.ContainsFunc(flags, func(f flagValue) bool { return f.name == name })
 		for _, w := range whens {
-			set = set || slices.ContainsFunc(w.flags, func(f flagValue) bool { return f.name == v.name })
+			set = set || slices.ContainsFunc(w.flags, func(f flagValue) bool { return f.name == name })
 		}
-		if set {
+		return set
+	}
+	for _, v := range varies {
+		if setElsewhere(v.name) {
 			return nil, errorf(v.line, "vary: --%s is set by a flags or when line too: give its values here only", v.name)
 		}
 	}
-	variants := [][]flagValue{nil} // the cross product of the vary lines, in their order
+	for _, v := range variantLines {
+		for _, f := range v.flags {
+			if i := slices.IndexFunc(varies, func(w varyLine) bool { return w.name == f.name }); i >= 0 {
+				return nil, errorf(v.line, "variant: --%s is varied on line %d: give its values there or in the variant lines", f.name, varies[i].line)
+			}
+			if setElsewhere(f.name) {
+				return nil, errorf(v.line, "variant: --%s is set by a flags or when line too: give its value in the variant lines only", f.name)
+			}
+		}
+	}
+	varied := [][]flagValue{nil} // the cross product of the vary lines, in their order
 	for _, v := range varies {
 		var next [][]flagValue
-		for _, head := range variants {
+		for _, head := range varied {
 			for _, value := range v.values {
 				next = append(next, append(slices.Clone(head), flagValue{v.name, value}))
 			}
 		}
-		variants = next
+		varied = next
 	}
+	variants := varied
 	s := &sweep{}
-	for _, rule := range rules {
-		for _, top := range topologies {
+	for _, top := range topologies {
+		for _, rule := range rules {
 			base := append([]flagValue(nil), flags...)
 			for _, w := range whens {
 				if (w.rule == "*" || w.rule == rule) && (w.topology == "*" || w.topology == top) {
 					base = append(base, w.flags...)
+				}
+			}
+			variants := variants
+			if variantLines != nil {
+				variants = nil
+				for _, v := range variantLines {
+					if (v.rule == "*" || v.rule == rule) && (v.topology == "*" || v.topology == top) {
+						for _, tail := range varied {
+							variants = append(variants, append(slices.Clone(v.flags), tail...))
+						}
+					}
+				}
+				if variants == nil {
+					return nil, errorf(rulesLine, "%s on %s has no variant line: give it one (or leave it out of the rules and topologies)", rule, top)
 				}
 			}
 			for _, variant := range variants {
@@ -224,8 +279,12 @@ func parseSweep(r io.Reader, file string) (*sweep, error) {
 							args = append(args, "--"+f.name+"="+f.value)
 						}
 					}
-					s.runs = append(s.runs, run{name: fmt.Sprintf("%s_trial%d", name, k+1), args: args, variant: strings.Join(label, " "),
-						dataset: fmt.Sprint(set.Dataset), line: rulesLine})
+					r := run{name: fmt.Sprintf("%s_trial%d", name, k+1), args: args, variant: strings.Join(label, " "),
+						dataset: fmt.Sprint(set.Dataset), topology: top, line: rulesLine}
+					if slices.ContainsFunc(s.runs, func(q run) bool { return q.name == r.name }) {
+						return nil, errorf(rulesLine, "%s runs twice: two variant lines give %s the same settings", r.name, rule+" on "+top)
+					}
+					s.runs = append(s.runs, r)
 				}
 			}
 		}
