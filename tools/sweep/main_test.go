@@ -265,6 +265,7 @@ func TestTheShippedBases(t *testing.T) {
 	}{
 		{"select-mnist-2.base", 1, true, "20"},
 		{"final-mnist.base", 10, false, "100"},
+		{"nag-adam.base", 3, false, "100"},
 	} {
 		base, err := os.ReadFile(filepath.Join("../../sweeps", tt.file))
 		require.NoError(t, err)

@@ -31,6 +31,8 @@ type selectOptions struct {
 	keep     int      // variants kept per rule and topology
 	next     string   // the base of the next sweep file
 	topology string   // only this topology's runs, or ""
+	rules    []string // only these rules' runs (as nn.Mode spells them), or all
+	per      string   // keep the best of each value of this setting, or ""
 }
 
 // cell is one rule on one topology of a data set, with its variants.
@@ -66,6 +68,8 @@ func selectCommand(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.out, "out", "", "the folder the selection's runs went to (sweep run --out)")
 	fs.IntVar(&o.keep, "keep", 1, "how many variants of each rule and topology to keep: 1 writes the final runs' settings as when lines, more writes variant lines")
 	fs.StringVar(&o.topology, "topology", "", "only the runs of this `TOPOLOGY` (a row of the table)")
+	fs.StringVar(&o.per, "per", "", "keep the best variants of each value of this `SETTING`, such as optimizer (written as variant lines)")
+	rules := fs.String("rules", "", "only these `RULES`, comma-separated, such as DFA,FA")
 	fs.StringVar(&o.next, "next", "", "the next sweep file's lines, without vary or variant lines: what select writes follows them")
 	for len(args) > 0 {
 		for len(args) > 0 && !strings.HasPrefix(args[0], "-") {
@@ -75,6 +79,17 @@ func selectCommand(args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 		args = fs.Args()
+	}
+	for _, r := range strings.Split(*rules, ",") {
+		if r == "" {
+			continue
+		}
+		mode, err := nn.ParseMode(r)
+		if err != nil {
+			fmt.Fprintf(stderr, "sweep select: --rules: %v\n", err)
+			return exitUsage
+		}
+		o.rules = append(o.rules, mode.String())
 	}
 	switch {
 	case len(o.files) == 0:
@@ -133,13 +148,16 @@ func selectNext(o selectOptions) (string, []string, error) {
 			topologies = append(topologies, c.topology)
 		}
 	}
-	statement := "variant"
-	if o.keep == 1 {
+	statement, each := "variant", ""
+	if o.keep == 1 && o.per == "" {
 		statement = "when"
 	}
+	if o.per != "" {
+		each = " of each --" + o.per
+	}
 	fmt.Fprintf(&sb, "\n# Written by sweep select --keep %d from %s (%s): for each rule and\n", o.keep, o.out, strings.Join(o.files, ", "))
-	fmt.Fprintf(&sb, "# topology, the best %d by validation error (the mean of the last quarter of each\n", o.keep)
-	sb.WriteString("# run's epochs, at most 10, over its trials), best first.\n")
+	fmt.Fprintf(&sb, "# topology, the best %d%s by validation error (the mean of the last quarter of\n", o.keep, each)
+	sb.WriteString("# each run's epochs, at most 10, over its trials), best first.\n")
 	fmt.Fprintf(&sb, "rules %s\ntopologies %s\n", strings.Join(rules, " "), strings.Join(topologies, " "))
 	var notes []string
 	for _, c := range cells {
@@ -149,16 +167,18 @@ func selectNext(o selectOptions) (string, []string, error) {
 			}
 			return compareVariants(a.variant, b.variant)
 		})
-		for i, v := range c.variants[:min(o.keep, len(c.variants))] {
-			if math.IsInf(v.score, 1) {
-				return "", notes, fmt.Errorf("%s on %s: only %d of its variants trained without diverging; keep fewer", c.rule, c.topology, i)
-			}
-			fmt.Fprintf(&sb, "%s %s %s %s # validation %.2f %%, %d of %d, %s\n", statement, c.rule, c.topology, v.flags(),
-				v.score, i+1, len(c.variants), plural(v.epochs, "epoch", "epochs"))
-			if o.keep == 1 {
-				for _, e := range atEdge(c, v) {
-					notes = append(notes, fmt.Sprintf("%s on %s: %s", c.rule, c.topology, e))
-					fmt.Fprintf(&sb, "# %s on %s: %s\n", c.rule, c.topology, e)
+		for _, ranked := range perValue(c.variants, o.per) {
+			for i, v := range ranked[:min(o.keep, len(ranked))] {
+				if math.IsInf(v.score, 1) {
+					return "", notes, fmt.Errorf("%s on %s: only %d of its variants%s trained without diverging; keep fewer", c.rule, c.topology, i, strings.ReplaceAll(each, "each", "a"))
+				}
+				fmt.Fprintf(&sb, "%s %s %s %s # validation %.2f %%, %d of %d, %s\n", statement, c.rule, c.topology, v.flags(),
+					v.score, i+1, len(ranked), plural(v.epochs, "epoch", "epochs"))
+				if i == 0 {
+					for _, e := range atEdge(c, v) {
+						notes = append(notes, fmt.Sprintf("%s on %s: %s", c.rule, c.topology, e))
+						fmt.Fprintf(&sb, "# %s on %s: %s\n", c.rule, c.topology, e)
+					}
 				}
 			}
 		}
@@ -222,6 +242,9 @@ func readCells(o selectOptions) ([]*cell, error) {
 			if err != nil {
 				return nil, err
 			}
+			if o.rules != nil && !slices.Contains(o.rules, res.rule) {
+				continue
+			}
 			c := byKey[r.dataset+" "+res.topology+" "+res.rule]
 			if c == nil {
 				c = &cell{rule: res.rule, topology: res.topology, dataset: r.dataset}
@@ -263,6 +286,31 @@ func readCells(o selectOptions) ([]*cell, error) {
 		}
 	}
 	return cells, nil
+}
+
+// perValue splits ranked variants by their value of the setting per, each part
+// still ranked, the parts in the order of their best; all in one part when per is "".
+func perValue(ranked []*candidate, per string) [][]*candidate {
+	if per == "" {
+		return [][]*candidate{ranked}
+	}
+	var parts [][]*candidate
+	index := map[string]int{}
+	for _, v := range ranked {
+		value := "" // the variant's --per value, "" where it has none
+		for _, kv := range strings.Fields(v.variant) {
+			if name, val, _ := strings.Cut(kv, "="); name == per {
+				value = val
+			}
+		}
+		i, ok := index[value]
+		if !ok {
+			i, index[value] = len(parts), len(parts)
+			parts = append(parts, nil)
+		}
+		parts[i] = append(parts[i], v)
+	}
+	return parts
 }
 
 // atEdge says which numeric settings of v take the smallest or largest value tried

@@ -181,6 +181,27 @@ func TestSelectKeepsTheBestVariantsOfEachCell(t *testing.T) {
 	assert.Equal(t, text, again.String(), "the same results, the same next stage")
 }
 
+// --per keeps the best of each value of a setting (the best NAG and the best Adam,
+// say), as variant lines; --rules keeps some rules only.
+func TestSelectPerSettingAndRules(t *testing.T) {
+	file, dir := selection(t)
+	base := writeBase(t, "flags --dataset classification_synth --epochs 20\n")
+	var out, stderr bytes.Buffer
+	require.Equal(t, exitOK, command(t.Context(), []string{"select", file, "--out", dir, "--per", "dropout", "--rules", "drtp", "--next", base}, &out, &stderr), stderr.String())
+	text := out.String()
+	assert.Contains(t, text, "rules DRTP\n")
+	assert.Contains(t, text, "variant DRTP FC_64_FC_10 --lr=0.1 --dropout=0 # validation 3.00 %, 1 of 3, 8 epochs\n")
+	assert.Contains(t, text, "variant DRTP FC_64_FC_10 --lr=0.1 --dropout=0.1 # validation 3.50 %, 1 of 3, 8 epochs\n",
+		"the best of dropout 0.1 (its lr=10 diverged)")
+	assert.NotContains(t, text, "variant BP")
+	next, err := parseText(t, text)
+	require.NoError(t, err)
+	assert.Len(t, next.runs, 2)
+
+	assert.Equal(t, exitUsage, command(t.Context(), []string{"select", file, "--out", dir, "--rules", "XYZ", "--next", base}, io.Discard, &stderr))
+	assert.Contains(t, stderr.String(), `--rules: unknown train mode "XYZ"`)
+}
+
 func TestSelectRefusesWhatItCannotRank(t *testing.T) {
 	file, dir := selection(t)
 	base := writeBase(t, "flags --dataset classification_synth --epochs 20\n")
