@@ -141,21 +141,29 @@ func (m *member) run() {
 
 // await returns the member's next part: spinning for spinFor, then asleep until the
 // part's giver wakes it.
+//
+// A wake may come without a part: a giver that was descheduled between handing its
+// part over and looking whether the member sleeps can find it asleep again, its part
+// long done, and wake it. The member then waits again.
 func (m *member) await() *part {
-	start := time.Now()
-	for spins := 0; spins%64 != 63 || time.Since(start) < spinFor; spins++ {
+	for {
+		start := time.Now()
+		for spins := 0; spins%64 != 63 || time.Since(start) < spinFor; spins++ {
+			if p := m.next.Swap(nil); p != nil {
+				return p
+			}
+			runtime.Gosched()
+		}
+		m.asleep.Store(true)
+		if p := m.next.Swap(nil); p != nil { // given a part as it fell asleep
+			if !m.asleep.CompareAndSwap(true, false) {
+				<-m.wake // the giver saw it asleep and woke it
+			}
+			return p
+		}
+		<-m.wake
 		if p := m.next.Swap(nil); p != nil {
 			return p
 		}
-		runtime.Gosched()
 	}
-	m.asleep.Store(true)
-	if p := m.next.Swap(nil); p != nil { // given a part as it fell asleep
-		if !m.asleep.CompareAndSwap(true, false) {
-			<-m.wake // the giver saw it asleep and woke it
-		}
-		return p
-	}
-	<-m.wake
-	return m.next.Swap(nil)
 }

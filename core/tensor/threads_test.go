@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -79,6 +81,40 @@ func TestThreadsGiveTheSameBits(t *testing.T) {
 // Products running at once on several goroutines share the crew: a member busy with
 // one caller's part leaves the next to its caller, and every product still gets the
 // one-goroutine bits.
+// A giver descheduled between handing a part over and waking the member may find
+// the member asleep again, the part long done, and wake it with nothing to do: the
+// member must wait again, not run a part that is not there. (Under load, on two busy
+// cores, this crashed a training run.)
+func TestAMemberWokenWithoutAPartWaitsAgain(t *testing.T) {
+	m := &member{wake: make(chan struct{}, 1)}
+	go m.run()
+	var pending atomic.Int32
+	done := make(chan int, 2)
+	give := func(w int, wake bool) {
+		pending.Add(1)
+		require.True(t, m.next.CompareAndSwap(nil, &part{func(w int) { done <- w }, w, &pending}))
+		if wake && m.asleep.CompareAndSwap(true, false) {
+			m.wake <- struct{}{}
+		}
+	}
+	give(1, false) // the giver is descheduled before it looks whether m sleeps
+	require.Equal(t, 1, <-done, "the spinning member takes the part")
+	require.Eventually(t, m.asleep.Load, time.Second, 100*time.Microsecond, "then falls asleep")
+	if m.asleep.CompareAndSwap(true, false) { // the late giver finds it asleep
+		m.wake <- struct{}{}
+	}
+	require.Eventually(t, func() bool { return len(m.wake) == 0 }, time.Second, 100*time.Microsecond, "the member wakes")
+	time.Sleep(5 * time.Millisecond) // and finds no part
+	give(2, true)
+	select {
+	case w := <-done:
+		assert.Equal(t, 2, w, "the member woken for nothing still does the next part")
+	case <-time.After(5 * time.Second):
+		t.Fatal("the member never did the next part")
+	}
+	require.Eventually(t, func() bool { return pending.Load() == 0 }, time.Second, time.Millisecond)
+}
+
 func TestConcurrentProductsShareTheCrew(t *testing.T) {
 	defer SetThreads(Threads())
 	rng := rand.New(rand.NewPCG(5, 6))
