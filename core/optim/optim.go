@@ -112,6 +112,8 @@ func (o *Optimizer[F]) Steps() int { return o.step }
 func (o *Optimizer[F]) Step() {
 	o.step++
 	lr := F(o.lr)
+	// The coefficients of this step, the same for every slot.
+	adam, rmsprop := o.adamCoefficients(), tensor.RMSpropCoefficients[F]{LR: lr, Alpha: alpha, OneMinusAlpha: 1 - alpha, Eps: eps}
 	for i, s := range o.slots {
 		p, g, m := s.Value, s.Grad[:len(s.Value)], o.m[i][:len(s.Value)]
 		switch o.kind {
@@ -123,26 +125,22 @@ func (o *Optimizer[F]) Step() {
 		case NAG:
 			tensor.NAGStep(p, g, m, lr, momentum) // v = 0.9v + g; p −= lr·(g + 0.9v)
 		case Adam:
-			o.adam(p, g, m, o.v[i][:len(p)])
+			tensor.AdamStep(p, g, m, o.v[i][:len(p)], adam)
 		case RMSprop:
-			v := o.v[i][:len(p)]
-			for j, gj := range g {
-				v[j] = F(alpha*v[j]) + F(F((1-alpha)*gj)*gj)          // s = 0.99s + 0.01g²
-				p[j] -= lr * gj / (F(math.Sqrt(float64(v[j]))) + eps) // p −= lr·g/(√s + ε)
-			}
+			tensor.RMSpropStep(p, g, o.v[i][:len(p)], rmsprop) // s = 0.99s + 0.01g²; p −= lr·g/(√s + ε)
 		}
 	}
 }
 
-// adam is one bias-corrected Adam step, in PyTorch's order of operations:
+// adamCoefficients are those of a bias-corrected Adam step at the current step t, in
+// PyTorch's order of operations:
 // m = β₁m + (1−β₁)g; v = β₂v + (1−β₂)g²; p −= (lr/(1−β₁ᵗ))·m/(√v/√(1−β₂ᵗ) + ε).
-func (o *Optimizer[F]) adam(p, g, m, v []F) {
+// The bias corrections are computed in float64, then rounded to F.
+func (o *Optimizer[F]) adamCoefficients() tensor.AdamCoefficients[F] {
 	t := float64(o.step)
-	stepSize := F(o.lr / (1 - math.Pow(beta1, t)))
-	bc2Sqrt := F(math.Sqrt(1 - math.Pow(beta2, t)))
-	for j, gj := range g {
-		m[j] += F((gj - m[j]) * (1 - beta1))
-		v[j] = F(beta2*v[j]) + F(F((1-beta2)*gj)*gj)
-		p[j] -= stepSize * m[j] / (F(math.Sqrt(float64(v[j])))/bc2Sqrt + eps)
+	return tensor.AdamCoefficients[F]{
+		OneMinusBeta1: 1 - beta1, Beta2: beta2, OneMinusBeta2: 1 - beta2, Eps: eps,
+		StepSize: F(o.lr / (1 - math.Pow(beta1, t))),
+		BC2Sqrt:  F(math.Sqrt(1 - math.Pow(beta2, t))),
 	}
 }

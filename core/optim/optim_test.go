@@ -1,11 +1,16 @@
 package optim
 
 import (
+	"fmt"
 	"math"
+	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/nofeedback/lwf/core/tensor"
 )
 
 func TestLearningRateMustBePositiveAndFinite(t *testing.T) {
@@ -90,5 +95,97 @@ func TestThreeStepsByHand(t *testing.T) {
 			assert.InDelta(t, tt.want(), slot.Value[0], 1e-12)
 			assert.Equal(t, 3, o.Steps())
 		})
+	}
+}
+
+// scalarStep is step t of Adam or RMSprop as optim computed it before tensor's
+// kernels did, one element at a time: the reference of their bits.
+func scalarStep[F tensor.Float](kind Kind, lr float64, t int, p, g, m, v []F) {
+	switch kind {
+	case Adam:
+		stepSize := F(lr / (1 - math.Pow(beta1, float64(t))))
+		bc2Sqrt := F(math.Sqrt(1 - math.Pow(beta2, float64(t))))
+		for j, gj := range g {
+			m[j] += F((gj - m[j]) * (1 - beta1))
+			v[j] = F(beta2*v[j]) + F(F((1-beta2)*gj)*gj)
+			p[j] -= stepSize * m[j] / (F(math.Sqrt(float64(v[j])))/bc2Sqrt + eps)
+		}
+	case RMSprop:
+		lr := F(lr)
+		for j, gj := range g {
+			v[j] = F(alpha*v[j]) + F(F((1-alpha)*gj)*gj)
+			p[j] -= lr * gj / (F(math.Sqrt(float64(v[j]))) + eps)
+		}
+	}
+}
+
+// bits returns the bits of each value of v.
+func bits[F tensor.Float](v []F) []uint64 {
+	b := make([]uint64, len(v))
+	for i, x := range v {
+		if f, ok := any(x).(float32); ok {
+			b[i] = uint64(math.Float32bits(f))
+		} else {
+			b[i] = math.Float64bits(float64(x))
+		}
+	}
+	return b
+}
+
+// Adam and RMSprop give the bits of their scalar formulas step after step, in
+// float32 with every set of kernels and thread count and in float64, on parameters of
+// lengths that leave a tail after the vectors and split across threads.
+func TestAdamAndRMSpropGiveTheScalarFormulasBits(t *testing.T) {
+	t.Run("float32", scalarFormulasBits[float32])
+	t.Run("float64", scalarFormulasBits[float64])
+}
+
+func scalarFormulasBits[F tensor.Float](t *testing.T) {
+	defer tensor.SetKernels(tensor.Kernels())
+	defer tensor.SetThreads(tensor.Threads())
+	const lr, steps = 1e-3, 6
+	lengths := []int{1, 7, 33, 1000, 70001}
+	for _, kind := range []Kind{Adam, RMSprop} {
+		for _, set := range tensor.KernelSets() {
+			for _, threads := range []int{1, 2} {
+				require.NoError(t, tensor.SetKernels(set))
+				tensor.SetThreads(threads)
+				rng := rand.New(rand.NewPCG(uint64(kind), 17))
+				var slots []Slot[F]
+				var want [][4][]F // per slot: value, gradient, first and second moments
+				for _, n := range lengths {
+					p := make([]F, n)
+					for j := range p {
+						p[j] = F(2*rng.Float64() - 1)
+					}
+					slots = append(slots, Slot[F]{Value: slices.Clone(p), Grad: make([]F, n)})
+					want = append(want, [4][]F{p, make([]F, n), make([]F, n), make([]F, n)})
+				}
+				o, err := New(kind, lr, slots)
+				require.NoError(t, err)
+				for step := 1; step <= steps; step++ {
+					for i, s := range slots {
+						for j := range s.Grad {
+							g := F(0) // some zero gradients, some tiny, most in [−1, 1)
+							switch r := rng.Float64(); {
+							case r < 0.05:
+								g = F(1e-30 * (2*rng.Float64() - 1))
+							case r >= 0.15:
+								g = F(2*rng.Float64() - 1)
+							}
+							s.Grad[j], want[i][1][j] = g, g
+						}
+						scalarStep(kind, lr, step, want[i][0], want[i][1], want[i][2], want[i][3])
+					}
+					o.Step()
+					for i, s := range slots {
+						where := fmt.Sprintf("%s, %s, %d threads, step %d, n=%d", kind, set, threads, step, len(s.Value))
+						require.Equal(t, bits(want[i][0]), bits(s.Value), where)
+						require.Equal(t, bits(want[i][2]), bits(o.m[i]), where+": the first moment")
+						require.Equal(t, bits(want[i][3]), bits(o.v[i]), where+": the second moment")
+					}
+				}
+			}
+		}
 	}
 }

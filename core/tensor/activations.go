@@ -105,6 +105,67 @@ func NAGStep[F Float](p, g, v []F, lr, mu F) {
 		})
 }
 
+// AdamCoefficients are the scalars of one Adam step, each rounded to F: the
+// hyper-parameters, and the bias corrections of step t, which the caller computes
+// once per step in float64.
+type AdamCoefficients[F Float] struct {
+	OneMinusBeta1 F // 1 − β₁, rounded as a whole (not 1 − F(β₁))
+	Beta2         F // β₂
+	OneMinusBeta2 F // 1 − β₂, rounded as a whole
+	Eps           F // ε
+	StepSize      F // lr/(1 − β₁ᵗ)
+	BC2Sqrt       F // √(1 − β₂ᵗ)
+}
+
+// AdamStep is one bias-corrected Adam step on every element, in PyTorch's order of
+// operations, each operation rounded on its own:
+//
+//	m += (g − m)·(1 − β₁)
+//	v = β₂·v + ((1 − β₂)·g)·g
+//	p −= stepSize·m / (√v/bc2Sqrt + ε)
+func AdamStep[F Float](p, g, m, v []F, c AdamCoefficients[F]) {
+	g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
+	elementWise[F](len(p), func(ks *vectorSet) bool { return ks.adam != nil },
+		func(ks *vectorSet, i, n int) {
+			ks.adam(f32p(&p[i]), f32p(&g[i]), f32p(&m[i]), f32p(&v[i]), n, float32(c.OneMinusBeta1), float32(c.Beta2),
+				float32(c.OneMinusBeta2), float32(c.Eps), float32(c.StepSize), float32(c.BC2Sqrt))
+		},
+		func(i0, i1 int) {
+			for j := i0; j < i1; j++ {
+				m[j] += F((g[j] - m[j]) * c.OneMinusBeta1)                                      // m += (g − m)·(1 − β₁)
+				v[j] = F(c.Beta2*v[j]) + F(F(c.OneMinusBeta2*g[j])*g[j])                        // v = β₂v + (1 − β₂)g²
+				p[j] -= F(c.StepSize*m[j]) / (F(F(math.Sqrt(float64(v[j])))/c.BC2Sqrt) + c.Eps) // p −= stepSize·m/(√v/bc2Sqrt + ε)
+			}
+		})
+}
+
+// RMSpropCoefficients are the scalars of an RMSprop step, each rounded to F.
+type RMSpropCoefficients[F Float] struct {
+	LR            F // the learning rate
+	Alpha         F // α, the smoothing
+	OneMinusAlpha F // 1 − α, rounded as a whole (not 1 − F(α))
+	Eps           F // ε
+}
+
+// RMSpropStep is one RMSprop step on every element, in PyTorch's order of
+// operations, each operation rounded on its own:
+//
+//	s = α·s + ((1 − α)·g)·g
+//	p −= lr·g / (√s + ε)
+func RMSpropStep[F Float](p, g, s []F, c RMSpropCoefficients[F]) {
+	g, s = g[:len(p)], s[:len(p)]
+	elementWise[F](len(p), func(ks *vectorSet) bool { return ks.rmsprop != nil },
+		func(ks *vectorSet, i, n int) {
+			ks.rmsprop(f32p(&p[i]), f32p(&g[i]), f32p(&s[i]), n, float32(c.LR), float32(c.Alpha), float32(c.OneMinusAlpha), float32(c.Eps))
+		},
+		func(i0, i1 int) {
+			for j := i0; j < i1; j++ {
+				s[j] = F(c.Alpha*s[j]) + F(F(c.OneMinusAlpha*g[j])*g[j])     // s = αs + (1 − α)g²
+				p[j] -= F(c.LR*g[j]) / (F(math.Sqrt(float64(s[j]))) + c.Eps) // p −= lr·g/(√s + ε)
+			}
+		})
+}
+
 // TanhDerivative computes d = s ⊙ (1 − h²): a learning signal s through tanh, whose
 // outputs are h. d may be s.
 func TanhDerivative[F Float](d, s, h []F) {

@@ -56,11 +56,13 @@ func vectorSets() []vectorSet {
 		sets = append(sets, vectorSet{name: "AVX-512",
 			rows:  append([]rowKernel{{128, rowAVX512x128}, {64, rowAVX512x64}, {32, rowAVX512x32}, {16, rowAVX512x16}}, avx2Rows[3:]...),
 			tiles: append([]tileKernel{{64, tileAVX512x64}, {32, tileAVX512x32}, {16, tileAVX512x16}}, avx2Tiles[1:]...),
-			lanes: 16, tanh: tanhAVX512, sigmoid: sigmoidAVX512, nag: nagAVX512, tanhDerivative: tanhDerivativeAVX512})
+			lanes: 16, tanh: tanhAVX512, sigmoid: sigmoidAVX512, nag: nagAVX512, tanhDerivative: tanhDerivativeAVX512,
+			adam: adamAVX512, rmsprop: rmspropAVX512})
 	}
 	if x86.avx2 {
 		sets = append(sets, vectorSet{name: "AVX2", rows: avx2Rows, tiles: avx2Tiles,
-			lanes: 8, tanh: tanhAVX2, sigmoid: sigmoidAVX2, nag: nagAVX2, tanhDerivative: tanhDerivativeAVX2})
+			lanes: 8, tanh: tanhAVX2, sigmoid: sigmoidAVX2, nag: nagAVX2, tanhDerivative: tanhDerivativeAVX2,
+			adam: adamAVX2, rmsprop: rmspropAVX2})
 	}
 	return append(sets, vectorSet{name: "SSE",
 		rows:  []rowKernel{{32, rowSSEx32}, {16, rowSSEx16}, {8, rowSSEx8}, {4, rowSSEx4}},

@@ -135,6 +135,17 @@ func nagAVX2(p, grad, v *float32, n int, lr, mu float32)
 //go:noescape
 func tanhDerivativeAVX2(d, s, h *float32, n int)
 
+// adamAVX2: for i < n, a multiple of 8, m[i] += (grad[i] − m[i])·(1 − β₁);
+// v[i] = β₂·v[i] + ((1 − β₂)·grad[i])·grad[i]; p[i] −= stepSize·m[i] / (√v[i]/bc2Sqrt + ε).
+//
+//go:noescape
+func adamAVX2(p, grad, m, v *float32, n int, oneMinusBeta1, beta2, oneMinusBeta2, eps, stepSize, bc2Sqrt float32)
+
+// rmspropAVX2: for i < n, a multiple of 8, s[i] = α·s[i] + ((1 − α)·grad[i])·grad[i]; p[i] −= lr·grad[i] / (√s[i] + ε).
+//
+//go:noescape
+func rmspropAVX2(p, grad, s *float32, n int, lr, alpha, oneMinusAlpha, eps float32)
+
 // tanhAVX512 replaces v[i] by tanh32(v[i]) for i < n, a multiple of 16.
 //
 //go:noescape
@@ -154,3 +165,14 @@ func nagAVX512(p, grad, v *float32, n int, lr, mu float32)
 //
 //go:noescape
 func tanhDerivativeAVX512(d, s, h *float32, n int)
+
+// adamAVX512: for i < n, a multiple of 16, m[i] += (grad[i] − m[i])·(1 − β₁);
+// v[i] = β₂·v[i] + ((1 − β₂)·grad[i])·grad[i]; p[i] −= stepSize·m[i] / (√v[i]/bc2Sqrt + ε).
+//
+//go:noescape
+func adamAVX512(p, grad, m, v *float32, n int, oneMinusBeta1, beta2, oneMinusBeta2, eps, stepSize, bc2Sqrt float32)
+
+// rmspropAVX512: for i < n, a multiple of 16, s[i] = α·s[i] + ((1 − α)·grad[i])·grad[i]; p[i] −= lr·grad[i] / (√s[i] + ε).
+//
+//go:noescape
+func rmspropAVX512(p, grad, s *float32, n int, lr, alpha, oneMinusAlpha, eps float32)

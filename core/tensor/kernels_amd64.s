@@ -1242,6 +1242,88 @@ done:
 	VZEROUPPER
 	RET
 
+// func adamAVX2(p, grad, m, v *float32, n int, oneMinusBeta1, beta2, oneMinusBeta2, eps, stepSize, bc2Sqrt float32)
+TEXT ·adamAVX2(SB), NOSPLIT, $0-64
+	MOVQ p+0(FP), DI
+	MOVQ grad+8(FP), SI
+	MOVQ m+16(FP), DX
+	MOVQ v+24(FP), R8
+	MOVQ n+32(FP), CX
+	VBROADCASTSS oneMinusBeta1+40(FP), Y8
+	VBROADCASTSS beta2+44(FP), Y9
+	VBROADCASTSS oneMinusBeta2+48(FP), Y10
+	VBROADCASTSS eps+52(FP), Y11
+	VBROADCASTSS stepSize+56(FP), Y12
+	VBROADCASTSS bc2Sqrt+60(FP), Y13
+	SHRQ $3, CX
+	JZ done
+loop:
+	VMOVUPS (SI), Y0
+	VMOVUPS (DX), Y1
+	VSUBPS Y1, Y0, Y2
+	VMULPS Y8, Y2, Y2
+	VADDPS Y2, Y1, Y1
+	VMOVUPS Y1, (DX)
+	VMOVUPS (R8), Y3
+	VMULPS Y3, Y9, Y3
+	VMULPS Y0, Y10, Y4
+	VMULPS Y0, Y4, Y4
+	VADDPS Y4, Y3, Y3
+	VMOVUPS Y3, (R8)
+	VSQRTPS Y3, Y3
+	VDIVPS Y13, Y3, Y3
+	VADDPS Y11, Y3, Y3
+	VMULPS Y1, Y12, Y1
+	VDIVPS Y3, Y1, Y1
+	VMOVUPS (DI), Y5
+	VSUBPS Y1, Y5, Y5
+	VMOVUPS Y5, (DI)
+	ADDQ $32, DI
+	ADDQ $32, SI
+	ADDQ $32, DX
+	ADDQ $32, R8
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
+// func rmspropAVX2(p, grad, s *float32, n int, lr, alpha, oneMinusAlpha, eps float32)
+TEXT ·rmspropAVX2(SB), NOSPLIT, $0-48
+	MOVQ p+0(FP), DI
+	MOVQ grad+8(FP), SI
+	MOVQ s+16(FP), DX
+	MOVQ n+24(FP), CX
+	VBROADCASTSS lr+32(FP), Y8
+	VBROADCASTSS alpha+36(FP), Y9
+	VBROADCASTSS oneMinusAlpha+40(FP), Y10
+	VBROADCASTSS eps+44(FP), Y11
+	SHRQ $3, CX
+	JZ done
+loop:
+	VMOVUPS (SI), Y0
+	VMOVUPS (DX), Y1
+	VMULPS Y1, Y9, Y1
+	VMULPS Y0, Y10, Y2
+	VMULPS Y0, Y2, Y2
+	VADDPS Y2, Y1, Y1
+	VMOVUPS Y1, (DX)
+	VSQRTPS Y1, Y1
+	VADDPS Y11, Y1, Y1
+	VMULPS Y0, Y8, Y0
+	VDIVPS Y1, Y0, Y0
+	VMOVUPS (DI), Y3
+	VSUBPS Y0, Y3, Y3
+	VMOVUPS Y3, (DI)
+	ADDQ $32, DI
+	ADDQ $32, SI
+	ADDQ $32, DX
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
 // func tanhAVX512(v *float32, n int)
 TEXT ·tanhAVX512(SB), NOSPLIT, $0-16
 	MOVQ v+0(FP), DI
@@ -1411,6 +1493,88 @@ loop:
 	VMOVUPS (SI), Z1
 	VMULPS Z0, Z1, Z1
 	VMOVUPS Z1, (DI)
+	ADDQ $64, DI
+	ADDQ $64, SI
+	ADDQ $64, DX
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
+// func adamAVX512(p, grad, m, v *float32, n int, oneMinusBeta1, beta2, oneMinusBeta2, eps, stepSize, bc2Sqrt float32)
+TEXT ·adamAVX512(SB), NOSPLIT, $0-64
+	MOVQ p+0(FP), DI
+	MOVQ grad+8(FP), SI
+	MOVQ m+16(FP), DX
+	MOVQ v+24(FP), R8
+	MOVQ n+32(FP), CX
+	VBROADCASTSS oneMinusBeta1+40(FP), Z8
+	VBROADCASTSS beta2+44(FP), Z9
+	VBROADCASTSS oneMinusBeta2+48(FP), Z10
+	VBROADCASTSS eps+52(FP), Z11
+	VBROADCASTSS stepSize+56(FP), Z12
+	VBROADCASTSS bc2Sqrt+60(FP), Z13
+	SHRQ $4, CX
+	JZ done
+loop:
+	VMOVUPS (SI), Z0
+	VMOVUPS (DX), Z1
+	VSUBPS Z1, Z0, Z2
+	VMULPS Z8, Z2, Z2
+	VADDPS Z2, Z1, Z1
+	VMOVUPS Z1, (DX)
+	VMOVUPS (R8), Z3
+	VMULPS Z3, Z9, Z3
+	VMULPS Z0, Z10, Z4
+	VMULPS Z0, Z4, Z4
+	VADDPS Z4, Z3, Z3
+	VMOVUPS Z3, (R8)
+	VSQRTPS Z3, Z3
+	VDIVPS Z13, Z3, Z3
+	VADDPS Z11, Z3, Z3
+	VMULPS Z1, Z12, Z1
+	VDIVPS Z3, Z1, Z1
+	VMOVUPS (DI), Z5
+	VSUBPS Z1, Z5, Z5
+	VMOVUPS Z5, (DI)
+	ADDQ $64, DI
+	ADDQ $64, SI
+	ADDQ $64, DX
+	ADDQ $64, R8
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
+// func rmspropAVX512(p, grad, s *float32, n int, lr, alpha, oneMinusAlpha, eps float32)
+TEXT ·rmspropAVX512(SB), NOSPLIT, $0-48
+	MOVQ p+0(FP), DI
+	MOVQ grad+8(FP), SI
+	MOVQ s+16(FP), DX
+	MOVQ n+24(FP), CX
+	VBROADCASTSS lr+32(FP), Z8
+	VBROADCASTSS alpha+36(FP), Z9
+	VBROADCASTSS oneMinusAlpha+40(FP), Z10
+	VBROADCASTSS eps+44(FP), Z11
+	SHRQ $4, CX
+	JZ done
+loop:
+	VMOVUPS (SI), Z0
+	VMOVUPS (DX), Z1
+	VMULPS Z1, Z9, Z1
+	VMULPS Z0, Z10, Z2
+	VMULPS Z0, Z2, Z2
+	VADDPS Z2, Z1, Z1
+	VMOVUPS Z1, (DX)
+	VSQRTPS Z1, Z1
+	VADDPS Z11, Z1, Z1
+	VMULPS Z0, Z8, Z0
+	VDIVPS Z1, Z0, Z0
+	VMOVUPS (DI), Z3
+	VSUBPS Z0, Z3, Z3
+	VMOVUPS Z3, (DI)
 	ADDQ $64, DI
 	ADDQ $64, SI
 	ADDQ $64, DX

@@ -409,3 +409,123 @@ func TestTanhDerivativeGivesThePlainBits(t *testing.T) {
 		}
 	}
 }
+
+// Values that round, overflow, underflow or propagate in the optimisers' steps:
+// zeros of both signs, subnormals, the smallest normal, values whose square
+// underflows or overflows, the largest, infinities and two NaNs.
+var specialFloat32s = []float32{0, float32(math.Copysign(0, -1)), 1, -1, 0.5, 1e-45, -1e-45, 5.877e-39, -5.877e-39,
+	1.17549435e-38, 1e-30, -1e-25, 1e20, -3e19, math.MaxFloat32, -math.MaxFloat32,
+	float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.NaN()), math.Float32frombits(0xffc01234)}
+
+// stepInputs returns k slices of n values for an optimiser's step: mostly in
+// [−1, 1), the last (a mean of squares) mostly in [0, 1), each value
+// specialFloat32s' with a chance of one in five. An element
+// holds at most one NaN's bits, though as many NaNs as it draws: where two NaNs meet
+// in an addition or a multiplication, which one comes out depends on the order of
+// the operands, which Go does not fix.
+func stepInputs(rng *rand.Rand, n, k int) [][]float32 {
+	in := make([][]float32, k)
+	for i := range in {
+		in[i] = randomFloat32s(rng, n, 0)
+	}
+	for j, x := range in[k-1] {
+		if x < 0 && rng.IntN(10) != 0 {
+			in[k-1][j] = -x
+		}
+	}
+	for j := range n {
+		var nan float32
+		seen := false
+		for i := range in {
+			if rng.IntN(5) != 0 {
+				continue
+			}
+			x := specialFloat32s[rng.IntN(len(specialFloat32s))]
+			if x != x {
+				if !seen {
+					nan, seen = x, true
+				}
+				x = nan
+			}
+			in[i][j] = x
+		}
+	}
+	return in
+}
+
+// adamStepCases are the coefficients of Adam's steps 1, 2, 10 and 10⁴ at lr 1e-3,
+// rounded as optim rounds them, and coefficients that make the quotients subnormal.
+func adamStepCases() []AdamCoefficients[float32] {
+	var cases []AdamCoefficients[float32]
+	for _, t := range []float64{1, 2, 10, 1e4} {
+		cases = append(cases, AdamCoefficients[float32]{OneMinusBeta1: 1 - 0.9, Beta2: 0.999, OneMinusBeta2: 1 - 0.999, Eps: 1e-8,
+			StepSize: float32(1e-3 / (1 - math.Pow(0.9, t))), BC2Sqrt: float32(math.Sqrt(1 - math.Pow(0.999, t)))})
+	}
+	return append(cases, AdamCoefficients[float32]{OneMinusBeta1: 0.25, Beta2: 0.5, OneMinusBeta2: 1e-20, Eps: 3e-39, StepSize: 1e-38, BC2Sqrt: 3})
+}
+
+// AdamStep gives the plain loop's bits with every set of kernels and thread count,
+// on lengths that leave a tail after the vectors, with zeros, subnormals,
+// infinities and NaNs among its inputs.
+func TestAdamStepGivesThePlainBits(t *testing.T) {
+	defer SetKernels(Kernels())
+	defer SetThreads(Threads())
+	rng := rand.New(rand.NewPCG(13, 14))
+	for _, n := range []int{1, 7, 16, 35, 1000, 3*elementWork + 5} {
+		in := stepInputs(rng, n, 4)
+		p, g, m, v := in[0], in[1], in[2], in[3]
+		for _, c := range adamStepCases() {
+			wantP, wantM, wantV := slices.Clone(p), slices.Clone(m), slices.Clone(v)
+			for j, gj := range g { // each operation rounded on its own
+				wantM[j] += float32((gj - wantM[j]) * c.OneMinusBeta1)
+				wantV[j] = float32(c.Beta2*wantV[j]) + float32(float32(c.OneMinusBeta2*gj)*gj)
+				wantP[j] -= float32(c.StepSize*wantM[j]) / (float32(float32(math.Sqrt(float64(wantV[j])))/c.BC2Sqrt) + c.Eps)
+			}
+			for _, set := range KernelSets() {
+				for _, threads := range []int{1, 3} {
+					require.NoError(t, SetKernels(set))
+					SetThreads(threads)
+					gotP, gotM, gotV := slices.Clone(p), slices.Clone(m), slices.Clone(v)
+					AdamStep(gotP, g, gotM, gotV, c)
+					require.Equal(t, bits32(wantM), bits32(gotM), "%s, %d threads, n=%d, %+v: m", set, threads, n, c)
+					require.Equal(t, bits32(wantV), bits32(gotV), "%s, %d threads, n=%d, %+v: v", set, threads, n, c)
+					require.Equal(t, bits32(wantP), bits32(gotP), "%s, %d threads, n=%d, %+v: p", set, threads, n, c)
+				}
+			}
+		}
+	}
+}
+
+// RMSpropStep gives the plain loop's bits with every set of kernels and thread
+// count, on lengths that leave a tail after the vectors, with zeros, subnormals,
+// infinities and NaNs among its inputs.
+func TestRMSpropStepGivesThePlainBits(t *testing.T) {
+	defer SetKernels(Kernels())
+	defer SetThreads(Threads())
+	rng := rand.New(rand.NewPCG(15, 16))
+	cases := []RMSpropCoefficients[float32]{
+		{LR: 1e-3, Alpha: 0.99, OneMinusAlpha: 1 - 0.99, Eps: 1e-8},
+		{LR: 1e-38, Alpha: 0.5, OneMinusAlpha: 1e-20, Eps: 3e-39}, // subnormal quotients
+	}
+	for _, n := range []int{1, 7, 16, 35, 1000, 3*elementWork + 5} {
+		in := stepInputs(rng, n, 3)
+		p, g, s := in[0], in[1], in[2]
+		for _, c := range cases {
+			wantP, wantS := slices.Clone(p), slices.Clone(s)
+			for j, gj := range g { // each operation rounded on its own
+				wantS[j] = float32(c.Alpha*wantS[j]) + float32(float32(c.OneMinusAlpha*gj)*gj)
+				wantP[j] -= float32(c.LR*gj) / (float32(math.Sqrt(float64(wantS[j]))) + c.Eps)
+			}
+			for _, set := range KernelSets() {
+				for _, threads := range []int{1, 3} {
+					require.NoError(t, SetKernels(set))
+					SetThreads(threads)
+					gotP, gotS := slices.Clone(p), slices.Clone(s)
+					RMSpropStep(gotP, g, gotS, c)
+					require.Equal(t, bits32(wantS), bits32(gotS), "%s, %d threads, n=%d, %+v: s", set, threads, n, c)
+					require.Equal(t, bits32(wantP), bits32(gotP), "%s, %d threads, n=%d, %+v: p", set, threads, n, c)
+				}
+			}
+		}
+	}
+}

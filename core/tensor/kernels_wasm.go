@@ -17,7 +17,8 @@ import (
 // vectorSets returns the SIMD128 kernels.
 func vectorSets() []vectorSet {
 	return []vectorSet{{name: "SIMD128", productOf: productSIMD, axpyOf: axpySIMD,
-		lanes: 4, tanh: tanhSIMD, sigmoid: sigmoidSIMD, nag: nagSIMD, tanhDerivative: tanhDerivativeSIMD}}
+		lanes: 4, tanh: tanhSIMD, sigmoid: sigmoidSIMD, nag: nagSIMD, tanhDerivative: tanhDerivativeSIMD,
+		adam: adamSIMD, rmsprop: rmspropSIMD}}
 }
 
 type vec = archsimd.Float32x4
@@ -265,6 +266,33 @@ func nagSIMD(pp, gp, vp *float32, n int, lr, mu float32) {
 		vi := m.Mul(load(v[i:])).Add(gi) // v = μv + g
 		store(vi, v[i:])
 		store(load(p[i:]).Sub(l.Mul(gi.Add(m.Mul(vi)))), p[i:]) // p −= lr·(g + μv)
+	}
+}
+
+// adamSIMD: AdamStep's operations, four lanes at a time; F32x4Sqrt and F32x4Div
+// round correctly, as the plain loop's square root and division do.
+func adamSIMD(pp, gp, mp, vp *float32, n int, oneMinusBeta1, beta2, oneMinusBeta2, eps, stepSize, bc2Sqrt float32) {
+	p, g, m, v := span(pp, n), span(gp, n), span(mp, n), span(vp, n)
+	c1, b2, c2, e, step, bc2 := splat(oneMinusBeta1), splat(beta2), splat(oneMinusBeta2), splat(eps), splat(stepSize), splat(bc2Sqrt)
+	for i := 0; i < n; i += 4 {
+		gi, mi := load(g[i:]), load(m[i:])
+		mi = mi.Add(gi.Sub(mi).Mul(c1)) // m += (g − m)·(1 − β₁)
+		store(mi, m[i:])
+		vi := b2.Mul(load(v[i:])).Add(c2.Mul(gi).Mul(gi)) // v = β₂v + (1 − β₂)g²
+		store(vi, v[i:])
+		store(load(p[i:]).Sub(step.Mul(mi).Div(vi.Sqrt().Div(bc2).Add(e))), p[i:]) // p −= stepSize·m/(√v/bc2Sqrt + ε)
+	}
+}
+
+// rmspropSIMD: RMSpropStep's operations, four lanes at a time.
+func rmspropSIMD(pp, gp, sp *float32, n int, lr, alpha, oneMinusAlpha, eps float32) {
+	p, g, s := span(pp, n), span(gp, n), span(sp, n)
+	l, a, c, e := splat(lr), splat(alpha), splat(oneMinusAlpha), splat(eps)
+	for i := 0; i < n; i += 4 {
+		gi := load(g[i:])
+		si := a.Mul(load(s[i:])).Add(c.Mul(gi).Mul(gi)) // s = αs + (1 − α)g²
+		store(si, s[i:])
+		store(load(p[i:]).Sub(l.Mul(gi).Div(si.Sqrt().Add(e))), p[i:]) // p −= lr·g/(√s + ε)
 	}
 }
 

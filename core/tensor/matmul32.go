@@ -30,6 +30,11 @@ type vectorSet struct {
 	tanh, sigmoid func(v *float32, n int)
 	// nag is NAGStep on n elements, a multiple of lanes (nil: the plain loop).
 	nag func(p, g, v *float32, n int, lr, mu float32)
+	// adam and rmsprop are AdamStep and RMSpropStep on n elements, a multiple of
+	// lanes, their coefficients in the order of the structs' fields (nil: the plain
+	// loops).
+	adam    func(p, g, m, v *float32, n int, oneMinusBeta1, beta2, oneMinusBeta2, eps, stepSize, bc2Sqrt float32)
+	rmsprop func(p, g, s *float32, n int, lr, alpha, oneMinusAlpha, eps float32)
 	// tanhDerivative is TanhDerivative on n elements, a multiple of lanes (nil: the
 	// plain loop).
 	tanhDerivative func(d, s, h *float32, n int)

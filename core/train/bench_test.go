@@ -72,8 +72,24 @@ func BenchmarkStepThreads(b *testing.B) {
 	}
 }
 
-// benchStep times the training step of a network on real MNIST batches of 100.
+// BenchmarkStepOptimizer measures the step of 784-500-10 DRTP (tanh, sigmoid output,
+// BCE, batch 100) under each optimiser: Adam is what the sweeps train with, NAG the
+// reference's default.
+func BenchmarkStepOptimizer(b *testing.B) {
+	for _, kind := range optim.Kinds() {
+		b.Run("FC_500_FC_10/DRTP/"+kind.String(), func(b *testing.B) { benchStepWith(b, "FC_500_FC_10", nn.DRTP, kind) })
+	}
+}
+
+// benchStep times the training step of a network on real MNIST batches of 100, with
+// NAG.
 func benchStep(b *testing.B, topology string, mode nn.Mode) {
+	benchStepWith(b, topology, mode, optim.NAG)
+}
+
+// benchStepWith times the training step of a network on real MNIST batches of 100,
+// with the optimiser kind.
+func benchStepWith(b *testing.B, topology string, mode nn.Mode, kind optim.Kind) {
 	set := mnistTrain(b)
 	cfg := nn.DefaultConfig()
 	cfg.Topology, cfg.Mode = topology, mode
@@ -81,7 +97,7 @@ func benchStep(b *testing.B, topology string, mode nn.Mode) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	tr, err := New(net, optim.NAG, 1e-3)
+	tr, err := New(net, kind, 1e-3)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -26,6 +26,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // isa is one instruction set's vector registers and instruction forms.
@@ -68,8 +69,8 @@ var (
 	}
 )
 
-// activations are the element-wise kernels (tanh, sigmoid, the NAG step, tanh's
-// derivative): one vector at a time.
+// activations are the element-wise kernels (tanh, sigmoid, tanh's derivative, the
+// steps of NAG, Adam and RMSprop): one vector at a time.
 var activations = []kernel{{avx2, 1}, {avx512, 1}}
 
 func main() {
@@ -102,6 +103,8 @@ func generate() (asm, decl []byte) {
 		k.activation(&s, &g, "sigmoid")
 		k.nag(&s, &g)
 		k.tanhDerivative(&s, &g)
+		k.adam(&s, &g)
+		k.rmsprop(&s, &g)
 	}
 	return s.Bytes(), g.Bytes()
 }
@@ -313,35 +316,154 @@ func (k kernel) activation(s, g *bytes.Buffer, fn string) {
 	k.ret(s)
 }
 
+// elementStep writes one element-wise kernel, name<ISA>(ptrs… *float32, n int,
+// scalars… float32), doc its Go declaration's comment after "for i < n, a multiple of
+// the lanes,": the pointers go in DI, SI, DX, R8 in turn, the scalars and then the
+// constants of exp32 named in consts are broadcast into registers 8 on, and body
+// writes the operations on one vector of each pointer, registers 0–7 free; every
+// pointer then moves on by a vector.
+func (k kernel) elementStep(s, g *bytes.Buffer, name, doc string, ptrs, scalars, consts []string, body func(v vector)) {
+	name += k.name
+	args := strings.Join(ptrs, ", ") + " *float32, n int"
+	if len(scalars) > 0 {
+		args += ", " + strings.Join(scalars, ", ") + " float32"
+	}
+	size := (8*len(ptrs) + 8 + 4*len(scalars) + 7) &^ 7
+	fmt.Fprintf(g, "\n// %s: for i < n, a multiple of %d, %s.\n//\n//go:noescape\nfunc %s(%s)\n", name, k.lanes, doc, name, args)
+	fmt.Fprintf(s, "\n// func %s(%s)\nTEXT ·%s(SB), NOSPLIT, $0-%d\n", name, args, name, size)
+	regs := []string{"DI", "SI", "DX", "R8"}
+	if len(ptrs) > len(regs) || 8+len(scalars)+len(consts) > k.regs {
+		log.Fatalf("kernelgen: %s: too many arguments", name)
+	}
+	for i, p := range ptrs {
+		fmt.Fprintf(s, "\tMOVQ %s+%d(FP), %s\n", p, 8*i, regs[i])
+	}
+	fmt.Fprintf(s, "\tMOVQ n+%d(FP), CX\n", 8*len(ptrs))
+	for i, c := range scalars {
+		fmt.Fprintf(s, "\tVBROADCASTSS %s+%d(FP), %s\n", c, 8*len(ptrs)+8+4*i, k.v(8+i))
+	}
+	for i, c := range consts {
+		fmt.Fprintf(s, "\tVBROADCASTSS exp%s<>(SB), %s\n", c, k.v(8+len(scalars)+i))
+	}
+	fmt.Fprintf(s, "\tSHRQ $%d, CX\n\tJZ done\nloop:\n", int(math.Log2(float64(k.lanes))))
+	body(vector{k, s, regs})
+	for i := range ptrs {
+		fmt.Fprintf(s, "\tADDQ $%d, %s\n", 4*k.lanes, regs[i])
+	}
+	s.WriteString("\tDECQ CX\n\tJNZ loop\ndone:\n")
+	k.ret(s)
+}
+
+// vector writes the instructions of an element-wise kernel's loop, on registers
+// numbered as kernel.v numbers them and on the vectors at its pointers, numbered in
+// the order of the kernel's arguments.
+type vector struct {
+	k    kernel
+	s    *bytes.Buffer
+	regs []string
+}
+
+// op writes dst = src1 ins src2 (VADDPS, VSUBPS, VMULPS, VDIVPS).
+func (v vector) op(ins string, src2, src1, dst int) {
+	fmt.Fprintf(v.s, "\t%s %s, %s, %s\n", ins, v.k.v(src2), v.k.v(src1), v.k.v(dst))
+}
+
+func (v vector) load(ptr, dst int) { fmt.Fprintf(v.s, "\tVMOVUPS (%s), %s\n", v.regs[ptr], v.k.v(dst)) }
+func (v vector) store(src, ptr int) {
+	fmt.Fprintf(v.s, "\tVMOVUPS %s, (%s)\n", v.k.v(src), v.regs[ptr])
+}
+func (v vector) sqrt(src, dst int) { fmt.Fprintf(v.s, "\tVSQRTPS %s, %s\n", v.k.v(src), v.k.v(dst)) }
+
 // nag writes nag<ISA>(p, grad, v *float32, n int, lr, mu float32): for i < n, a multiple
 // of the lanes, v = μ·v + g; p −= lr·(g + μ·v), each operation rounded.
 func (k kernel) nag(s, g *bytes.Buffer) {
-	name := "nag" + k.name
-	fmt.Fprintf(g, "\n// %s: for i < n, a multiple of %d, v[i] = μ·v[i] + grad[i]; p[i] −= lr·(grad[i] + μ·v[i]).\n//\n//go:noescape\nfunc %s(p, grad, v *float32, n int, lr, mu float32)\n", name, k.lanes, name)
-	fmt.Fprintf(s, "\n// func %s(p, grad, v *float32, n int, lr, mu float32)\nTEXT ·%s(SB), NOSPLIT, $0-40\n", name, name)
-	fmt.Fprintf(s, "\tMOVQ p+0(FP), DI\n\tMOVQ grad+8(FP), SI\n\tMOVQ v+16(FP), DX\n\tMOVQ n+24(FP), CX\n\tVBROADCASTSS lr+32(FP), %s\n\tVBROADCASTSS mu+36(FP), %s\n", k.v(8), k.v(9))
-	fmt.Fprintf(s, "\tSHRQ $%d, CX\n\tJZ done\nloop:\n", int(math.Log2(float64(k.lanes))))
-	v := k.v
-	fmt.Fprintf(s, "\tVMOVUPS (DX), %s\n\tVMOVUPS (SI), %s\n", v(0), v(1))
-	fmt.Fprintf(s, "\tVMULPS %s, %s, %s\n\tVADDPS %s, %s, %s\n\tVMOVUPS %s, (DX)\n", v(9), v(0), v(0), v(1), v(0), v(0), v(0))              // v = μv + g
-	fmt.Fprintf(s, "\tVMULPS %s, %s, %s\n\tVADDPS %s, %s, %s\n\tVMULPS %s, %s, %s\n", v(9), v(0), v(2), v(2), v(1), v(2), v(2), v(8), v(2)) // lr·(g + μv)
-	fmt.Fprintf(s, "\tVMOVUPS (DI), %s\n\tVSUBPS %s, %s, %s\n\tVMOVUPS %s, (DI)\n", v(3), v(2), v(3), v(3), v(3))                           // p −= …
-	fmt.Fprintf(s, "\tADDQ $%d, DI\n\tADDQ $%d, SI\n\tADDQ $%d, DX\n\tDECQ CX\n\tJNZ loop\ndone:\n", 4*k.lanes, 4*k.lanes, 4*k.lanes)
-	k.ret(s)
+	k.elementStep(s, g, "nag", "v[i] = μ·v[i] + grad[i]; p[i] −= lr·(grad[i] + μ·v[i])",
+		[]string{"p", "grad", "v"}, []string{"lr", "mu"}, nil, func(x vector) {
+			const p, grad, v = 0, 1, 2 // pointers
+			const lr, mu = 8, 9        // registers
+			x.load(v, 0)
+			x.load(grad, 1)
+			x.op("VMULPS", mu, 0, 0) // μv
+			x.op("VADDPS", 1, 0, 0)  // v = μv + g
+			x.store(0, v)
+			x.op("VMULPS", mu, 0, 2) // μv
+			x.op("VADDPS", 2, 1, 2)  // g + μv
+			x.op("VMULPS", 2, lr, 2) // lr·(g + μv)
+			x.load(p, 3)
+			x.op("VSUBPS", 2, 3, 3) // p −= …
+			x.store(3, p)
+		})
 }
 
 // tanhDerivative writes tanhDerivative<ISA>(d, s, h *float32, n int): for i < n, a
 // multiple of the lanes, d = s·(1 − h·h), each operation rounded.
 func (k kernel) tanhDerivative(s, g *bytes.Buffer) {
-	name := "tanhDerivative" + k.name
-	fmt.Fprintf(g, "\n// %s: for i < n, a multiple of %d, d[i] = s[i]·(1 − h[i]·h[i]).\n//\n//go:noescape\nfunc %s(d, s, h *float32, n int)\n", name, k.lanes, name)
-	fmt.Fprintf(s, "\n// func %s(d, s, h *float32, n int)\nTEXT ·%s(SB), NOSPLIT, $0-32\n", name, name)
-	fmt.Fprintf(s, "\tMOVQ d+0(FP), DI\n\tMOVQ s+8(FP), SI\n\tMOVQ h+16(FP), DX\n\tMOVQ n+24(FP), CX\n\tVBROADCASTSS expone<>(SB), %s\n", k.v(8))
-	fmt.Fprintf(s, "\tSHRQ $%d, CX\n\tJZ done\nloop:\n", int(math.Log2(float64(k.lanes))))
-	v := k.v
-	fmt.Fprintf(s, "\tVMOVUPS (DX), %s\n\tVMULPS %s, %s, %s\n", v(0), v(0), v(0), v(0))                           // h·h
-	fmt.Fprintf(s, "\tVSUBPS %s, %s, %s\n", v(0), v(8), v(0))                                                     // 1 − h·h
-	fmt.Fprintf(s, "\tVMOVUPS (SI), %s\n\tVMULPS %s, %s, %s\n\tVMOVUPS %s, (DI)\n", v(1), v(0), v(1), v(1), v(1)) // d = s·(…)
-	fmt.Fprintf(s, "\tADDQ $%d, DI\n\tADDQ $%d, SI\n\tADDQ $%d, DX\n\tDECQ CX\n\tJNZ loop\ndone:\n", 4*k.lanes, 4*k.lanes, 4*k.lanes)
-	k.ret(s)
+	k.elementStep(s, g, "tanhDerivative", "d[i] = s[i]·(1 − h[i]·h[i])",
+		[]string{"d", "s", "h"}, nil, []string{"one"}, func(x vector) {
+			const d, sig, h = 0, 1, 2 // pointers
+			const one = 8             // register
+			x.load(h, 0)
+			x.op("VMULPS", 0, 0, 0)   // h·h
+			x.op("VSUBPS", 0, one, 0) // 1 − h·h
+			x.load(sig, 1)
+			x.op("VMULPS", 0, 1, 1) // d = s·(…)
+			x.store(1, d)
+		})
+}
+
+// adam writes adam<ISA>(p, grad, m, v *float32, n int, oneMinusBeta1, beta2,
+// oneMinusBeta2, eps, stepSize, bc2Sqrt float32): for i < n, a multiple of the lanes,
+// tensor.AdamStep's operations in its order, each rounded; VSQRTPS and VDIVPS round
+// correctly, as float32(math.Sqrt(float64(x))) and float32 division do.
+func (k kernel) adam(s, g *bytes.Buffer) {
+	k.elementStep(s, g, "adam", "m[i] += (grad[i] − m[i])·(1 − β₁);\n// v[i] = β₂·v[i] + ((1 − β₂)·grad[i])·grad[i]; p[i] −= stepSize·m[i] / (√v[i]/bc2Sqrt + ε)",
+		[]string{"p", "grad", "m", "v"}, []string{"oneMinusBeta1", "beta2", "oneMinusBeta2", "eps", "stepSize", "bc2Sqrt"}, nil, func(x vector) {
+			const p, grad, m, v = 0, 1, 2, 3                                   // pointers
+			const c1, beta2, c2, eps, stepSize, bc2Sqrt = 8, 9, 10, 11, 12, 13 // registers
+			x.load(grad, 0)
+			x.load(m, 1)
+			x.op("VSUBPS", 1, 0, 2)  // g − m
+			x.op("VMULPS", c1, 2, 2) // (g − m)·(1 − β₁)
+			x.op("VADDPS", 2, 1, 1)  // m += …
+			x.store(1, m)
+			x.load(v, 3)
+			x.op("VMULPS", 3, beta2, 3) // β₂·v
+			x.op("VMULPS", 0, c2, 4)    // (1 − β₂)·g
+			x.op("VMULPS", 0, 4, 4)     // ·g
+			x.op("VADDPS", 4, 3, 3)     // v = β₂v + …
+			x.store(3, v)
+			x.sqrt(3, 3)                   // √v
+			x.op("VDIVPS", bc2Sqrt, 3, 3)  // √v/bc2Sqrt
+			x.op("VADDPS", eps, 3, 3)      // + ε
+			x.op("VMULPS", 1, stepSize, 1) // stepSize·m
+			x.op("VDIVPS", 3, 1, 1)        // stepSize·m / (…)
+			x.load(p, 5)
+			x.op("VSUBPS", 1, 5, 5) // p −= …
+			x.store(5, p)
+		})
+}
+
+// rmsprop writes rmsprop<ISA>(p, grad, s *float32, n int, lr, alpha, oneMinusAlpha,
+// eps float32): for i < n, a multiple of the lanes, tensor.RMSpropStep's operations in
+// its order, each rounded.
+func (k kernel) rmsprop(s, g *bytes.Buffer) {
+	k.elementStep(s, g, "rmsprop", "s[i] = α·s[i] + ((1 − α)·grad[i])·grad[i]; p[i] −= lr·grad[i] / (√s[i] + ε)",
+		[]string{"p", "grad", "s"}, []string{"lr", "alpha", "oneMinusAlpha", "eps"}, nil, func(x vector) {
+			const p, grad, sq = 0, 1, 2            // pointers
+			const lr, alpha, c, eps = 8, 9, 10, 11 // registers
+			x.load(grad, 0)
+			x.load(sq, 1)
+			x.op("VMULPS", 1, alpha, 1) // α·s
+			x.op("VMULPS", 0, c, 2)     // (1 − α)·g
+			x.op("VMULPS", 0, 2, 2)     // ·g
+			x.op("VADDPS", 2, 1, 1)     // s = αs + …
+			x.store(1, sq)
+			x.sqrt(1, 1)              // √s
+			x.op("VADDPS", eps, 1, 1) // + ε
+			x.op("VMULPS", 0, lr, 0)  // lr·g
+			x.op("VDIVPS", 1, 0, 0)   // lr·g / (…)
+			x.load(p, 3)
+			x.op("VSUBPS", 0, 3, 3) // p −= …
+			x.store(3, p)
+		})
 }
