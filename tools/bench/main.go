@@ -22,6 +22,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -133,15 +134,27 @@ func projectRoot() (string, error) {
 var (
 	benchLine   = regexp.MustCompile(`^BenchmarkStep/([A-Z0-9_]+)/([A-Za-z]+)(?:-\d+)?\s+\d+\s+\d+ ns/op\s+([0-9.]+) samples/s`)
 	threadsLine = regexp.MustCompile(`^BenchmarkStepThreads/([A-Z0-9_]+)/([A-Za-z]+)/threads=(\d+)(?:-\d+)?\s+\d+\s+\d+ ns/op\s+([0-9.]+) samples/s`)
+	optimLine   = regexp.MustCompile(`^BenchmarkStepOptimizer/([A-Z0-9_]+)/([A-Za-z]+)/([A-Za-z]+)(?:-\d+)?\s+\d+\s+\d+ ns/op\s+([0-9.]+) samples/s`)
+)
+
+// The sweeps train with Adam (BCE, sigmoid output); the other figures are NAG's. An
+// optimiser's step is measured on this network and rule, under "go native Adam" and
+// "go native NAG" (one benchmark, side by side) and "pytorch Adam".
+const (
+	sweepOptimizer = "Adam"
+	optimNet       = "FC_500_FC_10"
+	optimMode      = "DRTP"
 )
 
 // native runs the core's step benchmarks as `go test` builds them: with the kernels
-// this CPU gets ("go native"), with the plain ones ("go plain"), and with the products
-// split across goroutines ("go threads=N").
+// this CPU gets ("go native"), with the plain ones ("go plain"), with the products
+// split across goroutines ("go threads=N"), and with NAG and the sweeps' optimiser
+// ("go native NAG", "go native Adam").
 func native(root string, f figures) error {
 	for _, run := range []struct{ who, kernels, bench string }{
 		{"go native", "", "^BenchmarkStep(Threads)?$"},
 		{"go plain", "plain", "^BenchmarkStep$"},
+		{"go native", "", fmt.Sprintf("^BenchmarkStepOptimizer$/^%s$/^%s$/^(NAG|%s)$", optimNet, optimMode, sweepOptimizer)},
 	} {
 		cmd := exec.Command("go", "test", "-run", "^$", "-bench", run.bench, "-benchtime", "3s", "-count", "3", "./core/train/")
 		cmd.Dir = root
@@ -160,6 +173,11 @@ func native(root string, f figures) error {
 			if m := threadsLine.FindStringSubmatch(line); m != nil {
 				v, _ := strconv.ParseFloat(m[4], 64)
 				k := key{"go threads=" + m[3], m[1], m[2]}
+				runs[k] = append(runs[k], v)
+			}
+			if m := optimLine.FindStringSubmatch(line); m != nil {
+				v, _ := strconv.ParseFloat(m[4], 64)
+				k := key{run.who + " " + m[3], m[1], m[2]}
 				runs[k] = append(runs[k], v)
 			}
 		}
@@ -418,14 +436,18 @@ func pytorch(root string, f figures) error {
 	sc := bufio.NewScanner(strings.NewReader(string(out)))
 	for sc.Scan() {
 		var r struct {
-			Library, Mode, Net, BLAS string
-			Samples                  float64 `json:"samples_per_s"`
+			Library, Mode, Net, BLAS, Optimizer string
+			Samples                             float64 `json:"samples_per_s"`
 		}
 		if json.Unmarshal(sc.Bytes(), &r) == nil && r.Library == "pytorch-reference" {
 			if !strings.Contains(r.BLAS, "openblas") {
 				return fmt.Errorf("PyTorch loaded %q, not OpenBLAS from %s", r.BLAS, lib)
 			}
-			f[key{"pytorch", r.Net, r.Mode}] = r.Samples
+			who := "pytorch"
+			if r.Optimizer != "" && r.Optimizer != "NAG" {
+				who += " " + r.Optimizer // NAG's are the main table's
+			}
+			f[key{who, r.Net, r.Mode}] = r.Samples
 		}
 	}
 	return nil
@@ -547,6 +569,17 @@ func report(f figures, notes []string) string {
 			sb.WriteString("\n")
 		}
 	}
+	if f[key{"go native " + sweepOptimizer, optimNet, optimMode}] > 0 || f[key{"pytorch " + sweepOptimizer, optimNet, optimMode}] > 0 {
+		fmt.Fprintf(&sb, "\nThe sweeps' optimiser (%s; BCE, sigmoid output, tanh hidden units as above) beside NAG, same benchmarks:\n\n", sweepOptimizer)
+		fmt.Fprintf(&sb, "| network | rule | optimiser | Go native (%s) | PyTorch on OpenBLAS, 1 thread |\n|---|---|---|---:|---:|\n", tensor.Kernels())
+		for _, opt := range []string{"NAG", sweepOptimizer} {
+			pytorch := key{"pytorch " + opt, optimNet, optimMode}
+			if opt == "NAG" {
+				pytorch.who = "pytorch"
+			}
+			fmt.Fprintf(&sb, "| %s | %s | %s | %s | %s |\n", optimNet, optimMode, opt, cell(key{"go native " + opt, optimNet, optimMode}), cell(pytorch))
+		}
+	}
 	sb.WriteString("\n## Targets\n\n| target | measured | goal | met |\n|---|---:|---:|:---:|\n")
 	ratio := func(a, b key) float64 {
 		if f[a] > 0 && f[b] > 0 {
@@ -564,7 +597,11 @@ func report(f figures, notes []string) string {
 				met = "yes"
 			}
 		}
-		fmt.Fprintf(&sb, "| %s | %s | %.1f× | %s |\n", what, measured, goal, met)
+		goalText := fmt.Sprintf("%.1f×", goal)
+		if math.Abs(10*goal-math.Round(10*goal)) > 1e-9 {
+			goalText = fmt.Sprintf("%.2f×", goal)
+		}
+		fmt.Fprintf(&sb, "| %s | %s | %s | %s |\n", what, measured, goalText, met)
 	}
 	for _, m := range strings.Fields(modes) {
 		target("native, 784-500-10, "+m+" vs PyTorch on OpenBLAS", ratio(key{"go native", fc, m}, key{"pytorch", fc, m}), 1.5)
@@ -585,6 +622,8 @@ func report(f figures, notes []string) string {
 	target(fmt.Sprintf("native, %s kernels vs the plain ones, the least gain (%s)", tensor.Kernels(), slowestWhat), slowest, 1)
 	target("native, 784-1000-1000-10, DRTP, 2 threads vs 1", ratio(key{"go threads=2", deep, "DRTP"}, key{"go threads=1", deep, "DRTP"}), 1.7)
 	target("native, 784-1000-1000-10, DRTP vs our BP", ratio(key{"go native", deep, "DRTP"}, key{"go native", deep, "BP"}), 1.3)
+	target(fmt.Sprintf("native, %s, %s, %s vs NAG (its step within 1.15× of NAG's time)", shortName(optimNet), optimMode, sweepOptimizer),
+		ratio(key{"go native " + sweepOptimizer, optimNet, optimMode}, key{"go native NAG", optimNet, optimMode}), 1/1.15)
 	target("Chromium, 784-500-10, BP vs TF.js wasm", ratio(key{"go wasm", fc, "BP"}, key{"tfjs wasm", fc, "BP"}), 10)
 	target("Chromium, 784-500-10, DRTP vs TF.js wasm (BP)", ratio(key{"go wasm", fc, "DRTP"}, key{"tfjs wasm", fc, "BP"}), 10)
 	target("Chromium, 784-1000-1000-10, DRTP vs our BP", ratio(key{"go wasm", deep, "DRTP"}, key{"go wasm", deep, "BP"}), 1.3)

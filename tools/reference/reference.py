@@ -471,7 +471,7 @@ def cmd_bench(args):
             step(j)
         rates.append(args.steps * bs / (time.perf_counter() - start))
     print(json.dumps({"library": "pytorch-reference", "mode": args.train_mode, "net": args.topology,
-                      "batch_size": bs, "threads": torch.get_num_threads(), "torch": torch.__version__,
+                      "optimizer": args.optimizer, "batch_size": bs, "threads": torch.get_num_threads(), "torch": torch.__version__,
                       "dtype": str(dtype).replace("torch.", ""), "blas": blas_library(), "steps": args.steps, "repeats": args.repeats,
                       "samples_per_s": round(statistics.median(rates), 1),
                       "min_samples_per_s": round(min(rates), 1), "max_samples_per_s": round(max(rates), 1)}),
