@@ -66,6 +66,8 @@ type Network[F tensor.Float] struct {
 	delta  []F // dL/da of the output layer
 	err    []F // e = y − t as DFA sees it
 	target data.Batch[F]
+
+	trueGrads trueGradients[F] // TrueGradients' buffers, allocated on first use
 }
 
 // New builds a network from a Config, drawing its initial weights and its feedback

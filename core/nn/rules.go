@@ -73,21 +73,38 @@ type HiddenGradient[F tensor.Float] struct {
 // TrueGradients computes, from the record of the last Gradients call, the true
 // gradient of every hidden layer that learns, beside the rule's own (for BP the two
 // are equal). It draws no random numbers, so calling it does not change the run.
+// The slice and the true gradients are the network's own, allocated on the first
+// call and valid until the next.
 func (n *Network[F]) TrueGradients() ([]HiddenGradient[F], error) {
 	if n.target.N == 0 || !n.train || n.rows != n.target.N {
 		return nil, fmt.Errorf("no training batch recorded: call Gradients first")
 	}
-	grads := make([]layerGrad[F], len(n.layers))
-	var out []HiddenGradient[F]
-	for i, l := range n.layers[:len(n.layers)-1] {
+	t := &n.trueGrads
+	if t.grads == nil {
+		t.allocate(n.layers)
+	}
+	n.backward(BP, t.grads)
+	return t.hidden, nil
+}
+
+// trueGradients holds what TrueGradients writes, so that an aligned step allocates
+// no gradient buffers: per layer, room for the true weight and bias gradients of the
+// hidden layers that learn (nil for the output layer and those that learn nothing),
+// and the list TrueGradients returns.
+type trueGradients[F tensor.Float] struct {
+	grads  []layerGrad[F]
+	hidden []HiddenGradient[F]
+}
+
+func (t *trueGradients[F]) allocate(layers []*layer[F]) {
+	t.grads = make([]layerGrad[F], len(layers))
+	for i, l := range layers[:len(layers)-1] {
 		if l.weight.Grad == nil {
 			continue
 		}
-		grads[i] = layerGrad[F]{make([]F, len(l.weight.Value)), make([]F, len(l.bias.Value))}
-		out = append(out, HiddenGradient[F]{Weight: l.weight, Rule: l.weight.Grad, BP: grads[i].w})
+		t.grads[i] = layerGrad[F]{make([]F, len(l.weight.Value)), make([]F, len(l.bias.Value))}
+		t.hidden = append(t.hidden, HiddenGradient[F]{Weight: l.weight, Rule: l.weight.Grad, BP: t.grads[i].w})
 	}
-	n.backward(BP, grads)
-	return out, nil
 }
 
 // backward turns the recorded forward pass and output delta into gradients under

@@ -181,6 +181,66 @@ func TestTrueGradientsAreBPs(t *testing.T) {
 	}
 }
 
+func TestTrueGradientsReuseTheNetworksBuffers(t *testing.T) {
+	// After the first aligned step TrueGradients writes into buffers the network
+	// holds: it allocates nothing, and what it computes, whatever the buffers held
+	// before, is what fresh buffers get, bit for bit.
+	for _, mode := range Modes() {
+		t.Run(mode.String(), func(t *testing.T) {
+			net, err := New[float64](smallConfig(mode))
+			require.NoError(t, err)
+			rng := rand.New(rand.NewPCG(9, 9))
+			first, b := classBatch(rng, net, 5), classBatch(rng, net, 7)
+			_, err = net.Gradients(first)
+			require.NoError(t, err)
+			_, err = net.TrueGradients() // the buffers now hold the first batch's gradients
+			require.NoError(t, err)
+			_, err = net.Gradients(b)
+			require.NoError(t, err)
+
+			fresh := make([]layerGrad[float64], len(net.layers))
+			for i, l := range net.layers[:len(net.layers)-1] {
+				fresh[i] = layerGrad[float64]{make([]float64, len(l.weight.Value)), make([]float64, len(l.bias.Value))}
+			}
+			net.backward(BP, fresh)
+			hg, err := net.TrueGradients()
+			require.NoError(t, err)
+			require.Len(t, hg, 2)
+			for _, g := range hg {
+				assert.Equal(t, bits(fresh[g.Weight.Layer].w), bits(g.BP), g.Weight.Name)
+			}
+			if mode != BP { // BP's angles are 0 by definition, without TrueGradients
+				angles, err := net.Alignment()
+				require.NoError(t, err)
+				require.Len(t, angles, 2)
+				for _, a := range angles {
+					want := Angle(net.layers[a.Layer].weight.Grad, fresh[a.Layer].w)
+					assert.Equal(t, math.Float64bits(want), math.Float64bits(a.Degrees), "layer %d: %v, want %v", a.Layer, a.Degrees, want)
+				}
+			}
+
+			// The kernels allocate a little of their own (closures for their goroutines):
+			// the backward pass into buffers held here counts them.
+			kernels := testing.AllocsPerRun(20, func() { net.backward(BP, fresh) })
+			assert.Equal(t, kernels, testing.AllocsPerRun(20, func() { _, _ = net.TrueGradients() }),
+				"TrueGradients allocates nothing beyond what its kernels do")
+			if mode != BP {
+				assert.Equal(t, kernels+1, testing.AllocsPerRun(20, func() { _, _ = net.Alignment() }),
+					"Alignment allocates only its result beyond what the kernels do")
+			}
+		})
+	}
+}
+
+// bits returns v's values as bits, so that two slices compare bit for bit.
+func bits(v []float64) []uint64 {
+	out := make([]uint64, len(v))
+	for i, x := range v {
+		out[i] = math.Float64bits(x)
+	}
+	return out
+}
+
 func TestAngle(t *testing.T) {
 	assert.InDelta(t, 0, Angle([]float64{1, 2}, []float64{2, 4}), 1e-6)
 	assert.InDelta(t, 90, Angle([]float64{1, 0}, []float64{0, 3}), 1e-12)
@@ -198,7 +258,8 @@ func TestAlignmentOfTheRules(t *testing.T) {
 		t.Run(mode.String(), func(t *testing.T) {
 			net, err := New[float64](smallConfig(mode))
 			require.NoError(t, err)
-			_, err = net.Gradients(classBatch(rand.New(rand.NewPCG(8, 8)), net, 16))
+			b := classBatch(rand.New(rand.NewPCG(8, 8)), net, 16)
+			_, err = net.Gradients(b)
 			require.NoError(t, err)
 			angles, err := net.Alignment()
 			require.NoError(t, err)
@@ -211,7 +272,14 @@ func TestAlignmentOfTheRules(t *testing.T) {
 				assert.True(t, math.IsNaN(angles[1].Degrees))
 			case FA:
 				assert.Greater(t, angles[1].Degrees, 1.0, "not the true gradient")
-				assert.Less(t, angles[1].Degrees, 180.0)
+				// It is the angle with the gradient BP computes from the same weights
+				// (the same seed draws them) on the same batch.
+				bp, err := New[float64](smallConfig(BP))
+				require.NoError(t, err)
+				_, err = bp.Gradients(b)
+				require.NoError(t, err)
+				name := "layers.1.fc.weight"
+				assert.InDelta(t, Angle(net.Param(name).Grad, bp.Param(name).Grad), angles[1].Degrees, 1e-9, "the angle with BP's gradient")
 			default:
 				assert.Greater(t, angles[1].Degrees, 1.0, "not the true gradient")
 				assert.Less(t, angles[1].Degrees, 90.0, "within 90° of the true gradient")
@@ -223,6 +291,39 @@ func TestAlignmentOfTheRules(t *testing.T) {
 	fb := fa.FeedbackAngles()
 	require.Len(t, fb, 2, "B2 and B3; B1 carries nothing")
 	assert.InDelta(t, 90, fb[1].Degrees, 30, "random B starts near orthogonal to W")
+}
+
+func TestFAAlignmentFollowsItsFeedback(t *testing.T) {
+	// FA carries δ₃ down to the top hidden layer through B₃ where BP uses W₃: with
+	// B₃ = W₃ its update there is BP's (0°), with B₃ = −W₃ the opposite (180°).
+	b := classBatch(rand.New(rand.NewPCG(8, 8)), mustNew(t, smallConfig(FA)), 16)
+	for _, tt := range []struct {
+		name    string
+		scale   float64
+		degrees float64
+	}{{"B = W", 1, 0}, {"B = -W", -1, 180}} {
+		t.Run(tt.name, func(t *testing.T) {
+			net := mustNew(t, smallConfig(FA))
+			w, fb := net.Param("layers.2.fc.weight").Value, net.Param("layers.2.fc.feedback").Value
+			for i := range fb {
+				fb[i] = tt.scale * w[i]
+			}
+			_, err := net.Gradients(b)
+			require.NoError(t, err)
+			angles, err := net.Alignment()
+			require.NoError(t, err)
+			require.Len(t, angles, 2)
+			assert.Equal(t, 1, angles[1].Layer)
+			assert.InDelta(t, tt.degrees, angles[1].Degrees, 1e-6)
+		})
+	}
+}
+
+func mustNew(t *testing.T, cfg Config) *Network[float64] {
+	t.Helper()
+	net, err := New[float64](cfg)
+	require.NoError(t, err)
+	return net
 }
 
 // TestDRTPWithRealValuedTargets: on a regression batch (no classes) DRTP's signal for

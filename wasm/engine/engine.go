@@ -382,18 +382,22 @@ func finite(v float64) float64 {
 func (e *Engine) Steps() int { return e.sess.Steps }
 
 // Bench times training steps apart from everything else the run does: warmup steps,
-// then repeats runs of steps, each reported in samples per second. Past the epoch's
-// end it simply goes on into the next.
+// then repeats runs of steps, each reported in samples per second. The steps train a
+// copy of the run's network on a session of their own, with no end to its epochs (a
+// benchmark may outlast a short run), so the run itself is left as it was: its
+// options, its place in its epochs, its weights and its optimiser's state. The copy
+// costs a second network's memory while the benchmark runs.
 func (e *Engine) Bench(warmup, steps, repeats int) ([]float64, error) {
 	if warmup < 0 || steps < 1 || repeats < 1 {
 		return nil, fmt.Errorf("bench: %d warm-up steps, %d runs of %d steps: want runs and steps of at least 1", warmup, repeats, steps)
 	}
-	if e.sess.Opts.Epochs > 0 {
-		e.sess.Opts.Epochs = 0 // no end: a benchmark may outlast a short run
+	sess, err := e.benchSession()
+	if err != nil {
+		return nil, fmt.Errorf("bench: %w", err)
 	}
 	runtime.GC() // what earlier runs left behind is not this one's to collect
 	for range warmup {
-		if _, err := e.sess.Step(); err != nil {
+		if _, err := sess.Step(); err != nil {
 			return nil, err
 		}
 	}
@@ -402,7 +406,7 @@ func (e *Engine) Bench(warmup, steps, repeats int) ([]float64, error) {
 		n := 0
 		t0 := e.now()
 		for range steps {
-			res, err := e.sess.Step()
+			res, err := sess.Step()
 			if err != nil {
 				return nil, err
 			}
@@ -411,6 +415,23 @@ func (e *Engine) Bench(warmup, steps, repeats int) ([]float64, error) {
 		runs[r] = float64(n) / e.now().Sub(t0).Seconds()
 	}
 	return runs, nil
+}
+
+// benchSession returns a session over the run's data and with its options, but with
+// no end, that trains a copy of the run's network: its weights and feedback matrices
+// as they are now, a fresh optimiser, the first epoch's order.
+func (e *Engine) benchSession() (*train.Session[float32], error) {
+	opts := e.sess.Opts
+	opts.Epochs = 0
+	net, err := nn.New[float32](opts.Net)
+	if err != nil {
+		return nil, err
+	}
+	live := e.sess.Net().Params()
+	for i, p := range net.Params() {
+		copy(p.Value, live[i].Value)
+	}
+	return train.NewSessionFrom(net, opts, e.sess.Train, e.sess.Test)
 }
 
 // Median returns the median of v (0 if empty).

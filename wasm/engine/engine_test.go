@@ -2,6 +2,7 @@ package engine
 
 import (
 	"encoding/json"
+	"slices"
 	"testing"
 	"time"
 
@@ -166,22 +167,41 @@ func TestDivergenceStopsTheRun(t *testing.T) {
 }
 
 func TestBench(t *testing.T) {
-	// A clock that only training moves: 10 ms a step, however often it is read.
-	var e *Engine
-	clock := func() time.Time { return time.Unix(0, 0).Add(time.Duration(e.Steps()) * 10 * time.Millisecond) }
-	e, _, _, err := New(synthSettings(nn.DRTP), Data{Train: data.Classification(1, 200), Test: data.Classification(2, 300)}, clock)
+	// A clock that moves 10 ms at each reading: a run of steps reads it twice.
+	e, _, _, err := New(synthSettings(nn.DRTP), Data{Train: data.Classification(1, 200), Test: data.Classification(2, 300)}, fakeClock(10*time.Millisecond))
 	require.NoError(t, err)
 	runs, err := e.Bench(2, 5, 3) // 4 batches an epoch, 2 epochs: 17 steps, past the run's end
 	require.NoError(t, err)
 	require.Len(t, runs, 3)
 	for _, r := range runs {
-		assert.InDelta(t, 50/0.01, r, 1e-6, "50 samples in each 10 ms step, the warm-up left out")
+		assert.InDelta(t, 5*50/0.01, r, 1e-6, "5 steps of 50 samples in each 10 ms run, the warm-up left out")
 	}
-	assert.Equal(t, 17, e.Steps())
+	assert.Equal(t, 0, e.Steps(), "the benchmark trains a copy, not the run")
 	_, err = e.Bench(0, 0, 1)
 	assert.ErrorContains(t, err, "want runs and steps of at least 1")
 	assert.Equal(t, 2.5, Median([]float64{4, 1, 2, 3}))
 	assert.Equal(t, 3.0, Median([]float64{5, 1, 3}))
+}
+
+func TestBenchLeavesTheRunAsItWas(t *testing.T) {
+	// A benchmark longer than the run (17 steps, the run's 2 epochs are 8) in the
+	// middle of its first epoch: the run then goes on from where it was and ends
+	// after its 2 epochs.
+	e, _, _ := newEngine(t, synthSettings(nn.DRTP), 200)
+	require.NoError(t, e.StepOnce())
+	opts := e.sess.Opts
+	weights := append([]float32(nil), e.Network().Param("layers.0.fc.weight").Value...)
+	_, err := e.Bench(2, 5, 3)
+	require.NoError(t, err)
+	assert.Equal(t, opts, e.sess.Opts, "the run's options")
+	assert.Equal(t, []int{0, 1, 1}, []int{e.sess.Epoch, e.sess.Batch, e.sess.Steps}, "where the run is")
+	assert.True(t, slices.Equal(weights, e.Network().Param("layers.0.fc.weight").Value), "the run's weights")
+	for i := 0; i < 100 && e.State() != protocol.Done; i++ {
+		require.NoError(t, e.StepOnce())
+	}
+	assert.Equal(t, protocol.Done, e.State(), "the run ends")
+	assert.Equal(t, []int{2, 8}, []int{e.sess.Epoch, e.sess.Steps}, "after its 2 epochs of 4 batches")
+	assert.True(t, e.sess.Done())
 }
 
 func TestConfusionAndPrediction(t *testing.T) {
