@@ -155,8 +155,8 @@ func TestTheSmokeSweepOnSlurm(t *testing.T) {
 	assert.Len(t, tasks, 4, "one array task per run")
 	var table bytes.Buffer
 	require.Equal(t, exitOK, command(context.Background(), []string{"report", out}, &table, os.Stderr))
-	assert.Contains(t, table.String(), "| BP | FC_64_FC_10 | 2 | ")
-	assert.Contains(t, table.String(), "| DRTP | FC_64_FC_10 | 2 | ")
+	assert.Contains(t, table.String(), "| BP | FC_64_FC_10 | NAG 1e-3, dropout 0 | 2 | ")
+	assert.Contains(t, table.String(), "| DRTP | FC_64_FC_10 | NAG 1e-3, dropout 0 | 2 | ")
 	assert.FileExists(t, filepath.Join(out, "curves-classification_synth-FC_64_FC_10.svg"))
 
 	msg, err = submit("sweeps/smoke.sweep", "--out", out, "--wait")
