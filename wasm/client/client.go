@@ -75,8 +75,9 @@ func (c *Worker) Listening() bool { return c != nil && c.hello }
 // Stopped reports whether the worker is gone: stopped, or dead.
 func (c *Worker) Stopped() bool { return c == nil || c.w.IsUndefined() }
 
-// Send posts a command, or returns ErrNotListening, or what could not be encoded.
-func (c *Worker) Send(kind protocol.Kind, body any) error {
+// Send posts a command of run number run (protocol.Message.Run), or returns
+// ErrNotListening, or what could not be encoded.
+func (c *Worker) Send(run int, kind protocol.Kind, body any) error {
 	if !c.Listening() {
 		return ErrNotListening
 	}
@@ -84,13 +85,14 @@ func (c *Worker) Send(kind protocol.Kind, body any) error {
 	if err != nil {
 		return err
 	}
+	m.Run = run
 	bridge.Post(c.w, m)
 	return nil
 }
 
-// SendRaw posts a command with buffers that are JavaScript ArrayBuffers already (a
-// file the user picked), transferring them.
-func (c *Worker) SendRaw(kind protocol.Kind, body any, raw ...js.Value) error {
+// SendRaw posts a command of run number run with buffers that are JavaScript
+// ArrayBuffers already (a file the user picked), transferring them.
+func (c *Worker) SendRaw(run int, kind protocol.Kind, body any, raw ...js.Value) error {
 	if !c.Listening() {
 		return ErrNotListening
 	}
@@ -98,6 +100,7 @@ func (c *Worker) SendRaw(kind protocol.Kind, body any, raw ...js.Value) error {
 	if err != nil {
 		return err
 	}
+	m.Run = run
 	bridge.PostJS(c.w, m, raw...)
 	return nil
 }

@@ -60,14 +60,16 @@ type Prediction struct {
 type LoadCommand struct {
 	Name     string
 	DataBase string // where the data files are, should the network need another set
+	Autoplay bool   // train as soon as the run is built
 }
 
 // DataCommand replaces the data set by the user's IDX files, in the buffers in the
 // order training images, training labels, test images, test labels; Name says what
 // they are (for messages), and Query gives the run's settings.
 type DataCommand struct {
-	Name  string
-	Query string
+	Name     string
+	Query    string
+	Autoplay bool // train as soon as the run is built
 }
 
 // NetworkFile is a saved network, ready to download.
@@ -247,11 +249,16 @@ type SnapshotEvent struct {
 	Predictions []int  // for Model.Digits
 }
 
-// Message is one message: its kind, JSON body and buffers.
+// Message is one message: its kind, JSON body and buffers, and the start it belongs
+// to. Run counts the page's starts of a worker's run: the page gives it with Start,
+// UseData and Load, and the worker gives the run's number to every message it posts,
+// so that the page tells a message of the run it asked for from one of an earlier
+// run still in flight.
 type Message struct {
 	Kind    Kind
 	Body    []byte
 	Buffers [][]byte
+	Run     int
 }
 
 // Encode builds a message from a body value (nil for none).

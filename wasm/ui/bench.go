@@ -78,7 +78,7 @@ func runBench(doc dom.Document) {
 			}
 		}
 	}
-	send := func(kind protocol.Kind, body any) error { return w.Send(kind, body) }
+	send := func(kind protocol.Kind, body any) error { return w.Send(0, kind, body) }
 	go func() {
 		if _, err := wait(protocol.Hello); err != nil {
 			fail(err)

@@ -9,7 +9,6 @@ import (
 
 	"github.com/nofeedback/lwf/core/nn"
 	"github.com/nofeedback/lwf/core/settings"
-	"github.com/nofeedback/lwf/wasm/protocol"
 	"github.com/nofeedback/lwf/wasm/urlstate"
 )
 
@@ -230,10 +229,7 @@ func (p *page) buildPresets() dom.Element {
 		p.state.Settings = next
 		p.syncControls()
 		p.writeURL()
-		p.validate()
-		if p.valid {
-			p.start()
-		}
+		p.restart()
 	}
 	sel.AddEventListener("change", false, apply)
 	variants.AddEventListener("change", false, apply)
@@ -319,9 +315,6 @@ func (p *page) changed(name, value string) {
 		c.error.RemoveAttribute("hidden")
 		c.input.SetAttribute("aria-invalid", "true")
 		p.showSettingsError(err)
-		if p.playing {
-			p.broadcast(protocol.Pause)
-		}
 		return
 	}
 	for _, other := range p.controls { // the form shows the settings in force again
@@ -334,8 +327,16 @@ func (p *page) changed(name, value string) {
 	}
 	p.syncControls()
 	p.writeURL()
-	p.validate()
-	if p.valid {
-		p.start()
+	p.restart()
+}
+
+// restart starts the runs anew on the settings now in force, or says why they
+// cannot run.
+func (p *page) restart() {
+	if err := p.checkSettings(); err != nil {
+		p.showSettingsError(err)
+		return
 	}
+	p.clearError()
+	p.start()
 }

@@ -288,9 +288,9 @@ func (p *page) drawCurves() {
 	}
 	if xmax <= 1 {
 		switch r := p.main(); {
-		case r.status == protocol.Loading:
+		case r.phase() == protocol.Loading:
 			s.message("Loading the data…")
-		case r.status == protocol.Failed:
+		case r.phase() == protocol.Failed:
 			s.message("Stopped: see the message above")
 		case r.snap.Waiting:
 			s.message("Waiting for the data…")

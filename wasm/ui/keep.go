@@ -158,14 +158,18 @@ func (p *page) openNetwork(file js.Value) {
 			return
 		}
 		p.state.Race = nil
-		p.setupRuns()
-		r := p.main()
-		r.status, r.loaded = protocol.Loading, true
-		if err := r.worker.SendRaw(protocol.Load, protocol.LoadCommand{Name: name, DataBase: protocol.DataFolder}, buf); err != nil {
-			r.fail(fmt.Sprintf("%s: %v", name, err))
-			return
+		if p.setupRuns() {
+			p.dispatch(Action{Kind: NewWorkers, N: len(p.runs)})
 		}
-		p.update()
+		r := p.main()
+		r.loaded = true
+		for _, c := range p.dispatch(Action{Kind: OpenNetwork, Run: r.index}) {
+			r.clear()
+			cmd := protocol.LoadCommand{Name: name, DataBase: protocol.DataFolder, Autoplay: c.Autoplay}
+			if err := r.worker.SendRaw(c.Gen, protocol.Load, cmd, buf); err != nil {
+				r.fail(fmt.Sprintf("%s: %v", name, err))
+			}
+		}
 	}()
 }
 
@@ -205,15 +209,17 @@ func (p *page) useFiles(files js.Value) {
 		note.SetTextContent("Training on your files (" + strings.Join(names, ", ") + "). Reload the page for MNIST again.")
 		note.RemoveAttribute("hidden")
 		for _, r := range p.runs {
-			copies := make([]js.Value, len(bufs))
-			for j, b := range bufs {
-				copies[j] = b.Call("slice", 0) // each worker takes its own
-			}
-			r.status = protocol.Loading
-			if err := r.worker.SendRaw(protocol.UseData, protocol.DataCommand{Name: label, Query: p.state.WorkerQuery(r.mode)}, copies...); err != nil {
-				r.fail(fmt.Sprintf("your files: %v", err))
+			for _, c := range p.dispatch(Action{Kind: UseFiles, Run: r.index}) {
+				copies := make([]js.Value, len(bufs))
+				for j, b := range bufs {
+					copies[j] = b.Call("slice", 0) // each worker takes its own
+				}
+				r.clear()
+				cmd := protocol.DataCommand{Name: label, Query: p.state.WorkerQuery(r.mode), Autoplay: c.Autoplay}
+				if err := r.worker.SendRaw(c.Gen, protocol.UseData, cmd, copies...); err != nil {
+					r.fail(fmt.Sprintf("your files: %v", err))
+				}
 			}
 		}
-		p.update()
 	}()
 }

@@ -30,10 +30,9 @@ type page struct {
 	win dom.Window
 	doc dom.Document
 
-	state    urlstate.State
-	valid    bool           // the settings fit together: runs may start
-	status   protocol.State // of the page as a whole
-	playing  bool           // the user wants training to run
+	state    urlstate.State // the settings and the view, as the link holds them
+	st       State          // the runs' state: changed by dispatch alone
+	status   protocol.State // what #status shows, drawn from st
 	runs     []*run         // one, or the rules of a race
 	controls map[string]*control
 	frame    bool     // a redraw is requested
@@ -70,11 +69,10 @@ func Run() {
 	}
 	st, warnings, err := urlstate.ParseQuery(p.win.Location().Get("search").String())
 	p.state = st
-	p.playing = st.Autoplay
-	p.valid = err == nil
 	p.setupRuns() // first: the workers' start and data overlap the page's own
+	p.st = NewState(len(p.runs), st.Autoplay, "")
 	if st.Embed {
-		p.doc.QuerySelector("body").Class().Add("embed")
+		p.doc.DocumentElement().Class().Add("embed")
 	}
 	if st.Present {
 		p.doc.DocumentElement().Class().Add("present") // before anything is drawn
@@ -88,22 +86,45 @@ func Run() {
 	p.bindKeep()
 	p.exposeStats()
 	p.bindResize()
+	if err == nil {
+		err = p.checkSettings()
+	}
 	switch {
 	case err != nil:
 		p.showSettingsError(err)
 	case len(warnings) > 0:
-		p.validate()
 		p.showError(strings.Join(warnings, "\n"))
-	default:
-		p.validate()
 	}
 	p.update()
 	select {}
 }
 
+// dispatch is the one writer of the runs' state: it applies a (Update), carries
+// out the commands that follow, and redraws. It returns the commands that need more
+// than a message (the user's files, a saved network), for the caller to send.
+func (p *page) dispatch(a Action) []Command {
+	var cmds, left []Command
+	p.st, cmds = Update(p.st, a)
+	for _, c := range cmds {
+		r := p.runs[c.Run]
+		switch c.Kind {
+		case protocol.Start:
+			r.begin(c.Gen, c.Autoplay)
+		case Restart:
+			r.startWorker() // it starts its run when it says hello
+		case protocol.Play, protocol.Pause, protocol.Step, protocol.Retry:
+			r.send(c.Kind, nil)
+		default:
+			left = append(left, c)
+		}
+	}
+	p.update()
+	return left
+}
+
 // setupRuns gives every rule of the state its run (and worker), keeping those
-// that already train the same rule.
-func (p *page) setupRuns() {
+// that already train the same rule; it reports whether it made new ones.
+func (p *page) setupRuns() bool {
 	modes := p.state.Modes()
 	if len(p.runs) == len(modes) {
 		same := true
@@ -111,7 +132,7 @@ func (p *page) setupRuns() {
 			same = same && r.mode == modes[i]
 		}
 		if same {
-			return
+			return false
 		}
 	}
 	for _, r := range p.runs {
@@ -121,6 +142,7 @@ func (p *page) setupRuns() {
 	for i, m := range modes {
 		p.runs = append(p.runs, newRun(p, m, i))
 	}
+	return true
 }
 
 // exposeStats defines window.lwfStats(), which tells the long-run test what the page
@@ -171,39 +193,21 @@ func (p *page) startTimeline() []any {
 	return out
 }
 
-// start asks every run for a fresh start with the current settings.
+// start asks every run for a fresh start with the current settings, which can run:
+// new workers (a race began or ended) start theirs when they say hello.
 func (p *page) start() {
-	if !p.valid {
-		return
+	if p.setupRuns() {
+		p.dispatch(Action{Kind: NewWorkers, N: len(p.runs)})
 	}
-	p.setupRuns()
-	for _, r := range p.runs {
-		r.start()
-	}
-	p.update()
-}
-
-// broadcast sends a command to every run.
-func (p *page) broadcast(kind protocol.Kind) {
-	for _, r := range p.runs {
-		r.send(kind, nil)
-	}
+	p.dispatch(Action{Kind: SettingsGood})
 }
 
 // main is the run the single-run views and the stable metrics show: the first.
 func (p *page) main() *run { return p.runs[0] }
 
-// update derives the page's status from its runs, and redraws.
+// update redraws the page from its state and its runs' snapshots.
 func (p *page) update() {
-	statuses := make([]protocol.State, len(p.runs))
-	for i, r := range p.runs {
-		statuses[i] = r.status
-	}
-	status := rollUp(p.valid, statuses)
-	if status == protocol.Failed || status == protocol.Done {
-		p.playing = false // (only the user sets it: a snapshot in flight must not undo a pause)
-	}
-	p.setStatus(status)
+	p.setStatus(p.st.Status())
 	p.showMetrics()
 	p.showRace()
 	p.showCosts()
@@ -235,10 +239,7 @@ func (p *page) keepOffline() {
 
 func (p *page) bindButtons() {
 	p.onClick("play", p.togglePlay)
-	p.onClick("step", func() {
-		p.playing = false
-		p.broadcast(protocol.Step)
-	})
+	p.onClick("step", func() { p.dispatch(Action{Kind: PressStep}) })
 	p.onClick("reset", p.reset)
 	p.onClick("retry", p.retryData)
 	p.onClick("copy-link", p.copyLink)
@@ -326,33 +327,19 @@ func (p *page) onClick(id string, f func()) {
 	})
 }
 
-func (p *page) togglePlay() {
-	if !p.valid || p.status == protocol.Loading || p.status == protocol.Done || p.status == protocol.Failed {
-		return
-	}
-	p.playing = !p.playing
-	if p.playing {
-		p.broadcast(protocol.Play)
-	} else {
-		p.broadcast(protocol.Pause)
-	}
-	p.updateButtons()
-}
+// togglePlay is the Play/Pause button and the space bar. Pressed while the data
+// loads, it is kept: the run trains as soon as it is built.
+func (p *page) togglePlay() { p.dispatch(Action{Kind: PressPlay}) }
 
 // reset starts every run again from its initial weights; a worker that died is
 // started anew.
 func (p *page) reset() {
 	p.clearError()
-	p.playing = false
-	p.validate()
-	for _, r := range p.runs {
-		if r.worker.Stopped() {
-			r.startWorker() // it starts its run when it says hello
-			continue
-		}
-		r.start()
+	if err := p.checkSettings(); err != nil {
+		p.showSettingsError(err)
+		return
 	}
-	p.update()
+	p.dispatch(Action{Kind: PressReset})
 }
 
 func (p *page) copyLink() {
@@ -388,19 +375,24 @@ func (p *page) setStatus(s protocol.State) {
 	p.updateButtons()
 }
 
-// updateButtons fits Play and Step to the state.
+// updateButtons draws Play and Step from the state: Play shows Pause while the
+// user wants training to run, and is pressable whenever some run has not ended.
+//
+// The label is written only when it changes: WebKit drops a click whose button had
+// its text node replaced between the press and the release, and this runs on every
+// snapshot (TestEveryClickTakesEffectOnce lost a Pause so).
 func (p *page) updateButtons() {
-	blocked := !p.valid || p.status == protocol.Loading || p.status == protocol.Done || p.status == protocol.Failed
 	play := p.doc.GetElementByID("play")
-	if p.playing {
-		play.SetTextContent("Pause")
-		play.SetAttribute("aria-pressed", "true")
-	} else {
-		play.SetTextContent("Play")
-		play.SetAttribute("aria-pressed", "false")
+	label, pressed := "Play", "false"
+	if p.st.Play {
+		label, pressed = "Pause", "true"
 	}
-	setDisabled(play, blocked)
-	setDisabled(p.doc.GetElementByID("step"), blocked || p.playing)
+	p.text("play", label)
+	if play.GetAttribute("aria-pressed") != pressed {
+		play.SetAttribute("aria-pressed", pressed)
+	}
+	setDisabled(play, !p.st.CanPlay())
+	setDisabled(p.doc.GetElementByID("step"), !p.st.CanStep())
 }
 
 func setDisabled(el dom.Element, off bool) {
@@ -455,14 +447,8 @@ func (p *page) showDataError(msg string) {
 func (p *page) retryData() {
 	p.doc.GetElementByID("data-error").SetAttribute("hidden", "")
 	p.showProgress(protocol.ProgressEvent{What: "the data", Retrying: true})
-	for _, r := range p.runs {
-		if r.status == protocol.Failed && r.model == nil {
-			r.status, r.err = protocol.Loading, ""
-		}
-	}
 	p.clearError()
-	p.broadcast(protocol.Retry)
-	p.update()
+	p.dispatch(Action{Kind: PressRetry})
 }
 
 // text sets the text of the element with the given id, touching the page only
@@ -585,7 +571,7 @@ func (p *page) showRace() {
 		if r.snap.HasTest {
 			acc = number(r.snap.TestAccuracy, 2)
 		}
-		for i, text := range []string{string(r.status), fmt.Sprint(r.snap.Step), acc, latestAngle(r), fmt.Sprintf("%.0f", r.snap.SamplesPerSecond)} {
+		for i, text := range []string{string(r.phase()), fmt.Sprint(r.snap.Step), acc, latestAngle(r), fmt.Sprintf("%.0f", r.snap.SamplesPerSecond)} {
 			p.text("race-"+r.mode.String()+"-"+columns[i], text)
 		}
 	}
@@ -618,8 +604,8 @@ func (p *page) describeModel() {
 
 // Settings.
 
-// validate checks the settings as a whole and shows what does not fit.
-func (p *page) validate() {
+// checkSettings checks the settings as a whole: nil when they can run here.
+func (p *page) checkSettings() error {
 	shape, err := settings.ShapeOf(p.state.Settings.Dataset)
 	if err == nil {
 		err = p.state.Settings.Check(shape)
@@ -633,20 +619,12 @@ func (p *page) validate() {
 			err = protocol.CheckMemory(opts)
 		}
 	}
-	p.valid = err == nil
-	if err != nil {
-		p.showSettingsError(err)
-		return
-	}
-	p.clearError()
-	p.update()
+	return err
 }
 
+// showSettingsError stops the runs on settings that cannot run, saying why.
 func (p *page) showSettingsError(err error) {
-	p.valid = false
-	p.playing = false
-	p.broadcast(protocol.Pause)
-	p.setStatus(protocol.Failed)
+	p.dispatch(Action{Kind: SettingsBad, Reason: err.Error()})
 	p.showError(err.Error())
 }
 

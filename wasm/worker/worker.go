@@ -46,6 +46,7 @@ type worker struct {
 	lastMemory   time.Time
 	timeline     []protocol.Mark // the moments of the start, sent with the next Ready or snapshot
 	trained      bool            // the run has trained a batch (and said when)
+	run          int             // the page's number of the run: every message carries it
 }
 
 // mark notes a moment of the worker's start.
@@ -123,6 +124,10 @@ func (w *worker) handle(m message) {
 			w.engine = nil
 		}
 	}()
+	switch m.Kind {
+	case protocol.Start, protocol.UseData, protocol.Load:
+		w.run = m.Run // every message from here on is of this run
+	}
 	switch m.Kind {
 	case protocol.Start:
 		var cmd protocol.Command
@@ -369,7 +374,7 @@ func (w *worker) load(cmd protocol.LoadCommand, file []byte) {
 	if slices.Contains(settings.Datasets, meta.Dataset) {
 		s.Dataset = meta.Dataset
 	}
-	w.cmd.DataBase = cmd.DataBase
+	w.cmd.DataBase, w.cmd.Autoplay = cmd.DataBase, cmd.Autoplay
 	if err := w.ensureData(s); err != nil {
 		w.fail(err, false)
 		return
@@ -400,7 +405,7 @@ func (w *worker) useData(cmd protocol.DataCommand, raw []js.Value) {
 		return
 	}
 	w.data, w.custom, w.dataset = engine.Data{Train: trainSet, Test: testSet}, cmd.Name, settings.MNIST
-	w.cmd.Query = cmd.Query
+	w.cmd.Query, w.cmd.Autoplay = cmd.Query, cmd.Autoplay
 	w.start()
 }
 
@@ -418,5 +423,6 @@ func (w *worker) post(kind protocol.Kind, body any, bufs ...[]byte) {
 	if err != nil {
 		m, _ = protocol.Encode(protocol.Failure, protocol.ErrorEvent{Message: err.Error()})
 	}
+	m.Run = w.run
 	bridge.Post(w.self, m)
 }

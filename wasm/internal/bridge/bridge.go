@@ -26,6 +26,7 @@ func Post(target js.Value, m protocol.Message) {
 	msg := object.New()
 	msg.Set("kind", string(m.Kind))
 	msg.Set("body", string(m.Body))
+	msg.Set("run", m.Run)
 	bufs := array.New()
 	for _, b := range m.Buffers {
 		bufs.Call("push", ToJS(b).Get("buffer"))
@@ -40,6 +41,7 @@ func PostJS(target js.Value, m protocol.Message, raw ...js.Value) {
 	msg := object.New()
 	msg.Set("kind", string(m.Kind))
 	msg.Set("body", string(m.Body))
+	msg.Set("run", m.Run)
 	bufs := array.New()
 	for _, r := range raw {
 		bufs.Call("push", r)
@@ -58,6 +60,9 @@ func Receive(event js.Value) (protocol.Message, []js.Value, error) {
 	m := protocol.Message{Kind: protocol.Kind(data.Get("kind").String())}
 	if body := data.Get("body"); body.Type() == js.TypeString {
 		m.Body = []byte(body.String())
+	}
+	if run := data.Get("run"); run.Type() == js.TypeNumber {
+		m.Run = run.Int()
 	}
 	var raw []js.Value
 	if bufs := data.Get("buffers"); bufs.Type() == js.TypeObject {
