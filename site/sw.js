@@ -8,7 +8,7 @@
 // new build is a new service worker with a new cache.
 "use strict";
 const CACHE = "lwf-BUILD";
-const SHELL = ["./", "index.html", "bench.html", "style.css", "main.js", "worker.js", "wasm_exec.js", "icon.svg"];
+const SHELL = ["./", "index.html", "bench.html", "style.css", "early.js", "main.js", "worker.js", "wasm_exec.js", "icon.svg"];
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()));
