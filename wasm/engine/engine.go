@@ -225,7 +225,7 @@ func (e *Engine) onPoint(p train.Point) {
 	for i, a := range p.Angles {
 		ap.Layers[i] = a
 		if math.IsNaN(a) {
-			ap.Layers[i] = -1
+			ap.Layers[i] = protocol.NoAngle
 		}
 	}
 	for _, a := range e.sess.Net().FeedbackAngles() {

@@ -191,12 +191,30 @@ type Point struct {
 
 // AlignPoint is the alignment of the hidden layers at one point of training: for
 // each, the angle in degrees between its update and the true gradient on a batch
-// (-1 where there is none: shallow learning, a frozen layer), and under FA the angle
+// (NoAngle where there is none: shallow learning, a frozen layer), and under FA the angle
 // between each feedback matrix B and the weights W it stands in for.
 type AlignPoint struct {
 	Samples  int
 	Layers   []float64
 	Feedback []float64 `json:",omitempty"`
+}
+
+// NoAngle is the angle of a layer that has none (JSON cannot carry NaN).
+const NoAngle = -1
+
+// Layer returns hidden layer l's angle with the true gradient, in degrees, or false
+// where it has none.
+func (p AlignPoint) Layer(l int) (float64, bool) { return angleAt(p.Layers, l) }
+
+// FeedbackAngle returns the angle between feedback matrix f and the weights it
+// stands in for, in degrees, or false where there is none.
+func (p AlignPoint) FeedbackAngle(f int) (float64, bool) { return angleAt(p.Feedback, f) }
+
+func angleAt(angles []float64, i int) (float64, bool) {
+	if i < 0 || i >= len(angles) || angles[i] == NoAngle {
+		return 0, false
+	}
+	return angles[i], true
 }
 
 // State is where a run stands, as #status shows it.

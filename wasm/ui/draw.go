@@ -244,23 +244,56 @@ func (s surface) message(t string) {
 	s.text(t, s.w/2, s.h/2, 15, faint, "center", "middle")
 }
 
-// plot is one chart of the curves view.
+// plot is one chart: its plotting area, its scales and its axes. The curves and the
+// alignment views draw theirs with drawPlot.
 type plot struct {
 	title      string
 	x, y, w, h float64 // plotting area
-	xmax       float64
+	xmax       float64 // the x axis runs from 0 training samples to xmax
 	ymin, ymax float64
-	percent    bool
-	valueOf    func(protocol.Point) float64
-	key        bool // the legend goes in this one
+	yticks     []float64            // nil: about four round values from ymin to ymax
+	label      func(float64) string // a y tick's text
+	mark       float64              // a y value ruled in bad's colour, with markText at its right
+	markText   string               // "": no such rule
+	key        bool                 // the legend goes in this one
 }
 
-// series is one line of the curves view.
+// series is one line of a plot, in the plot's units; a point whose y is NaN has no
+// value (an angle where there is none) and is left out.
 type series struct {
-	points []protocol.Point
+	x, y   []float64
+	dots   []bool // where a dot marks the point (nil: nowhere)
 	colour string
 	width  float64
-	dots   bool // mark the evaluations of the whole test set
+}
+
+// pointSeries is the line of a curve's points, by value; dots marks the
+// evaluations of the whole test set.
+func pointSeries(pts []protocol.Point, value func(protocol.Point) float64, colour string, width float64, dots bool) series {
+	l := series{x: make([]float64, len(pts)), y: make([]float64, len(pts)), colour: colour, width: width}
+	if dots {
+		l.dots = make([]bool, len(pts))
+	}
+	for i, pt := range pts {
+		l.x[i], l.y[i] = float64(pt.Samples), value(pt)
+		if dots {
+			l.dots[i] = pt.Full
+		}
+	}
+	return l
+}
+
+// angleSeries is the line of an angle over training: angle returns a point's angle,
+// or false where it has none.
+func angleSeries(pts []protocol.AlignPoint, angle func(protocol.AlignPoint) (float64, bool), colour string, width float64) series {
+	l := series{x: make([]float64, len(pts)), y: make([]float64, len(pts)), colour: colour, width: width}
+	for i, pt := range pts {
+		l.x[i], l.y[i] = float64(pt.Samples), math.NaN()
+		if deg, ok := angle(pt); ok {
+			l.y[i] = deg
+		}
+	}
+	return l
 }
 
 func (p *page) drawCurves() {
@@ -268,19 +301,12 @@ func (p *page) drawCurves() {
 	if !ok {
 		return
 	}
-	var lines []series
 	xmax, lossMax := 1.0, 0.0
-	race := len(p.runs) > 1
 	for _, r := range p.runs {
-		train, test := trainColor, testColor
-		if race {
-			train, test = r.colour, r.colour
-		}
-		lines = append(lines, series{r.train, train, 1.5, false}, series{r.test, test, 3, true})
 		for _, pts := range [][]protocol.Point{r.train, r.test} {
 			for _, pt := range pts {
 				xmax = math.Max(xmax, float64(pt.Samples))
-				if pt.Loss < overflow {
+				if pt.Loss < protocol.Overflow {
 					lossMax = math.Max(lossMax, pt.Loss)
 				}
 			}
@@ -317,10 +343,13 @@ func (p *page) drawCurves() {
 		plots[1] = plot{x: left, y: 2*top + ph + bottom, w: s.w - left - right, h: ph}
 	}
 	plots[0].title, plots[0].ymin, plots[0].ymax = "Loss", 0, lossMax*1.05
-	plots[0].valueOf = func(pt protocol.Point) float64 { return pt.Loss }
-	plots[1].title, plots[1].ymin, plots[1].ymax, plots[1].percent = "Accuracy (%)", p.accuracyFloor(xmax), 100, true
-	plots[1].valueOf = func(pt protocol.Point) float64 { return pt.Accuracy }
-	plots[1].key = true
+	plots[0].label = func(v float64) string { return fmt.Sprintf("%.2g", v) }
+	plots[1].title, plots[1].ymin, plots[1].ymax = "Accuracy (%)", p.accuracyFloor(xmax), 100
+	plots[1].label, plots[1].key = trim, true
+	values := [2]func(protocol.Point) float64{
+		func(pt protocol.Point) float64 { return pt.Loss },
+		func(pt protocol.Point) float64 { return pt.Accuracy },
+	}
 	if !classes { // accuracy means nothing for real-valued targets: the loss takes the whole view
 		plots[0].w, plots[0].h = s.w-left-right, s.h-top-bottom
 		plots[0].key = true
@@ -330,6 +359,14 @@ func (p *page) drawCurves() {
 			break
 		}
 		pl.xmax = xmax
+		var lines []series
+		for _, r := range p.runs {
+			train, test := trainColor, testColor
+			if len(p.runs) > 1 {
+				train, test = r.colour, r.colour
+			}
+			lines = append(lines, pointSeries(r.train, values[i], train, 1.5, false), pointSeries(r.test, values[i], test, 3, true))
+		}
 		s.drawPlot(pl, lines)
 		if pl.key {
 			p.drawKey(s, pl)
@@ -340,7 +377,7 @@ func (p *page) drawCurves() {
 // drawKey writes the legend inside the plot, bottom right (top right for losses).
 func (p *page) drawKey(s surface, pl plot) {
 	kx, ky := pl.x+pl.w-6, pl.y+pl.h-8
-	if !pl.percent {
+	if pl.title == "Loss" {
 		ky = pl.y + 40
 	}
 	if len(p.runs) == 1 {
@@ -363,7 +400,7 @@ func (p *page) accuracyFloor(xmax float64) float64 {
 	for _, r := range p.runs {
 		for _, pts := range [][]protocol.Point{r.train, r.test} {
 			for _, pt := range pts {
-				if float64(pt.Samples) >= xmax/2 && pt.Accuracy < overflow {
+				if float64(pt.Samples) >= xmax/2 && pt.Accuracy < protocol.Overflow {
 					lo = math.Min(lo, pt.Accuracy)
 				}
 			}
@@ -372,6 +409,8 @@ func (p *page) accuracyFloor(xmax float64) float64 {
 	return math.Max(0, math.Min(90, math.Floor(lo/10)*10-10))
 }
 
+// drawPlot draws a plot's title, axes and grid, and its lines inside it: a point
+// beyond the y axis leaves the area through its edge.
 func (s surface) drawPlot(pl plot, lines []series) {
 	X := func(v float64) float64 { return pl.x + pl.w*v/pl.xmax }
 	Y := func(v float64) float64 {
@@ -379,13 +418,20 @@ func (s surface) drawPlot(pl plot, lines []series) {
 		return pl.y + pl.h*(1-(v-pl.ymin)/(pl.ymax-pl.ymin))
 	}
 	s.text(pl.title, pl.x, pl.y-10, 15, ink, "left", "alphabetic")
-	for _, t := range niceTicks(pl.ymin, pl.ymax, 4) {
-		s.line(pl.x, Y(t), pl.x+pl.w, Y(t), gridColour, 1)
-		label := trim(t)
-		if !pl.percent {
-			label = fmt.Sprintf("%.2g", t)
+	ticks := pl.yticks
+	if ticks == nil {
+		ticks = niceTicks(pl.ymin, pl.ymax, 4)
+	}
+	for _, t := range ticks {
+		colour := gridColour
+		if pl.markText != "" && t == pl.mark {
+			colour = bad
 		}
-		s.text(label, pl.x-6, Y(t), 12, faint, "right", "middle")
+		s.line(pl.x, Y(t), pl.x+pl.w, Y(t), colour, 1)
+		s.text(pl.label(t), pl.x-6, Y(t), 12, faint, "right", "middle")
+	}
+	if pl.markText != "" {
+		s.text(pl.markText, pl.x+pl.w, Y(pl.mark)-4, 12, bad, "right", "alphabetic")
 	}
 	for _, t := range niceTicks(0, pl.xmax, 4) {
 		s.line(X(t), pl.y+pl.h, X(t), pl.y+pl.h+4, faint, 1)
@@ -394,33 +440,28 @@ func (s surface) drawPlot(pl plot, lines []series) {
 	s.text("training samples seen", pl.x+pl.w, pl.y+pl.h+21, 12, faint, "right", "top")
 	s.line(pl.x, pl.y+pl.h, pl.x+pl.w, pl.y+pl.h, faint, 1)
 
-	// Curves stay inside the plotting area: a point below the axis leaves through it.
 	saved := *s.pen // restore brings the context's settings back: the pen's too
 	s.ctx.Call("save")
 	s.ctx.Call("beginPath")
 	s.ctx.Call("rect", pl.x, pl.y-4, pl.w+4, pl.h+4)
 	s.ctx.Call("clip")
 	for _, l := range lines {
-		pts := l.points
-		if len(pts) == 0 {
-			continue
-		}
-		step := max(1, len(pts)/1500) // at most about 1500 segments
 		s.stroke(l.colour, l.width)
 		s.join("round")
+		step := max(1, len(l.x)/1500) // at most about 1500 segments
 		var path polyline
-		for i := 0; i < len(pts); i += step {
-			path.to(X(float64(pts[i].Samples)), Y(pl.valueOf(pts[i])))
+		for i := 0; i < len(l.x); i++ {
+			if (i%step == 0 || i == len(l.x)-1) && !math.IsNaN(l.y[i]) {
+				path.to(X(l.x[i]), Y(l.y[i]))
+			}
 		}
-		last := pts[len(pts)-1]
-		path.to(X(float64(last.Samples)), Y(pl.valueOf(last)))
 		s.draw(path)
-		if l.dots {
+		if l.dots != nil {
 			s.fill(l.colour)
-			for _, pt := range pts {
-				if pt.Full {
+			for i, dot := range l.dots {
+				if dot {
 					s.ctx.Call("beginPath")
-					s.ctx.Call("arc", X(float64(pt.Samples)), Y(pl.valueOf(pt)), 4, 0, 2*math.Pi)
+					s.ctx.Call("arc", X(l.x[i]), Y(l.y[i]), 4, 0, 2*math.Pi)
 					s.ctx.Call("fill")
 				}
 			}
@@ -588,7 +629,7 @@ func (p *page) drawAlignment() {
 	race := len(p.runs) > 1
 	var measured []*run
 	for _, r := range p.runs {
-		if len(r.align) > 0 && r.mode.String() != "BP" && r.mode.String() != "shallow" {
+		if len(r.align) > 0 && r.mode != nn.BP && r.mode != nn.Shallow {
 			measured = append(measured, r)
 		}
 	}
@@ -597,76 +638,46 @@ func (p *page) drawAlignment() {
 	case !race && m.model == nil:
 		s.message("…")
 		return
-	case !race && m.mode.String() == "BP":
+	case !race && m.mode == nn.BP:
 		s.message("BP follows the true gradient: its angle is 0° by definition.")
 		return
-	case !race && m.mode.String() == "shallow":
+	case !race && m.mode == nn.Shallow:
 		s.message("Shallow learning leaves the hidden layers as they are: no angle.")
 		return
 	case len(measured) == 0:
 		s.message("Measured four times a second while training.")
 		return
 	}
-	pl := plot{title: "Angle with the true gradient (°)", x: 44, y: 28, w: s.w - 58, h: s.h - 62, ymin: 0, ymax: 135}
+	pl := plot{title: "Angle with the true gradient (°)", x: 44, y: 28, w: s.w - 58, h: s.h - 62, xmax: 1,
+		ymin: 0, ymax: 135, yticks: []float64{0, 45, 90, 135}, label: trim, mark: 90, markText: "90°: orthogonal"}
 	for _, r := range measured {
-		for _, pt := range r.align {
-			pl.xmax = math.Max(pl.xmax, float64(pt.Samples))
-		}
+		pl.xmax = math.Max(pl.xmax, float64(r.align[len(r.align)-1].Samples))
 	}
-	pl.xmax = math.Max(pl.xmax, 1)
-	X := func(v float64) float64 { return pl.x + pl.w*v/pl.xmax }
-	Y := func(v float64) float64 { return pl.y + pl.h*(1-(v-pl.ymin)/(pl.ymax-pl.ymin)) }
-	s.text(pl.title, pl.x, pl.y-10, 15, ink, "left", "alphabetic")
-	for _, t := range []float64{0, 45, 90, 135} {
-		colour := gridColour
-		if t == 90 {
-			colour = bad
-		}
-		s.line(pl.x, Y(t), pl.x+pl.w, Y(t), colour, 1)
-		s.text(trim(t), pl.x-6, Y(t), 12, faint, "right", "middle")
+	layer := func(l int) func(protocol.AlignPoint) (float64, bool) {
+		return func(pt protocol.AlignPoint) (float64, bool) { return pt.Layer(l) }
 	}
-	s.text("90°: orthogonal", pl.x+pl.w, Y(90)-4, 12, bad, "right", "alphabetic")
-	for _, t := range niceTicks(0, pl.xmax, 4) {
-		s.text(compact(t), X(t), pl.y+pl.h+7, 12, faint, "center", "top")
-	}
-	line := func(pts []protocol.AlignPoint, value func(protocol.AlignPoint) float64, colour string, width float64) {
-		s.stroke(colour, width)
-		var path polyline
-		for _, pt := range pts {
-			if v := value(pt); v >= 0 {
-				path.to(X(float64(pt.Samples)), Y(v))
-			}
-		}
-		s.draw(path)
-	}
-	layer := func(l int) func(protocol.AlignPoint) float64 {
-		return func(pt protocol.AlignPoint) float64 {
-			if l < len(pt.Layers) {
-				return pt.Layers[l]
-			}
-			return -1
-		}
-	}
+	var lines []series
 	if race { // layer 1 of each rule, in the rule's colour
+		for _, r := range measured {
+			lines = append(lines, angleSeries(r.align, layer(0), r.colour, 2.5))
+		}
+		s.drawPlot(pl, lines)
 		for i, r := range measured {
-			line(r.align, layer(0), r.colour, 2.5)
 			s.text(r.mode.String()+", layer 1", pl.x+pl.w-6, pl.y+pl.h-8-18*float64(i), 13, r.colour, "right", "alphabetic")
 		}
 		return
 	}
 	last := m.align[len(m.align)-1]
 	for l := range last.Layers {
-		colour := layerColours[l%len(layerColours)]
-		line(m.align, layer(l), colour, 2.5)
-		s.text(fmt.Sprintf("layer %d", l+1), pl.x+pl.w-6-float64(l)*70, pl.y+pl.h-8, 13, colour, "right", "alphabetic")
+		lines = append(lines, angleSeries(m.align, layer(l), layerColours[l%len(layerColours)], 2.5))
 	}
-	for f := range last.Feedback {
-		line(m.align, func(pt protocol.AlignPoint) float64 {
-			if f < len(pt.Feedback) {
-				return pt.Feedback[f]
-			}
-			return -1
-		}, layerColours[(f+1)%len(layerColours)], 1)
+	for f := range last.Feedback { // under FA, B against W, thin
+		lines = append(lines, angleSeries(m.align, func(pt protocol.AlignPoint) (float64, bool) { return pt.FeedbackAngle(f) },
+			layerColours[(f+1)%len(layerColours)], 1))
+	}
+	s.drawPlot(pl, lines)
+	for l := range last.Layers {
+		s.text(fmt.Sprintf("layer %d", l+1), pl.x+pl.w-6-float64(l)*70, pl.y+pl.h-8, 13, layerColours[l%len(layerColours)], "right", "alphabetic")
 	}
 	if len(last.Feedback) > 0 {
 		s.text("thin: B vs W", pl.x+6, pl.y+pl.h-8, 12, faint, "left", "alphabetic")

@@ -8,12 +8,10 @@ import (
 	"github.com/nofeedback/lwf/wasm/protocol"
 )
 
-// overflow is what the worker sends for a figure that is not finite.
-const overflow = 1e300
-
-// number writes a figure for a metric: digits digits after the point, ∞ for overflow.
+// number writes a figure for a metric: digits digits after the point, ∞ for the
+// worker's protocol.Overflow.
 func number(v float64, digits int) string {
-	if v >= overflow || math.IsInf(v, 0) || math.IsNaN(v) {
+	if v >= protocol.Overflow || math.IsInf(v, 0) || math.IsNaN(v) {
 		return "∞"
 	}
 	return strconv.FormatFloat(v, 'f', digits, 64)

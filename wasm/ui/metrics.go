@@ -26,7 +26,7 @@ func writeMetricsCSV(runs []runMetrics) string {
 	var sb strings.Builder
 	sb.WriteString("rule,series,samples,loss,accuracy,whole_test_set,angle_layer\n")
 	g := func(v float64) string {
-		if v >= overflow || math.IsNaN(v) {
+		if v >= protocol.Overflow || math.IsNaN(v) {
 			return ""
 		}
 		return strconv.FormatFloat(v, 'g', 8, 64)
@@ -42,8 +42,8 @@ func writeMetricsCSV(runs []runMetrics) string {
 			fmt.Fprintf(&sb, "%s,test,%d,%s,%s,%v,\n", r.mode, pt.Samples, g(pt.Loss), g(pt.Accuracy), pt.Full)
 		}
 		for _, pt := range r.align {
-			for l, a := range pt.Layers {
-				if a >= 0 {
+			for l := range pt.Layers {
+				if a, ok := pt.Layer(l); ok {
 					fmt.Fprintf(&sb, "%s,alignment_layer_%d,%d,,,,%s\n", r.mode, l+1, pt.Samples, g(a))
 				}
 			}

@@ -527,11 +527,13 @@ func (p *page) showMetrics() {
 
 // latestAngle is the run's latest angle of layer 1 with the true gradient, as text.
 func latestAngle(r *run) string {
-	if r.mode.String() == "BP" && r.snap.Step > 0 {
+	if r.mode == nn.BP && r.snap.Step > 0 {
 		return "0.0"
 	}
-	if n := len(r.align); n > 0 && len(r.align[n-1].Layers) > 0 && r.align[n-1].Layers[0] >= 0 {
-		return number(r.align[n-1].Layers[0], 1)
+	if n := len(r.align); n > 0 {
+		if deg, ok := r.align[n-1].Layer(0); ok {
+			return number(deg, 1)
+		}
 	}
 	return "–"
 }
