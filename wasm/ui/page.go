@@ -63,10 +63,6 @@ func Run() {
 	p := &page{win: dom.GetWindow(), controls: map[string]*control{}}
 	p.doc = p.win.Document()
 	p.mark("page running")
-	if p.doc.GetElementByID("bench-table") != nil {
-		runBench(p.doc)
-		select {}
-	}
 	st, warnings, err := urlstate.ParseQuery(p.win.Location().Get("search").String())
 	p.state = st
 	p.setupRuns() // first: the workers' start and data overlap the page's own

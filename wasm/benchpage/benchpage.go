@@ -1,6 +1,8 @@
 //go:build js && wasm
 
-package ui
+// Package benchpage is the page bench.html: it times training steps in the worker,
+// case by case, and lists them for a person and for the benchmark driver.
+package benchpage
 
 import (
 	"errors"
@@ -36,10 +38,16 @@ func defaultBench() []benchCase {
 	return cases
 }
 
-// runBench is the page bench.html: it times training steps in the worker, case by
-// case, and lists them; #status says done when the table is complete, and the table
-// carries the results as JSON in data-results for the benchmark driver.
-func runBench(doc dom.Document) {
+// Run is the page bench.html: it times training steps in the worker, case by case,
+// and lists them; #status says done when the table is complete, and the table
+// carries the results as JSON in data-results for the benchmark driver. It never
+// returns.
+func Run() {
+	run(dom.GetWindow().Document())
+	select {}
+}
+
+func run(doc dom.Document) {
 	status := doc.GetElementByID("status")
 	fail := func(err error) {
 		status.SetTextContent("error")
