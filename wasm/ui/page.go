@@ -35,9 +35,9 @@ type page struct {
 	status   protocol.State // what #status shows, drawn from st
 	runs     []*run         // one, or the rules of a race
 	controls map[string]*control
-	frame    bool     // a redraw is requested
-	pictures bool     // the weights, feedback or digits changed: redraw those too
-	queue    []func() // the pictures still to draw, one a frame
+	frame    bool   // a redraw is requested
+	pictures bool   // the weights, feedback or digits changed: redraw those too
+	queue    []view // the pictures still to draw, one a frame
 
 	offline bool // the service worker is registered
 

@@ -1,0 +1,451 @@
+//go:build js && wasm
+
+package ui
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/nofeedback/lwf/core/nn"
+	"github.com/nofeedback/lwf/wasm/protocol"
+)
+
+// A view is one picture of the page, on its own canvas. It draws itself from a
+// scene, the runs' state and what their workers sent, and from nothing else.
+type view interface {
+	canvas() string // its canvas's id
+	draw(s surface, sc scene)
+}
+
+// The views. The curves and the alignment are drawn at every frame; the pictures
+// (weights, feedback, digits, confusion) when they change, one a frame.
+type (
+	curvesView    struct{} // loss and accuracy against the samples seen
+	alignmentView struct{} // each hidden layer's angle with the true gradient
+	weightsView   struct{} // the first layer's weights, a tile per unit
+	feedbackView  struct{} // the fixed random feedback matrices
+	digitsView    struct{} // test digits and the network's answers
+	confusionView struct{} // the latest confusion matrix
+)
+
+func (curvesView) canvas() string    { return "curves" }
+func (alignmentView) canvas() string { return "alignment" }
+func (weightsView) canvas() string   { return "weights" }
+func (feedbackView) canvas() string  { return "feedback" }
+func (digitsView) canvas() string    { return "digits" }
+func (confusionView) canvas() string { return "confusion" }
+
+var (
+	liveViews    = []view{curvesView{}, alignmentView{}}
+	pictureViews = []view{weightsView{}, feedbackView{}, digitsView{}, confusionView{}}
+)
+
+// scene is what the views draw from: the runs' state, and the runs, with their
+// curves and pictures as their workers sent them (read only).
+type scene struct {
+	st   State
+	runs []*run
+}
+
+// main is the run the single-run views show: the first.
+func (sc scene) main() *run { return sc.runs[0] }
+
+// scene is the page's state and runs, for the views.
+func (p *page) scene() scene { return scene{st: p.st, runs: p.runs} }
+
+// paint draws v on its canvas, if the canvas is on the page and has a size.
+func (p *page) paint(v view, sc scene) {
+	if s, ok := p.surface(v.canvas()); ok {
+		v.draw(s, sc)
+	}
+}
+
+// redraw asks for one redraw at the next animation frame.
+func (p *page) redraw() {
+	if p.frame {
+		return
+	}
+	p.frame = true
+	p.win.RequestAnimationFrame(func(time.Duration) {
+		p.frame = false
+		sc := p.scene()
+		for _, v := range liveViews {
+			p.paint(v, sc)
+		}
+		if p.pictures {
+			p.pictures = false
+			p.queue = slices.Clone(pictureViews)
+		}
+		// One picture a frame, so that no frame keeps the page busy for long.
+		if len(p.queue) > 0 {
+			p.paint(p.queue[0], sc)
+			p.queue = p.queue[1:]
+			if len(p.queue) > 0 {
+				p.redraw()
+			}
+		}
+	})
+}
+
+// curvesView draws the loss and the accuracy of every run against the samples
+// seen, training thin and test thick; before the first point, what the run waits for.
+func (curvesView) draw(s surface, sc scene) {
+	xmax, lossMax := 1.0, 0.0
+	for _, r := range sc.runs {
+		for _, pts := range [][]protocol.Point{r.train, r.test} {
+			for _, pt := range pts {
+				xmax = math.Max(xmax, float64(pt.Samples))
+				if pt.Loss < protocol.Overflow {
+					lossMax = math.Max(lossMax, pt.Loss)
+				}
+			}
+		}
+	}
+	if xmax <= 1 {
+		switch r := sc.main(); {
+		case sc.st.Runs[r.index].Phase == protocol.Loading:
+			s.message("Loading the data…")
+		case sc.st.Runs[r.index].Phase == protocol.Failed:
+			s.message("Stopped: see the message above")
+		case r.snap.Waiting:
+			s.message("Waiting for the data…")
+		default:
+			s.message("Press Play (or the space bar) to train")
+		}
+		return
+	}
+	if lossMax <= 0 {
+		lossMax = 1
+	}
+	side := s.w >= 480
+	classes := sc.main().model == nil || sc.main().model.Classification
+	var plots [2]plot
+	k := s.textScale // the margins hold text
+	left, right, top, bottom, gap := 52*k, 14.0, 30*k, 34*k, 28.0
+	if side {
+		pw := (s.w - 2*left - 2*right - gap) / 2
+		plots[0] = plot{x: left, y: top, w: pw, h: s.h - top - bottom}
+		plots[1] = plot{x: 2*left + pw + right + gap, y: top, w: pw, h: s.h - top - bottom}
+	} else {
+		ph := (s.h - 2*top - 2*bottom) / 2
+		plots[0] = plot{x: left, y: top, w: s.w - left - right, h: ph}
+		plots[1] = plot{x: left, y: 2*top + ph + bottom, w: s.w - left - right, h: ph}
+	}
+	plots[0].title, plots[0].ymin, plots[0].ymax = "Loss", 0, lossMax*1.05
+	plots[0].label = func(v float64) string { return fmt.Sprintf("%.2g", v) }
+	plots[1].title, plots[1].ymin, plots[1].ymax = "Accuracy (%)", sc.accuracyFloor(xmax), 100
+	plots[1].label, plots[1].key = trim, true
+	values := [2]func(protocol.Point) float64{
+		func(pt protocol.Point) float64 { return pt.Loss },
+		func(pt protocol.Point) float64 { return pt.Accuracy },
+	}
+	if !classes { // accuracy means nothing for real-valued targets: the loss takes the whole view
+		plots[0].w, plots[0].h = s.w-left-right, s.h-top-bottom
+		plots[0].key = true
+	}
+	for i, pl := range plots {
+		if i == 1 && !classes {
+			break
+		}
+		pl.xmax = xmax
+		var lines []series
+		for _, r := range sc.runs {
+			train, test := trainColor, testColor
+			if len(sc.runs) > 1 {
+				train, test = r.colour, r.colour
+			}
+			lines = append(lines, pointSeries(r.train, values[i], train, 1.5, false), pointSeries(r.test, values[i], test, 3, true))
+		}
+		s.drawPlot(pl, lines)
+		if pl.key {
+			sc.drawKey(s, pl)
+		}
+	}
+}
+
+// drawKey writes the legend inside the plot, bottom right (top right for losses).
+func (sc scene) drawKey(s surface, pl plot) {
+	kx, ky := pl.x+pl.w-6, pl.y+pl.h-8
+	if pl.title == "Loss" {
+		ky = pl.y + 40
+	}
+	if len(sc.runs) == 1 {
+		s.text("━ test", kx, ky, 13, testColor, "right", "alphabetic")
+		s.text("━ training (running)", kx, ky-18, 13, trainColor, "right", "alphabetic")
+		return
+	}
+	for i := len(sc.runs) - 1; i >= 0; i-- {
+		r := sc.runs[i]
+		s.text("━ "+r.mode.String(), kx, ky, 13, r.colour, "right", "alphabetic")
+		ky -= 18
+	}
+	s.text("thick: test, thin: training", kx, ky, 12, faint, "right", "alphabetic")
+}
+
+// accuracyFloor zooms the accuracy axis onto the later half of the run, in steps of
+// 10%, so that the last points of a good run are not squeezed against 100%.
+func (sc scene) accuracyFloor(xmax float64) float64 {
+	lo := 100.0
+	for _, r := range sc.runs {
+		for _, pts := range [][]protocol.Point{r.train, r.test} {
+			for _, pt := range pts {
+				if float64(pt.Samples) >= xmax/2 && pt.Accuracy < protocol.Overflow {
+					lo = math.Min(lo, pt.Accuracy)
+				}
+			}
+		}
+	}
+	return math.Max(0, math.Min(90, math.Floor(lo/10)*10-10))
+}
+
+// alignmentView plots, against the samples seen, the angle between each hidden
+// layer's update and the true gradient, with 90° marked: below it the update still
+// descends the loss. Under FA the angles between B and W are drawn thin.
+func (alignmentView) draw(s surface, sc scene) {
+	race := len(sc.runs) > 1
+	var measured []*run
+	for _, r := range sc.runs {
+		if len(r.align) > 0 && r.mode != nn.BP && r.mode != nn.Shallow {
+			measured = append(measured, r)
+		}
+	}
+	m := sc.main()
+	switch {
+	case !race && m.model == nil:
+		s.message("…")
+		return
+	case !race && m.mode == nn.BP:
+		s.message("BP follows the true gradient: its angle is 0° by definition.")
+		return
+	case !race && m.mode == nn.Shallow:
+		s.message("Shallow learning leaves the hidden layers as they are: no angle.")
+		return
+	case len(measured) == 0:
+		s.message("Measured four times a second while training.")
+		return
+	}
+	pl := plot{title: "Angle with the true gradient (°)", x: 44, y: 28, w: s.w - 58, h: s.h - 62, xmax: 1,
+		ymin: 0, ymax: 135, yticks: []float64{0, 45, 90, 135}, label: trim, mark: 90, markText: "90°: orthogonal"}
+	for _, r := range measured {
+		pl.xmax = math.Max(pl.xmax, float64(r.align[len(r.align)-1].Samples))
+	}
+	layer := func(l int) func(protocol.AlignPoint) (float64, bool) {
+		return func(pt protocol.AlignPoint) (float64, bool) { return pt.Layer(l) }
+	}
+	var lines []series
+	if race { // layer 1 of each rule, in the rule's colour
+		for _, r := range measured {
+			lines = append(lines, angleSeries(r.align, layer(0), r.colour, 2.5))
+		}
+		s.drawPlot(pl, lines)
+		for i, r := range measured {
+			s.text(r.mode.String()+", layer 1", pl.x+pl.w-6, pl.y+pl.h-8-18*float64(i), 13, r.colour, "right", "alphabetic")
+		}
+		return
+	}
+	last := m.align[len(m.align)-1]
+	for l := range last.Layers {
+		lines = append(lines, angleSeries(m.align, layer(l), layerColours[l%len(layerColours)], 2.5))
+	}
+	for f := range last.Feedback { // under FA, B against W, thin
+		lines = append(lines, angleSeries(m.align, func(pt protocol.AlignPoint) (float64, bool) { return pt.FeedbackAngle(f) },
+			layerColours[(f+1)%len(layerColours)], 1))
+	}
+	s.drawPlot(pl, lines)
+	for l := range last.Layers {
+		s.text(fmt.Sprintf("layer %d", l+1), pl.x+pl.w-6-float64(l)*70, pl.y+pl.h-8, 13, layerColours[l%len(layerColours)], "right", "alphabetic")
+	}
+	if len(last.Feedback) > 0 {
+		s.text("thin: B vs W", pl.x+6, pl.y+pl.h-8, 12, faint, "left", "alphabetic")
+	}
+}
+
+// layerColours tell the hidden layers apart in the alignment view.
+var layerColours = []string{"#1f5fa8", "#e8833a", "#1b7f3b", "#8e44ad", "#c0392b"}
+
+// eachColumn splits the width among the runs, one column each in a race, where each
+// is headed by its rule, and calls draw for every run with its column: its left
+// edge, its top below the heading, and its width.
+func (sc scene) eachColumn(s surface, draw func(r *run, x, top, width float64, race bool)) {
+	n := float64(len(sc.runs))
+	width, race := (s.w-12*(n-1))/n, n > 1
+	for i, r := range sc.runs {
+		x, top := float64(i)*(width+12), 0.0
+		if race {
+			s.text(r.mode.String(), x, 0, 14, r.colour, "left", "top")
+			top = 20
+		}
+		draw(r, x, top, width, race)
+	}
+}
+
+// weightsView draws each run's first-layer weights, a tile per unit.
+func (weightsView) draw(s surface, sc scene) {
+	sc.eachColumn(s, func(r *run, x, top, cw float64, race bool) {
+		if r.weights == nil {
+			s.text("…", x+cw/2, s.h/2, 15, faint, "center", "middle")
+			return
+		}
+		caption := r.weights.Caption + " (blue −, red +)"
+		if race {
+			caption = ""
+		}
+		h := 0.0
+		if caption != "" {
+			h = s.wrapHeight(caption, cw, 12)
+			s.wrap(caption, x, s.h-h, cw, 12, faint)
+		}
+		s.fit(r.weights, x, top, cw, s.h-h-4-top)
+	})
+}
+
+// feedbackView draws each run's fixed random feedback matrices.
+func (feedbackView) draw(s surface, sc scene) {
+	sc.eachColumn(s, func(r *run, x, top, cw float64, _ bool) {
+		s.drawFeedbackOf(r, x, top, cw, s.h-top)
+	})
+}
+
+// drawFeedbackOf draws one run's fixed feedback matrices in the box (x, y, w, h).
+func (s surface) drawFeedbackOf(r *run, x, y, w, h float64) {
+	centre := func(t string) {
+		lines := s.lines(t, w-8, 14)
+		for i, l := range lines {
+			s.text(l, x+w/2, y+h/2+18*(float64(i)-float64(len(lines)-1)/2), 14, faint, "center", "middle")
+		}
+	}
+	if r.model == nil {
+		centre("…")
+		return
+	}
+	if len(r.feedback) == 0 {
+		switch r.model.Mode {
+		case nn.BP:
+			centre("BP has no fixed feedback: the error goes back through W itself.")
+		case nn.Shallow:
+			centre("Shallow learning sends nothing to the hidden layers.")
+		default:
+			centre("No hidden layer: nothing to feed back.")
+		}
+		return
+	}
+	slot := h / float64(len(r.feedback))
+	for i, pic := range r.feedback {
+		if pic == nil {
+			continue
+		}
+		top := y + float64(i)*slot
+		ch := s.wrap(pic.Caption, x, top, w, 12, ink)
+		area := slot - ch - 8
+		if pic.Name == "targets" {
+			area -= 16
+		}
+		if pic.Name == "targets" || pic.H > 16 {
+			px, py, pw, ph := s.fit(pic, x, top+ch+4, w, area)
+			if pic.Name == "targets" {
+				tile := pw / float64(pic.Tiles)
+				for c := 0; c < pic.Tiles; c++ {
+					s.text(fmt.Sprint(c), px+tile*(float64(c)+0.5), py+ph+3, 12, faint, "center", "top")
+				}
+			}
+			continue
+		}
+		// A few rows (one per class) stretched across the width.
+		s.ctx.Call("drawImage", pic.canvas, x, top+ch+4, w, math.Min(area, float64(pic.H)*18))
+	}
+}
+
+// digitsView draws the main run's test digits with its answer under each, a wrong
+// one marked.
+func (digitsView) draw(s surface, sc scene) {
+	r := sc.main()
+	if r.digits == nil || r.model == nil {
+		s.message("Predictions appear here for image data sets.")
+		return
+	}
+	d := r.digits
+	rows := (d.Tiles + d.Cols - 1) / d.Cols
+	const label = 18.0
+	tile := math.Floor(math.Min(s.w/float64(d.Cols), (s.h)/float64(rows)-label))
+	if tile < 8 {
+		return
+	}
+	cellW, cellH := s.w/float64(d.Cols), tile+label
+	for t := 0; t < d.Tiles; t++ {
+		cx, cy := float64(t%d.Cols)*cellW, float64(t/d.Cols)*cellH
+		sx, sy := float64((t%d.Cols)*(d.TileW+1)), float64((t/d.Cols)*(d.TileH+1))
+		x := cx + (cellW-tile)/2
+		s.ctx.Call("drawImage", d.canvas, sx, sy, d.TileW, d.TileH, x, cy, tile, tile)
+		if t < len(r.preds) && t < len(r.model.DigitLabels) {
+			colour, mark := good, ""
+			if r.preds[t] != r.model.DigitLabels[t] {
+				colour, mark = bad, " ✗"
+			}
+			s.text(fmt.Sprint(r.preds[t])+mark, cx+cellW/2, cy+tile+2, 14, colour, "center", "top")
+		}
+	}
+}
+
+// confusionView draws the main run's latest confusion matrix: rows are true classes,
+// columns predictions, each cell shaded by its share of its row.
+func (confusionView) draw(s surface, sc scene) {
+	r := sc.main()
+	if r.confusion == nil {
+		s.message("Appears with the first test evaluation.")
+		return
+	}
+	k := len(r.confusion)
+	caption := "on the whole test set, after the last epoch"
+	if !r.full {
+		n := 0
+		for _, row := range r.confusion {
+			for _, c := range row {
+				n += c
+			}
+		}
+		caption = "on the quick test subset"
+		if r.model != nil {
+			caption = subsetNote(n, r.model.TestSamples)
+		}
+	}
+	s.text(caption, 0, 0, 12, faint, "left", "top")
+	const top = 44.0
+	cell := math.Floor(math.Min((s.w-32)/float64(k), (s.h-top-4)/float64(k)))
+	left := math.Max(28, (s.w-cell*float64(k))/2)
+	s.text("predicted →", left+cell*float64(k)/2, 16, 12, faint, "center", "top")
+	s.text("true ↓", left-8, top-16, 12, faint, "right", "alphabetic")
+	for i, row := range r.confusion {
+		total := 0
+		for _, n := range row {
+			total += n
+		}
+		s.text(fmt.Sprint(i), left-8, top+cell*(float64(i)+0.5), 12, faint, "right", "middle")
+		for j, n := range row {
+			if i == 0 {
+				s.text(fmt.Sprint(j), left+cell*(float64(j)+0.5), top-4, 12, faint, "center", "alphabetic")
+			}
+			share := 0.0
+			if total > 0 {
+				share = float64(n) / float64(total)
+			}
+			var fill string
+			if i == j {
+				fill = fmt.Sprintf("rgba(31, 95, 168, %.3f)", 0.1+0.9*share)
+			} else {
+				fill = fmt.Sprintf("rgba(192, 57, 43, %.3f)", math.Min(1, 4*share))
+			}
+			s.fill(fill)
+			x, y := left+cell*float64(j), top+cell*float64(i)
+			s.ctx.Call("fillRect", x+1, y+1, cell-2, cell-2)
+			if cell >= 22 && n > 0 {
+				colour := ink
+				if (i == j && share > 0.5) || (i != j && share > 0.15) {
+					colour = "#ffffff"
+				}
+				s.text(fmt.Sprint(n), x+cell/2, y+cell/2, int(math.Min(12, cell/2.6)), colour, "center", "middle")
+			}
+		}
+	}
+}
