@@ -476,62 +476,9 @@ func (p *page) forget(prefix string) {
 
 // showMetrics writes the figures of the main run's latest snapshot.
 func (p *page) showMetrics() {
-	r := p.main()
-	s := r.snap
-	set := p.text
-	epochs := ""
-	if r.model != nil {
-		epochs = fmt.Sprintf(" / %d", r.model.Epochs)
+	for id, text := range metricTexts(p.main().figures()) {
+		p.text(id, text)
 	}
-	set("metric-epoch", fmt.Sprintf("%d", s.Epoch)+epochs)
-	set("metric-step", fmt.Sprint(s.Step))
-	set("metric-samples-per-second", fmt.Sprintf("%.0f", s.SamplesPerSecond))
-	set("metric-alignment", latestAngle(r))
-	classes := r.model == nil || r.model.Classification
-	if s.HasTrain {
-		set("metric-train-loss", number(s.TrainLoss, 4))
-		set("metric-train-accuracy", number(s.TrainAccuracy, 2))
-		if !classes {
-			set("metric-train-accuracy", "–")
-		}
-	} else {
-		set("metric-train-loss", "–")
-		set("metric-train-accuracy", "–")
-	}
-	if !s.HasTest {
-		set("metric-test-loss", "–")
-		set("metric-test-accuracy", "–")
-		set("metric-test-note", "")
-	}
-	if s.HasTest {
-		set("metric-test-loss", number(s.TestLoss, 4))
-		set("metric-test-accuracy", number(s.TestAccuracy, 2))
-		note := "on the quick test subset"
-		if m := r.model; m != nil && s.TestEvaluated > 0 {
-			note = subsetNote(s.TestEvaluated, m.TestSamples)
-		}
-		if s.TestFull {
-			note = "on the whole test set"
-		}
-		set("metric-test-note", note)
-		if !classes {
-			set("metric-test-accuracy", "–")
-			set("metric-test-note", "regression: loss only")
-		}
-	}
-}
-
-// latestAngle is the run's latest angle of layer 1 with the true gradient, as text.
-func latestAngle(r *run) string {
-	if r.mode == nn.BP && r.snap.Step > 0 {
-		return "0.0"
-	}
-	if n := len(r.align); n > 0 {
-		if deg, ok := r.align[n-1].Layer(0); ok {
-			return number(deg, 1)
-		}
-	}
-	return "–"
 }
 
 // showRace fills the race's table: one row per rule, built once, its cells updated.
@@ -546,7 +493,6 @@ func (p *page) showRace() {
 	}
 	table.RemoveAttribute("hidden")
 	body := p.doc.GetElementByID("race-rows")
-	columns := []string{"status", "step", "test-accuracy", "alignment", "samples-per-second"}
 	if body.Underlying().Get("rows").Length() != len(p.runs) {
 		body.SetInnerHTML("")
 		p.forget("race-")
@@ -556,7 +502,7 @@ func (p *page) showRace() {
 			name.SetTextContent(r.mode.String())
 			name.Underlying().Get("style").Call("setProperty", "color", r.colour) // (the policy refuses style attributes)
 			tr.AppendChild(name)
-			for _, c := range columns {
+			for _, c := range raceColumns {
 				td := p.doc.CreateElement("td")
 				td.SetID("race-" + r.mode.String() + "-" + c)
 				tr.AppendChild(td)
@@ -565,12 +511,8 @@ func (p *page) showRace() {
 		}
 	}
 	for _, r := range p.runs {
-		acc := "–"
-		if r.snap.HasTest {
-			acc = number(r.snap.TestAccuracy, 2)
-		}
-		for i, text := range []string{string(r.phase()), fmt.Sprint(r.snap.Step), acc, latestAngle(r), fmt.Sprintf("%.0f", r.snap.SamplesPerSecond)} {
-			p.text("race-"+r.mode.String()+"-"+columns[i], text)
+		for i, text := range raceTexts(r.figures(), r.phase()) {
+			p.text("race-"+r.mode.String()+"-"+raceColumns[i], text)
 		}
 	}
 }

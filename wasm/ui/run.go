@@ -67,6 +67,11 @@ func newRun(p *page, mode nn.Mode, i int) *run {
 // state is the run's part of the page's state.
 func (r *run) state() RunState { return r.p.st.Runs[r.index] }
 
+// figures is what the metrics and the race's table show of the run.
+func (r *run) figures() figures {
+	return figures{mode: r.mode, model: r.model, snap: r.snap, align: r.align}
+}
+
 // phase is where the run stands.
 func (r *run) phase() protocol.State { return r.state().Phase }
 
