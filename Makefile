@@ -14,7 +14,7 @@ CACHE    := $(CURDIR)/.cache
 # Losses of a fixed-seed run, written natively and compared bit for bit in WebAssembly.
 DETERMINISM := $(CACHE)/determinism-losses.txt
 
-.PHONY: all dist serve test test-native test-fuzz test-wasm test-browser bench train soak clean reproduce nag-adam
+.PHONY: all dist serve lint test test-native test-fuzz test-wasm test-browser bench train soak clean reproduce nag-adam
 
 # The site: a self-contained static folder that works from any host or subfolder.
 # It is built in $(DIST).part and replaces $(DIST) only when whole. On first use the
@@ -46,6 +46,17 @@ serve: dist
 
 clean:
 	rm -rf $(DIST) $(DIST).part $(CACHE)
+
+# The craft CI keeps before any test runs: formatting (gofmt), go vet and
+# staticcheck (pinned by the tool line in go.mod), natively and for the page's
+# js/wasm build. Each must find nothing.
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt -l: these files are not formatted:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	GOOS=js GOARCH=wasm $(GO) vet ./core/... ./wasm/...
+	@mkdir -p $(CACHE) && $(GO) build -o $(CACHE)/staticcheck honnef.co/go/tools/cmd/staticcheck
+	$(CACHE)/staticcheck ./...
+	GOOS=js GOARCH=wasm $(CACHE)/staticcheck ./core/... ./wasm/...
 
 test: test-native test-fuzz test-wasm test-browser
 
