@@ -135,115 +135,196 @@ func (s State) CanStep() bool {
 // the only function that changes the page's run state.
 func Update(s State, a Action) (State, []Command) {
 	s.Runs = append([]RunState(nil), s.Runs...) // the caller's copy stays as it was
-	var cmds []Command
 	if a.Run < 0 || a.Run >= len(s.Runs) {
 		a.Run = -1
 	}
-	switch a.Kind {
-	case PressPlay:
-		if s.Play {
-			s.Play = false
-			cmds = s.ask(protocol.Pause, cmds)
-		} else if s.CanPlay() {
-			s.Play = true
-			cmds = s.ask(protocol.Play, cmds)
-		}
-	case PressStep:
-		if s.CanStep() {
-			for i, r := range s.Runs {
-				if r.Phase == protocol.Ready || r.Phase == protocol.Paused {
-					s.Runs[i].Asked = protocol.Step
-					cmds = append(cmds, Command{Run: i, Kind: protocol.Step})
-				}
-			}
-		}
-	case PressReset:
-		s.Play = false
-		if s.Invalid == "" {
-			for i := range s.Runs {
-				cmds = s.restart(i, cmds)
-			}
-		}
-	case SettingsBad:
-		s.Invalid, s.Play = a.Reason, false
-		cmds = s.ask(protocol.Pause, cmds)
-	case SettingsGood:
-		s.Invalid = ""
-		for i := range s.Runs {
-			cmds = s.restart(i, cmds)
-		}
-	case WorkerHello:
-		if a.Run >= 0 {
-			s.Runs[a.Run].Dead = false
-			if s.Invalid == "" {
-				cmds = s.restart(a.Run, cmds)
-			}
-		}
-	case WorkerBuilt:
-		if a.Run >= 0 && a.Gen == s.Runs[a.Run].Gen {
-			s.Runs[a.Run].Built = true
-		}
-	case WorkerSnapshot:
-		if a.Run < 0 || a.Gen != s.Runs[a.Run].Gen {
-			break
-		}
-		r := &s.Runs[a.Run]
-		r.Steps, r.Built = a.Steps, true
-		switch {
-		case a.Phase == protocol.Training || a.Phase == protocol.Done || a.Phase == protocol.Failed:
-			r.Phase = a.Phase
-		case a.Steps == 0:
-			r.Phase = protocol.Ready
-		default:
-			r.Phase = protocol.Paused
-		}
-		if (r.Phase == protocol.Ready || r.Phase == protocol.Paused) && s.Play && r.Asked != protocol.Play {
-			r.Asked = protocol.Play // built while Play was pressed: it trains now
-			cmds = append(cmds, Command{Run: a.Run, Kind: protocol.Play})
-		}
-		if !s.CanPlay() {
-			s.Play = false // every run ended
-		}
-	case WorkerFailed:
-		if a.Run < 0 || a.Gen != s.Runs[a.Run].Gen {
-			break
-		}
-		if a.Retry && s.Runs[a.Run].Built {
-			break // the data stopped coming: the run goes on with what it has
-		}
-		s.Runs[a.Run].Phase, s.Runs[a.Run].Reason = protocol.Failed, a.Reason
-		if !s.CanPlay() {
-			s.Play = false
-		}
-	case WorkerDied:
-		if a.Run >= 0 {
-			s.Runs[a.Run] = RunState{Phase: protocol.Failed, Reason: a.Reason, Gen: s.Runs[a.Run].Gen, Dead: true}
-			if !s.CanPlay() {
-				s.Play = false
-			}
-		}
-	case PressRetry:
-		for i, r := range s.Runs {
-			if r.Phase == protocol.Failed && !r.Built && !r.Dead {
-				s.Runs[i].Phase, s.Runs[i].Reason = protocol.Loading, ""
-			}
-		}
-		cmds = s.ask(protocol.Retry, cmds)
-	case NewWorkers:
-		s.Runs = make([]RunState, a.N)
-		for i := range s.Runs {
-			s.Runs[i].Phase = protocol.Loading
-		}
-	case UseFiles, OpenNetwork:
-		if a.Run >= 0 && !s.Runs[a.Run].Dead {
-			kind := protocol.UseData
-			if a.Kind == OpenNetwork {
-				kind = protocol.Load
-			}
-			cmds = s.begin(a.Run, kind, cmds)
-		}
+	var cmds []Command
+	if f := updates[a.Kind]; f != nil {
+		cmds = f(&s, a)
 	}
 	return s, cmds
+}
+
+// updates are Update's handlers, one per kind of action.
+var updates = map[ActionKind]func(*State, Action) []Command{
+	PressPlay:      (*State).pressPlay,
+	PressStep:      (*State).pressStep,
+	PressReset:     (*State).pressReset,
+	SettingsBad:    (*State).settingsBad,
+	SettingsGood:   (*State).settingsGood,
+	WorkerHello:    (*State).workerHello,
+	WorkerBuilt:    (*State).workerBuilt,
+	WorkerSnapshot: (*State).workerSnapshot,
+	WorkerFailed:   (*State).workerFailed,
+	WorkerDied:     (*State).workerDied,
+	PressRetry:     (*State).pressRetry,
+	NewWorkers:     (*State).newWorkers,
+	UseFiles:       (*State).useData,
+	OpenNetwork:    (*State).useData,
+}
+
+// pressPlay toggles Play: Pause asks every run to stop, Play every built run to
+// train (the others train when they are built).
+func (s *State) pressPlay(Action) []Command {
+	if s.Play {
+		s.Play = false
+		return s.ask(protocol.Pause, nil)
+	}
+	if !s.CanPlay() {
+		return nil
+	}
+	s.Play = true
+	return s.ask(protocol.Play, nil)
+}
+
+// pressStep trains one batch of every run that is built and not training.
+func (s *State) pressStep(Action) []Command {
+	if !s.CanStep() {
+		return nil
+	}
+	var cmds []Command
+	for i, r := range s.Runs {
+		if r.Phase == protocol.Ready || r.Phase == protocol.Paused {
+			s.Runs[i].Asked = protocol.Step
+			cmds = append(cmds, Command{Run: i, Kind: protocol.Step})
+		}
+	}
+	return cmds
+}
+
+// pressReset starts every run again, paused, when the settings can run.
+func (s *State) pressReset(Action) []Command {
+	s.Play = false
+	if s.Invalid != "" {
+		return nil
+	}
+	return s.restartAll()
+}
+
+// settingsBad stops everything, saying why.
+func (s *State) settingsBad(a Action) []Command {
+	s.Invalid, s.Play = a.Reason, false
+	return s.ask(protocol.Pause, nil)
+}
+
+// settingsGood starts every run anew on the new settings, training if Play is
+// pressed.
+func (s *State) settingsGood(Action) []Command {
+	s.Invalid = ""
+	return s.restartAll()
+}
+
+func (s *State) restartAll() []Command {
+	var cmds []Command
+	for i := range s.Runs {
+		cmds = s.restart(i, cmds)
+	}
+	return cmds
+}
+
+// workerHello starts the run of a worker that listens (new, or started again).
+func (s *State) workerHello(a Action) []Command {
+	if a.Run < 0 {
+		return nil
+	}
+	s.Runs[a.Run].Dead = false
+	if s.Invalid != "" {
+		return nil
+	}
+	return s.restart(a.Run, nil)
+}
+
+// workerBuilt notes that the run has a network.
+func (s *State) workerBuilt(a Action) []Command {
+	if a.Run >= 0 && a.Gen == s.Runs[a.Run].Gen {
+		s.Runs[a.Run].Built = true
+	}
+	return nil
+}
+
+// workerSnapshot takes a run's state from its worker; a run built while Play was
+// pressed is asked to train.
+func (s *State) workerSnapshot(a Action) []Command {
+	if a.Run < 0 || a.Gen != s.Runs[a.Run].Gen {
+		return nil // a snapshot of an earlier start
+	}
+	r := &s.Runs[a.Run]
+	r.Steps, r.Built = a.Steps, true
+	switch {
+	case a.Phase == protocol.Training || a.Phase == protocol.Done || a.Phase == protocol.Failed:
+		r.Phase = a.Phase
+	case a.Steps == 0:
+		r.Phase = protocol.Ready
+	default:
+		r.Phase = protocol.Paused
+	}
+	var cmds []Command
+	if (r.Phase == protocol.Ready || r.Phase == protocol.Paused) && s.Play && r.Asked != protocol.Play {
+		r.Asked = protocol.Play // built while Play was pressed: it trains now
+		cmds = append(cmds, Command{Run: a.Run, Kind: protocol.Play})
+	}
+	s.releaseIfEnded()
+	return cmds
+}
+
+// workerFailed fails a run's start, except for data that stopped coming to a run
+// that is built: it goes on with what it has.
+func (s *State) workerFailed(a Action) []Command {
+	if a.Run < 0 || a.Gen != s.Runs[a.Run].Gen || (a.Retry && s.Runs[a.Run].Built) {
+		return nil
+	}
+	s.Runs[a.Run].Phase, s.Runs[a.Run].Reason = protocol.Failed, a.Reason
+	s.releaseIfEnded()
+	return nil
+}
+
+// workerDied marks a run whose worker is gone; Reset starts a new one.
+func (s *State) workerDied(a Action) []Command {
+	if a.Run >= 0 {
+		s.Runs[a.Run] = RunState{Phase: protocol.Failed, Reason: a.Reason, Gen: s.Runs[a.Run].Gen, Dead: true}
+		s.releaseIfEnded()
+	}
+	return nil
+}
+
+// releaseIfEnded lets go of Play when every run ended.
+func (s *State) releaseIfEnded() {
+	if !s.CanPlay() {
+		s.Play = false
+	}
+}
+
+// pressRetry loads again the runs whose data did not come, and asks every worker
+// to fetch it.
+func (s *State) pressRetry(Action) []Command {
+	for i, r := range s.Runs {
+		if r.Phase == protocol.Failed && !r.Built && !r.Dead {
+			s.Runs[i].Phase, s.Runs[i].Reason = protocol.Loading, ""
+		}
+	}
+	return s.ask(protocol.Retry, nil)
+}
+
+// newWorkers replaces the runs by N new ones, loading until their workers say hello.
+func (s *State) newWorkers(a Action) []Command {
+	s.Runs = make([]RunState, a.N)
+	for i := range s.Runs {
+		s.Runs[i].Phase = protocol.Loading
+	}
+	return nil
+}
+
+// useData starts a run on the user's files (UseFiles) or on a saved network
+// (OpenNetwork).
+func (s *State) useData(a Action) []Command {
+	if a.Run < 0 || s.Runs[a.Run].Dead {
+		return nil
+	}
+	kind := protocol.UseData
+	if a.Kind == OpenNetwork {
+		kind = protocol.Load
+	}
+	return s.begin(a.Run, kind, nil)
 }
 
 // ask sends kind to every run whose worker listens, noting Play and Pause.
