@@ -44,9 +44,10 @@ type worker struct {
 	engine       *engine.Engine
 	lastSnapshot time.Time
 	lastMemory   time.Time
-	timeline     []protocol.Mark // the moments of the start, sent with the next Ready or snapshot
-	trained      bool            // the run has trained a batch (and said when)
-	run          int             // the page's number of the run: every message carries it
+	timeline     []protocol.Mark                       // the moments of the start, sent with the next Ready or snapshot
+	trained      bool                                  // the run has trained a batch (and said when)
+	run          int                                   // the page's number of the run: every message carries it
+	commands     map[protocol.Kind]func(message) error // handlers(), made once
 }
 
 // mark notes a moment of the worker's start.
@@ -128,86 +129,114 @@ func (w *worker) handle(m message) {
 	case protocol.Start, protocol.UseData, protocol.Load:
 		w.run = m.Run // every message from here on is of this run
 	}
-	switch m.Kind {
-	case protocol.Start:
-		var cmd protocol.Command
-		if err := m.Decode(&cmd); err != nil {
-			w.fail(err, false)
-			return
-		}
-		w.cmd = cmd
-		w.mark("start asked")
-		w.start()
-	case protocol.Reset:
-		w.start()
-	case protocol.Play:
-		if w.engine != nil {
-			w.engine.Play()
-			w.snapshot(true)
-		}
-	case protocol.Pause:
-		if w.engine != nil {
-			w.engine.Pause()
-			w.snapshot(true)
-		}
-	case protocol.Step:
-		if w.engine != nil {
-			w.engine.Pause()
-			if err := w.engine.StepOnce(); err != nil {
-				w.snapshot(true)
-				w.fail(err, false)
-				return
-			}
-			w.snapshot(true)
-		}
-	case protocol.Bench:
-		var cmd protocol.BenchCommand
-		if err := m.Decode(&cmd); err != nil || w.engine == nil {
-			w.fail(fmt.Errorf("bench: no run to time (%v)", err), false)
-			return
-		}
-		if err := w.wholeData(); err != nil { // steps past the first parts
-			w.fail(err, false)
-			return
-		}
-		runs, err := w.engine.Bench(cmd.Warmup, cmd.Steps, cmd.Repeats)
-		if err != nil {
-			w.fail(err, false)
-			return
-		}
-		w.post(protocol.Timing, protocol.BenchResult{Query: w.cmd.Query, Runs: runs,
-			SamplesPerSecond: engine.Median(runs), Kernels: tensor.Kernels()})
-	case protocol.Save:
-		w.save()
-	case protocol.Load:
-		var cmd protocol.LoadCommand
-		if err := m.Decode(&cmd); err != nil || len(m.raw) != 1 {
-			w.fail(fmt.Errorf("load: no file"), false)
-			return
-		}
-		w.load(cmd, bridge.Bytes(m.raw[0]))
-	case protocol.UseData:
-		var cmd protocol.DataCommand
-		if err := m.Decode(&cmd); err != nil || len(m.raw) != 4 {
-			w.fail(fmt.Errorf("data: want four IDX files"), false)
-			return
-		}
-		w.useData(cmd, m.raw)
-	case protocol.Retry:
-		w.retryData()
-	case protocol.Crash:
-		go func() { panic("the page asked the worker to fail (a test of its crash handling)") }()
-	case protocol.Predict:
-		var cmd protocol.PredictCommand
-		if err := m.Decode(&cmd); err != nil || w.engine == nil {
-			return // nothing to answer with yet
-		}
-		if pred, err := w.engine.Predict(cmd.Pixels); err == nil {
-			w.post(protocol.Answer, pred)
-		}
-	default:
-		w.fail(fmt.Errorf("unknown command %q", m.Kind), false)
+	if w.commands == nil {
+		w.commands = w.handlers()
 	}
+	do, ok := w.commands[m.Kind]
+	if !ok {
+		w.fail(fmt.Errorf("unknown command %q", m.Kind), false)
+		return
+	}
+	if err := do(m); err != nil {
+		w.fail(err, false)
+	}
+}
+
+// handlers are the worker's answers to the page's commands, by kind; an error
+// goes back to the page as a Failure.
+func (w *worker) handlers() map[protocol.Kind]func(message) error {
+	return map[protocol.Kind]func(message) error{
+		protocol.Start: w.onStart,
+		protocol.Reset: func(message) error { w.start(); return nil },
+		protocol.Play:  func(message) error { return w.control(func(e *engine.Engine) error { e.Play(); return nil }) },
+		protocol.Pause: func(message) error { return w.control(func(e *engine.Engine) error { e.Pause(); return nil }) },
+		protocol.Step: func(message) error {
+			return w.control(func(e *engine.Engine) error { e.Pause(); return e.StepOnce() })
+		},
+		protocol.Bench:   w.onBench,
+		protocol.Save:    func(message) error { w.save(); return nil },
+		protocol.Load:    w.onLoad,
+		protocol.UseData: w.onUseData,
+		protocol.Retry:   func(message) error { w.retryData(); return nil },
+		protocol.Crash: func(message) error {
+			go func() { panic("the page asked the worker to fail (a test of its crash handling)") }()
+			return nil
+		},
+		protocol.Predict: w.onPredict,
+	}
+}
+
+// onStart builds the run the page's command describes.
+func (w *worker) onStart(m message) error {
+	var cmd protocol.Command
+	if err := m.Decode(&cmd); err != nil {
+		return err
+	}
+	w.cmd = cmd
+	w.mark("start asked")
+	w.start()
+	return nil
+}
+
+// control plays, pauses or steps the run, if there is one, and tells the page.
+func (w *worker) control(do func(*engine.Engine) error) error {
+	if w.engine == nil {
+		return nil
+	}
+	err := do(w.engine)
+	w.snapshot(true)
+	return err
+}
+
+// onBench times training steps of the run on the whole data.
+func (w *worker) onBench(m message) error {
+	var cmd protocol.BenchCommand
+	if err := m.Decode(&cmd); err != nil || w.engine == nil {
+		return fmt.Errorf("bench: no run to time (%v)", err)
+	}
+	if err := w.wholeData(); err != nil { // steps past the first parts
+		return err
+	}
+	runs, err := w.engine.Bench(cmd.Warmup, cmd.Steps, cmd.Repeats)
+	if err != nil {
+		return err
+	}
+	w.post(protocol.Timing, protocol.BenchResult{Query: w.cmd.Query, Runs: runs,
+		SamplesPerSecond: engine.Median(runs), Kernels: tensor.Kernels()})
+	return nil
+}
+
+// onLoad goes on from a saved network, the message's one buffer.
+func (w *worker) onLoad(m message) error {
+	var cmd protocol.LoadCommand
+	if err := m.Decode(&cmd); err != nil || len(m.raw) != 1 {
+		return fmt.Errorf("load: no file")
+	}
+	w.load(cmd, bridge.Bytes(m.raw[0]))
+	return nil
+}
+
+// onUseData starts a run on the user's four IDX files, the message's buffers.
+func (w *worker) onUseData(m message) error {
+	var cmd protocol.DataCommand
+	if err := m.Decode(&cmd); err != nil || len(m.raw) != 4 {
+		return fmt.Errorf("data: want four IDX files")
+	}
+	w.useData(cmd, m.raw)
+	return nil
+}
+
+// onPredict answers the pad's drawing with the network's prediction; before there
+// is a network, nothing.
+func (w *worker) onPredict(m message) error {
+	var cmd protocol.PredictCommand
+	if err := m.Decode(&cmd); err != nil || w.engine == nil {
+		return nil
+	}
+	if pred, err := w.engine.Predict(cmd.Pixels); err == nil {
+		w.post(protocol.Answer, pred)
+	}
+	return nil
 }
 
 // start builds a run from the current command, loading its data if needed.
