@@ -82,104 +82,122 @@ func (p *page) buildControls() {
 	p.syncControls()
 }
 
+// buildControl makes the control of one setting, with the place for its error: the
+// rule as a segmented choice, a switch as a checkbox, a choice as a select, and
+// anything else as a text field.
 func (p *page) buildControl(f settings.Field) dom.Element {
 	c := &control{name: f.Name, field: f}
 	p.controls[f.Name] = c
 	wrap := p.doc.CreateElement("div")
 	wrap.Class().Add("field")
 	wrap.SetAttribute("data-name", f.Name)
-	id := "setting-" + f.Name
 	c.error = p.doc.CreateElement("p")
 	c.error.SetID("error-" + f.Name)
 	c.error.Class().Add("field-error")
 	c.error.SetAttribute("hidden", "")
 	c.error.SetAttribute("role", "alert")
-
+	id := "setting-" + f.Name
 	switch {
 	case f.Name == "train-mode":
-		group := p.doc.CreateElement("div")
-		group.Class().Add("segmented")
-		group.SetAttribute("role", "radiogroup")
-		group.SetAttribute("aria-label", "Learning rule")
-		for _, choice := range f.Choices {
-			label := p.doc.CreateElement("label")
-			in := p.doc.CreateElement("input")
-			in.SetAttribute("type", "radio")
-			in.SetAttribute("name", f.Name)
-			in.SetAttribute("value", choice)
-			in.SetID(id + "-" + choice)
-			span := p.doc.CreateElement("span")
-			span.SetTextContent(choice)
-			label.AppendChild(in)
-			label.AppendChild(span)
-			group.AppendChild(label)
-			c.radio = append(c.radio, in)
-			in.AddEventListener("change", false, func(dom.Event) { p.changed(f.Name, choice) })
-		}
-		c.input = group
-		wrap.AppendChild(group)
+		p.buildRules(c, wrap, id)
 	case f.Bool:
-		label := p.doc.CreateElement("label")
-		label.Class().Add("check")
-		in := p.doc.CreateElement("input")
-		in.SetAttribute("type", "checkbox")
-		in.SetID(id)
-		span := p.doc.CreateElement("span")
-		span.SetTextContent(labels[f.Name])
-		label.AppendChild(in)
-		label.AppendChild(span)
-		wrap.AppendChild(label)
-		c.input = in
-		in.AddEventListener("change", false, func(dom.Event) {
-			p.changed(f.Name, boolText(in.(*dom.HTMLInputElement).Checked()))
-		})
+		p.buildSwitch(c, wrap, id)
 	default:
-		label := p.doc.CreateElement("label")
-		label.SetAttribute("for", id)
-		label.SetTextContent(labels[f.Name])
-		wrap.AppendChild(label)
-		var in dom.Element
-		if f.Choices != nil {
-			in = p.doc.CreateElement("select")
-			for _, choice := range f.Choices {
-				opt := p.doc.CreateElement("option")
-				opt.SetAttribute("value", choice)
-				opt.SetTextContent(choice)
-				if f.Name == "dataset" && strings.HasPrefix(choice, "CIFAR") {
-					opt.SetTextContent(choice + " (command line only)")
-					opt.SetAttribute("disabled", "")
-				}
-				in.AppendChild(opt)
-			}
-		} else {
-			in = p.doc.CreateElement("input")
-			in.SetAttribute("type", "text")
-			in.SetAttribute("spellcheck", "false")
-			in.SetAttribute("autocomplete", "off")
-			switch f.Name {
-			case "topology":
-				in.SetAttribute("list", "topology-presets")
-				list := p.doc.CreateElement("datalist")
-				list.SetID("topology-presets")
-				for _, t := range topologyPresets {
-					opt := p.doc.CreateElement("option")
-					opt.SetAttribute("value", t)
-					list.AppendChild(opt)
-				}
-				wrap.AppendChild(list)
-			default:
-				in.SetAttribute("inputmode", "decimal")
-			}
-		}
-		in.SetID(id)
-		in.SetAttribute("aria-describedby", "error-"+f.Name)
-		in.SetAttribute("title", f.Usage)
-		wrap.AppendChild(in)
-		c.input = in
-		in.AddEventListener("change", false, func(dom.Event) { p.changed(f.Name, in.Underlying().Get("value").String()) })
+		p.buildField(c, wrap, id)
 	}
 	wrap.AppendChild(c.error)
 	return wrap
+}
+
+// buildRules makes the rule's control: a radio button per rule.
+func (p *page) buildRules(c *control, wrap dom.Element, id string) {
+	group := p.doc.CreateElement("div")
+	group.Class().Add("segmented")
+	group.SetAttribute("role", "radiogroup")
+	group.SetAttribute("aria-label", "Learning rule")
+	for _, choice := range c.field.Choices {
+		label := p.doc.CreateElement("label")
+		in := p.doc.CreateElement("input")
+		in.SetAttribute("type", "radio")
+		in.SetAttribute("name", c.name)
+		in.SetAttribute("value", choice)
+		in.SetID(id + "-" + choice)
+		span := p.doc.CreateElement("span")
+		span.SetTextContent(choice)
+		label.AppendChild(in)
+		label.AppendChild(span)
+		group.AppendChild(label)
+		c.radio = append(c.radio, in)
+		in.AddEventListener("change", false, func(dom.Event) { p.changed(c.name, choice) })
+	}
+	c.input = group
+	wrap.AppendChild(group)
+}
+
+// buildSwitch makes a checkbox for a setting that is on or off.
+func (p *page) buildSwitch(c *control, wrap dom.Element, id string) {
+	label := p.doc.CreateElement("label")
+	label.Class().Add("check")
+	in := p.doc.CreateElement("input")
+	in.SetAttribute("type", "checkbox")
+	in.SetID(id)
+	span := p.doc.CreateElement("span")
+	span.SetTextContent(labels[c.name])
+	label.AppendChild(in)
+	label.AppendChild(span)
+	wrap.AppendChild(label)
+	c.input = in
+	in.AddEventListener("change", false, func(dom.Event) {
+		p.changed(c.name, boolText(in.(*dom.HTMLInputElement).Checked()))
+	})
+}
+
+// buildField makes a labelled select for a setting with choices, and a text field
+// for the others (the topology's with the paper's networks to pick from).
+func (p *page) buildField(c *control, wrap dom.Element, id string) {
+	f := c.field
+	label := p.doc.CreateElement("label")
+	label.SetAttribute("for", id)
+	label.SetTextContent(labels[f.Name])
+	wrap.AppendChild(label)
+	var in dom.Element
+	if f.Choices != nil {
+		in = p.doc.CreateElement("select")
+		for _, choice := range f.Choices {
+			opt := p.doc.CreateElement("option")
+			opt.SetAttribute("value", choice)
+			opt.SetTextContent(choice)
+			if f.Name == "dataset" && strings.HasPrefix(choice, "CIFAR") {
+				opt.SetTextContent(choice + " (command line only)")
+				opt.SetAttribute("disabled", "")
+			}
+			in.AppendChild(opt)
+		}
+	} else {
+		in = p.doc.CreateElement("input")
+		in.SetAttribute("type", "text")
+		in.SetAttribute("spellcheck", "false")
+		in.SetAttribute("autocomplete", "off")
+		if f.Name != "topology" {
+			in.SetAttribute("inputmode", "decimal")
+		} else {
+			in.SetAttribute("list", "topology-presets")
+			list := p.doc.CreateElement("datalist")
+			list.SetID("topology-presets")
+			for _, t := range topologyPresets {
+				opt := p.doc.CreateElement("option")
+				opt.SetAttribute("value", t)
+				list.AppendChild(opt)
+			}
+			wrap.AppendChild(list)
+		}
+	}
+	in.SetID(id)
+	in.SetAttribute("aria-describedby", "error-"+f.Name)
+	in.SetAttribute("title", f.Usage)
+	wrap.AppendChild(in)
+	c.input = in
+	in.AddEventListener("change", false, func(dom.Event) { p.changed(f.Name, in.Underlying().Get("value").String()) })
 }
 
 // buildPresets makes the choice of one of the paper's experiments, and of its
