@@ -47,101 +47,125 @@ func Run() {
 	select {}
 }
 
+// run reads the cases from the link and times them in a worker of its own.
 func run(doc dom.Document) {
-	status := doc.GetElementByID("status")
-	fail := func(err error) {
-		status.SetTextContent("error")
-		status.SetAttribute("data-state", "error")
-		box := doc.GetElementByID("error")
-		box.SetTextContent(err.Error())
-		box.RemoveAttribute("hidden")
-	}
+	b := &bench{doc: doc, status: doc.GetElementByID("status"), inbox: make(chan protocol.Message, 64), gone: make(chan string, 1)}
 	cases, err := benchCases(js.Global().Get("location").Get("search").String())
 	if err != nil {
-		fail(err)
+		b.fail(err)
 		return
 	}
-	inbox := make(chan protocol.Message, 64)
-	gone := make(chan string, 1)
-	w := client.Start(client.Events{
-		Message: func(m protocol.Message, _ []js.Value) { inbox <- m },
-		Died:    func(msg string) { gone <- msg },
+	b.w = client.Start(client.Events{
+		Message: func(m protocol.Message, _ []js.Value) { b.inbox <- m },
+		Died:    func(msg string) { b.gone <- msg },
 	})
-	wait := func(kinds ...protocol.Kind) (protocol.Message, error) {
-		for {
-			select {
-			case msg := <-gone:
-				return protocol.Message{}, errors.New(msg)
-			case m := <-inbox:
-				if m.Kind == protocol.Failure {
-					var ev protocol.ErrorEvent
-					if err := m.Decode(&ev); err != nil {
-						return m, err
-					}
-					return m, errors.New(ev.Message)
+	go b.all(cases)
+}
+
+// bench is the page's conversation with its worker.
+type bench struct {
+	doc    dom.Document
+	status dom.Element
+	w      *client.Worker
+	inbox  chan protocol.Message
+	gone   chan string // the worker died, saying why
+	rows   []string    // each timed case, as JSON for the driver
+}
+
+// fail shows err and ends the bench.
+func (b *bench) fail(err error) {
+	b.status.SetTextContent("error")
+	b.status.SetAttribute("data-state", "error")
+	box := b.doc.GetElementByID("error")
+	box.SetTextContent(err.Error())
+	box.RemoveAttribute("hidden")
+}
+
+// all times the cases in turn, lists each, and says done with the results in the
+// table's data-results.
+func (b *bench) all(cases []benchCase) {
+	if _, err := b.wait(protocol.Hello); err != nil {
+		b.fail(err)
+		return
+	}
+	for i, c := range cases {
+		b.status.SetTextContent(fmt.Sprintf("running %d of %d", i+1, len(cases)))
+		res, err := b.time(c)
+		if err != nil {
+			b.fail(fmt.Errorf("%s %s: %w", c.net, c.mode, err))
+			return
+		}
+		b.list(c, res)
+	}
+	b.doc.GetElementByID("bench-table").SetAttribute("data-results", "["+strings.Join(b.rows, ",")+"]")
+	b.status.SetTextContent("done")
+	b.status.SetAttribute("data-state", "done")
+	b.w.Stop()
+}
+
+// time builds case c's run in the worker and times its training steps.
+func (b *bench) time(c benchCase) (protocol.BenchResult, error) {
+	var res protocol.BenchResult
+	s := settings.Default()
+	s.Topology, s.LR = c.net, 1e-3
+	s.Mode, _ = nn.ParseMode(c.mode)
+	err := b.w.Send(0, protocol.Start, protocol.Command{Query: s.Values(settings.Default()).Encode(), DataBase: protocol.DataFolder})
+	if err == nil {
+		_, err = b.wait(protocol.Built)
+	}
+	if err != nil {
+		return res, err
+	}
+	cmd := protocol.BenchCommand{Warmup: 5, Steps: 30, Repeats: 3}
+	if strings.HasPrefix(c.net, "CONV") {
+		cmd = protocol.BenchCommand{Warmup: 1, Steps: 3, Repeats: 3}
+	}
+	var m protocol.Message
+	if err = b.w.Send(0, protocol.Bench, cmd); err == nil {
+		m, err = b.wait(protocol.Timing)
+	}
+	if err == nil {
+		err = m.Decode(&res)
+	}
+	return res, err
+}
+
+// list adds case c's timing to the table and to the driver's results.
+func (b *bench) list(c benchCase, res protocol.BenchResult) {
+	tr := b.doc.CreateElement("tr")
+	runs := make([]string, len(res.Runs))
+	for j, r := range res.Runs {
+		runs[j] = fmt.Sprintf("%.0f", r)
+	}
+	for _, text := range []string{c.net, c.mode, fmt.Sprintf("%.0f", res.SamplesPerSecond), strings.Join(runs, ", ")} {
+		td := b.doc.CreateElement("td")
+		td.SetTextContent(text)
+		tr.AppendChild(td)
+	}
+	b.doc.GetElementByID("bench-rows").AppendChild(tr)
+	b.rows = append(b.rows, fmt.Sprintf(`{"net":%q,"mode":%q,"samples_per_s":%.1f,"kernels":%q}`, c.net, c.mode, res.SamplesPerSecond, res.Kernels))
+}
+
+// wait returns the worker's next message of one of kinds; a failure, or the
+// worker's death, is an error.
+func (b *bench) wait(kinds ...protocol.Kind) (protocol.Message, error) {
+	for {
+		select {
+		case msg := <-b.gone:
+			return protocol.Message{}, errors.New(msg)
+		case m := <-b.inbox:
+			if m.Kind == protocol.Failure {
+				var ev protocol.ErrorEvent
+				if err := m.Decode(&ev); err != nil {
+					return m, err
 				}
-				if slices.Contains(kinds, m.Kind) {
-					return m, nil
-				}
+				return m, errors.New(ev.Message)
+			}
+			if slices.Contains(kinds, m.Kind) {
+				return m, nil
 			}
 		}
 	}
-	send := func(kind protocol.Kind, body any) error { return w.Send(0, kind, body) }
-	go func() {
-		if _, err := wait(protocol.Hello); err != nil {
-			fail(err)
-			return
-		}
-		rows := doc.GetElementByID("bench-rows")
-		var results []string
-		for i, c := range cases {
-			status.SetTextContent(fmt.Sprintf("running %d of %d", i+1, len(cases)))
-			s := settings.Default()
-			s.Topology, s.LR = c.net, 1e-3
-			s.Mode, _ = nn.ParseMode(c.mode)
-			err := send(protocol.Start, protocol.Command{Query: s.Values(settings.Default()).Encode(), DataBase: protocol.DataFolder})
-			if err == nil {
-				_, err = wait(protocol.Built)
-			}
-			if err != nil {
-				fail(fmt.Errorf("%s %s: %w", c.net, c.mode, err))
-				return
-			}
-			cmd := protocol.BenchCommand{Warmup: 5, Steps: 30, Repeats: 3}
-			if strings.HasPrefix(c.net, "CONV") {
-				cmd = protocol.BenchCommand{Warmup: 1, Steps: 3, Repeats: 3}
-			}
-			var m protocol.Message
-			if err = send(protocol.Bench, cmd); err == nil {
-				m, err = wait(protocol.Timing)
-			}
-			if err != nil {
-				fail(fmt.Errorf("%s %s: %w", c.net, c.mode, err))
-				return
-			}
-			var res protocol.BenchResult
-			if err := m.Decode(&res); err != nil {
-				fail(err)
-				return
-			}
-			tr := doc.CreateElement("tr")
-			runs := make([]string, len(res.Runs))
-			for j, r := range res.Runs {
-				runs[j] = fmt.Sprintf("%.0f", r)
-			}
-			for _, text := range []string{c.net, c.mode, fmt.Sprintf("%.0f", res.SamplesPerSecond), strings.Join(runs, ", ")} {
-				td := doc.CreateElement("td")
-				td.SetTextContent(text)
-				tr.AppendChild(td)
-			}
-			rows.AppendChild(tr)
-			results = append(results, fmt.Sprintf(`{"net":%q,"mode":%q,"samples_per_s":%.1f,"kernels":%q}`, c.net, c.mode, res.SamplesPerSecond, res.Kernels))
-		}
-		doc.GetElementByID("bench-table").SetAttribute("data-results", "["+strings.Join(results, ",")+"]")
-		status.SetTextContent("done")
-		status.SetAttribute("data-state", "done")
-		w.Stop()
-	}()
 }
 
 // benchCases reads ?nets=…&modes=… (every pair of the two lists), or gives the
