@@ -218,65 +218,14 @@ func checkStorable[F tensor.Float](p *nn.Param[F]) error {
 // every value, so its memory is bounded by a small multiple of the input's size.
 func Read[F tensor.Float](r io.Reader) (*nn.Network[F], Meta, error) {
 	crc := crc32.NewIEEE()
-	in := io.TeeReader(r, crc)
-
-	// Magic and version.
-	var start [len(Magic)]byte
-	n, err := io.ReadFull(in, start[:])
-	switch {
-	case n == 0 && err == io.EOF:
-		return nil, Meta{}, errors.New("netfile: empty input, not a network file")
-	case !bytes.HasPrefix([]byte(Magic), start[:n]):
-		return nil, Meta{}, fmt.Errorf("netfile: not a network file: it starts with %q, not %q", start[:n], Magic)
-	case err != nil:
-		return nil, Meta{}, readErr("the magic bytes", err)
+	in := io.TeeReader(r, crc) // all but the checksum goes through in
+	if err := readStart(in); err != nil {
+		return nil, Meta{}, err
 	}
-	var word [4]byte
-	if _, err := io.ReadFull(in, word[:1]); err != nil {
-		return nil, Meta{}, readErr("the version", err)
-	}
-	if v := int(word[0]); !slices.Contains(knownVersions, v) {
-		return nil, Meta{}, fmt.Errorf("netfile: format version %d is not supported (known versions: %s)", v, versionList())
-	}
-
-	// Header: its length is checked before anything is allocated for it.
-	if _, err := io.ReadFull(in, word[:]); err != nil {
-		return nil, Meta{}, readErr("the header length", err)
-	}
-	size := binary.LittleEndian.Uint32(word[:])
-	if size > MaxHeader {
-		return nil, Meta{}, fmt.Errorf("netfile: header length %d bytes is more than the limit of %d", size, MaxHeader)
-	}
-	if left, ok := remaining(r); ok && int64(size) > left {
-		return nil, Meta{}, fmt.Errorf("netfile: truncated: header length %d bytes is more than the %d bytes left: %w", size, left, io.ErrUnexpectedEOF)
-	}
-	js, err := io.ReadAll(io.LimitReader(in, int64(size)))
+	h, cfg, err := readHeader(r, in)
 	if err != nil {
-		return nil, Meta{}, readErr("the header", err)
+		return nil, Meta{}, err
 	}
-	if len(js) < int(size) {
-		return nil, Meta{}, readErr("the header", io.ErrUnexpectedEOF)
-	}
-	var h header
-	dec := json.NewDecoder(bytes.NewReader(js))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&h); err != nil {
-		return nil, Meta{}, fmt.Errorf("netfile: malformed header JSON: %w", err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, Meta{}, errors.New("netfile: malformed header JSON: more follows the object")
-	}
-	if err := h.Meta.Check(); err != nil {
-		return nil, Meta{}, fmt.Errorf("netfile: header meta: %w", err)
-	}
-	cfg, err := h.Config.nnConfig()
-	if err != nil {
-		return nil, Meta{}, fmt.Errorf("netfile: header config: %w", err)
-	}
-	if err := cfg.Check(); err != nil {
-		return nil, Meta{}, fmt.Errorf("netfile: network config: %w", err)
-	}
-
 	// The tensors the header lists must be the network's, before the network exists.
 	want, err := cfg.Tensors()
 	if err != nil {
@@ -290,54 +239,16 @@ func Read[F tensor.Float](r io.Reader) (*nn.Network[F], Meta, error) {
 		return nil, Meta{}, fmt.Errorf("netfile: truncated: the header announces %d values (%d bytes and a 4-byte checksum) but only %d bytes follow: %w",
 			total, 4*int64(total), left, io.ErrUnexpectedEOF)
 	}
-
-	// Data, read a chunk at a time so that memory grows only with what the input holds.
-	values := make([][]F, len(h.Tensors))
-	buf := make([]byte, 4*chunk)
-	for i, t := range h.Tensors {
-		n := want[index[i]].Size()
-		v := make([]F, 0, min(n, chunk))
-		for len(v) < n {
-			k := min(n-len(v), chunk)
-			got, err := io.ReadFull(in, buf[:4*k])
-			if err != nil {
-				if err == io.EOF || err == io.ErrUnexpectedEOF {
-					return nil, Meta{}, fmt.Errorf("netfile: truncated in the data of %s: %d of its %d values present: %w",
-						t.Name, len(v)+got/4, n, io.ErrUnexpectedEOF)
-				}
-				return nil, Meta{}, fmt.Errorf("netfile: reading the data of %s: %w", t.Name, err)
-			}
-			for j := range k {
-				v = append(v, F(math.Float32frombits(binary.LittleEndian.Uint32(buf[4*j:]))))
-			}
-		}
-		values[i] = v
+	values, err := readValues[F](in, h.Tensors, want, index)
+	if err == nil {
+		err = readEnd(r, crc.Sum32())
 	}
-
-	// Checksum, then nothing.
-	sum := crc.Sum32()
-	if _, err := io.ReadFull(r, word[:]); err != nil {
-		return nil, Meta{}, readErr("the checksum", err)
+	if err == nil {
+		err = checkFinite(values, h.Tensors)
 	}
-	if stored := binary.LittleEndian.Uint32(word[:]); stored != sum {
-		return nil, Meta{}, fmt.Errorf("netfile: checksum mismatch: the file says %08x, its contents give %08x (the file is corrupted)", stored, sum)
+	if err != nil {
+		return nil, Meta{}, err
 	}
-	switch n, err := io.ReadFull(r, word[:1]); {
-	case n > 0:
-		return nil, Meta{}, errors.New("netfile: trailing bytes after the checksum")
-	case err != io.EOF:
-		return nil, Meta{}, fmt.Errorf("netfile: reading past the checksum: %w", err)
-	}
-
-	for i, v := range values {
-		for j, x := range v {
-			if f := float64(x); math.IsNaN(f) || math.IsInf(f, 0) {
-				return nil, Meta{}, fmt.Errorf("netfile: %s element %d is %v: the network diverged during training, so the file holds no usable network",
-					h.Tensors[i].Name, j, f)
-			}
-		}
-	}
-
 	net, err := nn.New[F](cfg)
 	if err != nil {
 		return nil, Meta{}, fmt.Errorf("netfile: network config: %w", err)
@@ -350,6 +261,130 @@ func Read[F tensor.Float](r io.Reader) (*nn.Network[F], Meta, error) {
 		values[i] = nil
 	}
 	return net, h.Meta, nil
+}
+
+// readStart reads the magic bytes and the format's version.
+func readStart(in io.Reader) error {
+	var start [len(Magic)]byte
+	n, err := io.ReadFull(in, start[:])
+	switch {
+	case n == 0 && err == io.EOF:
+		return errors.New("netfile: empty input, not a network file")
+	case !bytes.HasPrefix([]byte(Magic), start[:n]):
+		return fmt.Errorf("netfile: not a network file: it starts with %q, not %q", start[:n], Magic)
+	case err != nil:
+		return readErr("the magic bytes", err)
+	}
+	var version [1]byte
+	if _, err := io.ReadFull(in, version[:]); err != nil {
+		return readErr("the version", err)
+	}
+	if v := int(version[0]); !slices.Contains(knownVersions, v) {
+		return fmt.Errorf("netfile: format version %d is not supported (known versions: %s)", v, versionList())
+	}
+	return nil
+}
+
+// readHeader reads the JSON header, its length checked before anything is
+// allocated for it (against the bytes left in r, where r knows), and checks its
+// meta and the network's config.
+func readHeader(r, in io.Reader) (header, nn.Config, error) {
+	var h header
+	var word [4]byte
+	if _, err := io.ReadFull(in, word[:]); err != nil {
+		return h, nn.Config{}, readErr("the header length", err)
+	}
+	size := binary.LittleEndian.Uint32(word[:])
+	if size > MaxHeader {
+		return h, nn.Config{}, fmt.Errorf("netfile: header length %d bytes is more than the limit of %d", size, MaxHeader)
+	}
+	if left, ok := remaining(r); ok && int64(size) > left {
+		return h, nn.Config{}, fmt.Errorf("netfile: truncated: header length %d bytes is more than the %d bytes left: %w", size, left, io.ErrUnexpectedEOF)
+	}
+	js, err := io.ReadAll(io.LimitReader(in, int64(size)))
+	if err != nil {
+		return h, nn.Config{}, readErr("the header", err)
+	}
+	if len(js) < int(size) {
+		return h, nn.Config{}, readErr("the header", io.ErrUnexpectedEOF)
+	}
+	dec := json.NewDecoder(bytes.NewReader(js))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&h); err != nil {
+		return h, nn.Config{}, fmt.Errorf("netfile: malformed header JSON: %w", err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return h, nn.Config{}, errors.New("netfile: malformed header JSON: more follows the object")
+	}
+	if err := h.Meta.Check(); err != nil {
+		return h, nn.Config{}, fmt.Errorf("netfile: header meta: %w", err)
+	}
+	cfg, err := h.Config.nnConfig()
+	if err != nil {
+		return h, nn.Config{}, fmt.Errorf("netfile: header config: %w", err)
+	}
+	if err := cfg.Check(); err != nil {
+		return h, nn.Config{}, fmt.Errorf("netfile: network config: %w", err)
+	}
+	return h, cfg, nil
+}
+
+// readValues reads the values of each listed tensor, a chunk at a time, so that
+// memory grows only with what the input holds.
+func readValues[F tensor.Float](in io.Reader, listed []storedTensor, want []nn.TensorSpec, index []int) ([][]F, error) {
+	values := make([][]F, len(listed))
+	buf := make([]byte, 4*chunk)
+	for i, t := range listed {
+		n := want[index[i]].Size()
+		v := make([]F, 0, min(n, chunk))
+		for len(v) < n {
+			k := min(n-len(v), chunk)
+			got, err := io.ReadFull(in, buf[:4*k])
+			if err != nil {
+				if err == io.EOF || err == io.ErrUnexpectedEOF {
+					return nil, fmt.Errorf("netfile: truncated in the data of %s: %d of its %d values present: %w",
+						t.Name, len(v)+got/4, n, io.ErrUnexpectedEOF)
+				}
+				return nil, fmt.Errorf("netfile: reading the data of %s: %w", t.Name, err)
+			}
+			for j := range k {
+				v = append(v, F(math.Float32frombits(binary.LittleEndian.Uint32(buf[4*j:]))))
+			}
+		}
+		values[i] = v
+	}
+	return values, nil
+}
+
+// readEnd reads the checksum, which must be sum, and then nothing.
+func readEnd(r io.Reader, sum uint32) error {
+	var word [4]byte
+	if _, err := io.ReadFull(r, word[:]); err != nil {
+		return readErr("the checksum", err)
+	}
+	if stored := binary.LittleEndian.Uint32(word[:]); stored != sum {
+		return fmt.Errorf("netfile: checksum mismatch: the file says %08x, its contents give %08x (the file is corrupted)", stored, sum)
+	}
+	switch n, err := io.ReadFull(r, word[:1]); {
+	case n > 0:
+		return errors.New("netfile: trailing bytes after the checksum")
+	case err != io.EOF:
+		return fmt.Errorf("netfile: reading past the checksum: %w", err)
+	}
+	return nil
+}
+
+// checkFinite refuses a value that is NaN or infinite: a run that diverged.
+func checkFinite[F tensor.Float](values [][]F, listed []storedTensor) error {
+	for i, v := range values {
+		for j, x := range v {
+			if f := float64(x); math.IsNaN(f) || math.IsInf(f, 0) {
+				return fmt.Errorf("netfile: %s element %d is %v: the network diverged during training, so the file holds no usable network",
+					listed[i].Name, j, f)
+			}
+		}
+	}
+	return nil
 }
 
 // match checks the header's tensors against the network's: each listed once, with
