@@ -327,13 +327,7 @@ func evaluateOutputs(net *nn.Network[float32], set *data.Set) ([]int, error) {
 	k := net.Outputs()
 	out := make([]int, b.N)
 	for r := range out {
-		best := 0
-		for j := 1; j < k; j++ {
-			if y[r*k+j] > y[r*k+best] {
-				best = j
-			}
-		}
-		out[r] = best
+		out[r] = tensor.Argmax(y[r*k : (r+1)*k])
 	}
 	return out, nil
 }
