@@ -157,6 +157,7 @@ func TestControlShowsItsOwnError(t *testing.T) {
 	b.WaitFor(t, "the message under the control", 5*time.Second, func() bool {
 		return strings.Contains(b.Text(t, "#error-lr"), "must be a positive finite number")
 	})
+	assert.NotContains(t, b.Text(t, "#error-lr"), "lr:", "under its own control, the message does not name the setting")
 	assert.Equal(t, "error", b.Text(t, "#status"))
 	// A good value clears it and builds the run.
 	b.Run(t, 5*time.Second,

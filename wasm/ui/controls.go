@@ -3,6 +3,7 @@
 package ui
 
 import (
+	"errors"
 	"strings"
 
 	"honnef.co/go/js/dom/v2"
@@ -326,8 +327,9 @@ func (p *page) changed(name, value string) {
 	next := p.state.Settings
 	if err := next.Set(name, value); err != nil {
 		msg := err.Error()
-		if i := strings.Index(msg, ": "); i >= 0 && strings.HasPrefix(msg, name) {
-			msg = msg[i+2:]
+		var bad *settings.Error
+		if errors.As(err, &bad) && bad.Name == name {
+			msg = bad.Err.Error() // under its own control, the setting's name goes without saying
 		}
 		c.error.SetTextContent(msg)
 		c.error.RemoveAttribute("hidden")
