@@ -369,71 +369,132 @@ func report(dirs []string, w io.Writer) error {
 	return nil
 }
 
+// The curves' SVG: its size, and the margins of the plot inside it (the legend is
+// in the right one).
+const (
+	curvesWidth, curvesHeight = 720, 420
+	plotLeft, plotRight       = 60, 190
+	plotTop, plotBottom       = 34, 46
+)
+
+// ruleColours are the rules' colours in the curves.
+var ruleColours = map[string]string{"BP": "#1f4e9c", "FA": "#166b33", "DFA": "#a8321f", "sDFA": "#7a3b98", "DRTP": "#b8860b", "shallow": "#5f6676"}
+
+// curve is one rule's line in the curves: its mean test error and std per epoch
+// over its trials, and the mean ± std of the runs' final errors.
+type curve struct {
+	rule      string
+	mean, std []float64
+	final     string
+}
+
+// plot is what the curves of a group draw, and its scales: epochs 1 to epochs
+// across with a tick every xStep, errors 0 to hi up with a grid line every yStep.
+type plot struct {
+	title     string
+	curves    []curve           // by rule, in the rows' order
+	published map[string]string // the paper's figures by rule, or nil
+	epochs    int
+	xStep     float64
+	hi, yStep float64
+}
+
 // curves draws each rule's mean test error per epoch of g, with a band of ± one std
 // over its trials and, dashed, the paper's figure where it has one, as an SVG of 720×420. The y axis stops at 2.5 times the largest final
 // error, so that the last epochs, where the rules differ, are not squashed by the
 // first; what is above is cut.
 func curves(g *group) []byte {
-	const w, h, left, right, top, bottom = 720, 420, 60, 190, 34, 46
-	colours := map[string]string{"BP": "#1f4e9c", "FA": "#166b33", "DFA": "#a8321f", "sDFA": "#7a3b98", "DRTP": "#b8860b", "shallow": "#5f6676"}
-	type line struct {
-		rule      string
-		mean, std []float64
-		final     string // mean ± std of the runs' errors
-	}
-	var lines []line
-	title, published := g.key, g.published
-	epochs, top2, finals := 0, 0.0, 0.0
+	p := newPlot(g)
+	var sb strings.Builder
+	p.writeAxes(&sb)
+	p.writeSeries(&sb)
+	p.writeLegend(&sb)
+	sb.WriteString("</svg>\n")
+	return []byte(sb.String())
+}
+
+// newPlot returns g's curves and the scales that show them: up to 2.5 times the
+// largest final error (at least 0.5), or the highest mean + std if that is lower.
+func newPlot(g *group) *plot {
+	p := &plot{title: g.key, published: g.published}
+	highest, finals := 0.0, 0.0 // the highest mean + std; the largest final error, the paper's too
 	for _, r := range g.rows {
-		n := len(r.runs[0].errors)
-		for _, run := range r.runs {
-			n = min(n, len(run.errors))
-		}
-		l := line{rule: r.rule, final: fmt.Sprintf("%.2f ± %.2f", r.mean, r.std)}
-		for e := range n {
-			v := make([]float64, len(r.runs))
-			for i, run := range r.runs {
-				v[i] = run.errors[e]
-			}
-			m, sd := stats.MeanStd(v)
-			l.mean, l.std = append(l.mean, m), append(l.std, sd)
-			top2 = max(top2, m+sd)
-		}
+		c, top := rowCurve(r)
+		highest = max(highest, top)
 		finals = max(finals, r.mean)
-		epochs = max(epochs, n)
-		lines = append(lines, l)
+		p.epochs = max(p.epochs, len(c.mean))
+		p.curves = append(p.curves, c)
 	}
-	for _, p := range published {
-		if v, ok := paperMean(p); ok {
+	for _, pub := range p.published {
+		if v, ok := paperMean(pub); ok {
 			finals = max(finals, v)
 		}
 	}
-	yStep, hi := niceTicks(max(0.5, min(top2, 2.5*finals)), 6)
-	xStep, _ := niceTicks(float64(epochs), 10)
-	x := func(e float64) float64 { // e counts from 1
-		if epochs <= 1 {
-			return left
+	p.yStep, p.hi = niceTicks(max(0.5, min(highest, 2.5*finals)), 6)
+	p.xStep, _ = niceTicks(float64(p.epochs), 10)
+	return p
+}
+
+// rowCurve returns the curve of a row over the epochs all its runs have, and its
+// highest mean + std.
+func rowCurve(r row) (curve, float64) {
+	n := len(r.runs[0].errors)
+	for _, run := range r.runs {
+		n = min(n, len(run.errors))
+	}
+	c, highest := curve{rule: r.rule, final: fmt.Sprintf("%.2f ± %.2f", r.mean, r.std)}, 0.0
+	for e := range n {
+		v := make([]float64, len(r.runs))
+		for i, run := range r.runs {
+			v[i] = run.errors[e]
 		}
-		return left + (e-1)*float64(w-left-right)/float64(epochs-1)
+		m, sd := stats.MeanStd(v)
+		c.mean, c.std = append(c.mean, m), append(c.std, sd)
+		highest = max(highest, m+sd)
 	}
-	y := func(v float64) float64 { return top + (1-v/hi)*float64(h-top-bottom) }
-	var sb strings.Builder
-	fmt.Fprintf(&sb, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="sans-serif" font-size="13">`+"\n", w, h, w, h)
-	fmt.Fprintf(&sb, `<rect width="%d" height="%d" fill="white"/><text x="%d" y="20" font-weight="bold">%s: test error %% per epoch</text>`+"\n", w, h, left, title)
-	fmt.Fprintf(&sb, `<clipPath id="plot"><rect x="%d" y="%d" width="%d" height="%d"/></clipPath>`+"\n", left, top, w-left-right, h-top-bottom)
-	for v := 0.0; v <= hi+1e-9; v += yStep {
-		fmt.Fprintf(&sb, `<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="#dde1e8"/><text x="%d" y="%.1f" text-anchor="end">%g</text>`+"\n", left, y(v), w-right, y(v), left-6, y(v)+4, v)
+	return c, highest
+}
+
+// x is the SVG's x of epoch e, counted from 1.
+func (p *plot) x(e float64) float64 {
+	if p.epochs <= 1 {
+		return plotLeft
 	}
-	for e := 1.0; e <= float64(epochs); e += 1 {
-		if e == 1 || math.Mod(e, xStep) == 0 {
-			fmt.Fprintf(&sb, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#5f6676"/><text x="%.1f" y="%.1f" text-anchor="middle">%g</text>`+"\n", x(e), y(0), x(e), y(0)+5, x(e), y(0)+19, e)
+	return plotLeft + (e-1)*float64(curvesWidth-plotLeft-plotRight)/float64(p.epochs-1)
+}
+
+// y is the SVG's y of error v.
+func (p *plot) y(v float64) float64 {
+	return plotTop + (1-v/p.hi)*float64(curvesHeight-plotTop-plotBottom)
+}
+
+// writeAxes opens the SVG: its background, title and clip path, the grid, the
+// axes, their ticks and their labels.
+func (p *plot) writeAxes(sb *strings.Builder) {
+	const w, h, left, right, top, bottom = curvesWidth, curvesHeight, plotLeft, plotRight, plotTop, plotBottom // short, for the lines below
+	x, y := p.x, p.y
+	fmt.Fprintf(sb, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="sans-serif" font-size="13">`+"\n", w, h, w, h)
+	fmt.Fprintf(sb, `<rect width="%d" height="%d" fill="white"/><text x="%d" y="20" font-weight="bold">%s: test error %% per epoch</text>`+"\n", w, h, left, p.title)
+	fmt.Fprintf(sb, `<clipPath id="plot"><rect x="%d" y="%d" width="%d" height="%d"/></clipPath>`+"\n", left, top, w-left-right, h-top-bottom)
+	for v := 0.0; v <= p.hi+1e-9; v += p.yStep {
+		fmt.Fprintf(sb, `<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="#dde1e8"/><text x="%d" y="%.1f" text-anchor="end">%g</text>`+"\n", left, y(v), w-right, y(v), left-6, y(v)+4, v)
+	}
+	for e := 1.0; e <= float64(p.epochs); e += 1 {
+		if e == 1 || math.Mod(e, p.xStep) == 0 {
+			fmt.Fprintf(sb, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#5f6676"/><text x="%.1f" y="%.1f" text-anchor="middle">%g</text>`+"\n", x(e), y(0), x(e), y(0)+5, x(e), y(0)+19, e)
 		}
 	}
-	fmt.Fprintf(&sb, `<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="#5f6676"/><line x1="%d" y1="%d" x2="%d" y2="%.1f" stroke="#5f6676"/>`+"\n", left, y(0), w-right, y(0), left, top, left, y(0))
-	fmt.Fprintf(&sb, `<text x="%d" y="%d" text-anchor="middle">epoch</text><text x="14" y="%d" transform="rotate(-90 14 %d)" text-anchor="middle">test error %%</text>`+"\n", (left+w-right)/2, h-6, (top+h-bottom)/2, (top+h-bottom)/2)
+	fmt.Fprintf(sb, `<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="#5f6676"/><line x1="%d" y1="%d" x2="%d" y2="%.1f" stroke="#5f6676"/>`+"\n", left, y(0), w-right, y(0), left, top, left, y(0))
+	fmt.Fprintf(sb, `<text x="%d" y="%d" text-anchor="middle">epoch</text><text x="14" y="%d" transform="rotate(-90 14 %d)" text-anchor="middle">test error %%</text>`+"\n", (left+w-right)/2, h-6, (top+h-bottom)/2, (top+h-bottom)/2)
+}
+
+// writeSeries draws, clipped to the plot, each curve with its band of ± one std
+// (and a dot on each epoch when there are few), and the paper's figure dashed.
+func (p *plot) writeSeries(sb *strings.Builder) {
+	x, y := p.x, p.y
 	sb.WriteString(`<g clip-path="url(#plot)">` + "\n")
-	for _, l := range lines {
-		c := colours[l.rule]
+	for _, l := range p.curves {
+		c := ruleColours[l.rule]
 		var band, path strings.Builder
 		for e := range l.mean {
 			fmt.Fprintf(&band, "%.1f,%.1f ", x(float64(e+1)), y(l.mean[e]+l.std[e]))
@@ -444,30 +505,33 @@ func curves(g *group) []byte {
 		for e := range l.mean {
 			fmt.Fprintf(&path, "%.1f,%.1f ", x(float64(e+1)), y(l.mean[e]))
 		}
-		fmt.Fprintf(&sb, `<polygon points="%s" fill="%s" fill-opacity="0.18"/>`+"\n", strings.TrimSpace(band.String()), c)
-		fmt.Fprintf(&sb, `<polyline points="%s" fill="none" stroke="%s" stroke-width="2"/>`+"\n", strings.TrimSpace(path.String()), c)
+		fmt.Fprintf(sb, `<polygon points="%s" fill="%s" fill-opacity="0.18"/>`+"\n", strings.TrimSpace(band.String()), c)
+		fmt.Fprintf(sb, `<polyline points="%s" fill="none" stroke="%s" stroke-width="2"/>`+"\n", strings.TrimSpace(path.String()), c)
 		if len(l.mean) <= 30 { // few epochs: a dot on each, so that one epoch shows too
 			for e, v := range l.mean {
-				fmt.Fprintf(&sb, `<circle cx="%.1f" cy="%.1f" r="3" fill="%s"/>`+"\n", x(float64(e+1)), y(v), c)
+				fmt.Fprintf(sb, `<circle cx="%.1f" cy="%.1f" r="3" fill="%s"/>`+"\n", x(float64(e+1)), y(v), c)
 			}
 		}
-		if v, ok := paperMean(published[l.rule]); ok {
-			fmt.Fprintf(&sb, `<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="%s" stroke-width="1.5" stroke-dasharray="6 4"/>`+"\n", left, y(v), w-right, y(v), c)
+		if v, ok := paperMean(p.published[l.rule]); ok {
+			fmt.Fprintf(sb, `<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="%s" stroke-width="1.5" stroke-dasharray="6 4"/>`+"\n", plotLeft, y(v), curvesWidth-plotRight, y(v), c)
 		}
 	}
 	sb.WriteString("</g>\n")
-	fmt.Fprintf(&sb, `<text x="%d" y="%d" fill="#5f6676">last %d epochs, mean ± std</text>`+"\n", w-right+12, top+8, lastEpochs)
+}
+
+// writeLegend writes, right of the plot, each rule's final error and the paper's.
+func (p *plot) writeLegend(sb *strings.Builder) {
+	const at = curvesWidth - plotRight
+	fmt.Fprintf(sb, `<text x="%d" y="%d" fill="#5f6676">last %d epochs, mean ± std</text>`+"\n", at+12, plotTop+8, lastEpochs)
 	row := 0
-	for _, l := range lines {
-		fmt.Fprintf(&sb, `<text x="%d" y="%d" fill="%s" font-weight="bold">%s %s</text>`+"\n", w-right+12, top+30+20*row, colours[l.rule], l.rule, l.final)
+	for _, l := range p.curves {
+		fmt.Fprintf(sb, `<text x="%d" y="%d" fill="%s" font-weight="bold">%s %s</text>`+"\n", at+12, plotTop+30+20*row, ruleColours[l.rule], l.rule, l.final)
 		row++
-		if p, ok := published[l.rule]; ok {
-			fmt.Fprintf(&sb, `<text x="%d" y="%d" fill="%s">paper %s (dashed)</text>`+"\n", w-right+24, top+30+20*row, colours[l.rule], p)
+		if pub, ok := p.published[l.rule]; ok {
+			fmt.Fprintf(sb, `<text x="%d" y="%d" fill="%s">paper %s (dashed)</text>`+"\n", at+24, plotTop+30+20*row, ruleColours[l.rule], pub)
 			row++
 		}
 	}
-	sb.WriteString("</svg>\n")
-	return []byte(sb.String())
 }
 
 // paperMean reads the mean of a published figure, "1.72 ± 0.08" or "1.76".

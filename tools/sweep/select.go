@@ -124,21 +124,57 @@ func selectNext(o selectOptions) (string, []string, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	base, err := os.ReadFile(o.next)
+	base, err := readBase(o.next)
 	if err != nil {
 		return "", nil, err
-	}
-	for n, line := range strings.Split(string(base), "\n") {
-		text, _, _ := strings.Cut(line, "#")
-		if f := strings.Fields(text); len(f) > 0 && slices.Contains([]string{"rules", "topologies", "vary", "variant"}, f[0]) {
-			return "", nil, fmt.Errorf("%s:%d: %s: the base of the next stage holds flags, trials and when lines; select writes its rules, topologies and variants", o.next, n+1, f[0])
-		}
 	}
 	var sb strings.Builder
 	sb.Write(base)
 	if len(base) > 0 && base[len(base)-1] != '\n' {
 		sb.WriteByte('\n')
 	}
+	statement, each := "variant", ""
+	if o.keep == 1 && o.per == "" {
+		statement = "when"
+	}
+	if o.per != "" {
+		each = " of each --" + o.per
+	}
+	writeSelectionHead(&sb, o, cells, each)
+	var notes []string
+	for _, c := range cells {
+		cellNotes, err := writeKept(&sb, c, o, statement, each)
+		notes = append(notes, cellNotes...)
+		if err != nil {
+			return "", notes, err
+		}
+	}
+	if err := checkNext(sb.String(), o, cells); err != nil {
+		return "", notes, err
+	}
+	return sb.String(), notes, nil
+}
+
+// readBase reads the base of the next stage's sweep file, which may not have the
+// lines select writes.
+func readBase(next string) ([]byte, error) {
+	base, err := os.ReadFile(next)
+	if err != nil {
+		return nil, err
+	}
+	for n, line := range strings.Split(string(base), "\n") {
+		text, _, _ := strings.Cut(line, "#")
+		if f := strings.Fields(text); len(f) > 0 && slices.Contains([]string{"rules", "topologies", "vary", "variant"}, f[0]) {
+			return nil, fmt.Errorf("%s:%d: %s: the base of the next stage holds flags, trials and when lines; select writes its rules, topologies and variants", next, n+1, f[0])
+		}
+	}
+	return base, nil
+}
+
+// writeSelectionHead writes what select adds after the base before the variants: a
+// comment on how they were chosen (each names the --per part), then the rules and
+// topologies of the cells.
+func writeSelectionHead(sb *strings.Builder, o selectOptions, cells []*cell, each string) {
 	var rules, topologies []string
 	for _, c := range cells {
 		if !slices.Contains(rules, c.rule) {
@@ -148,51 +184,54 @@ func selectNext(o selectOptions) (string, []string, error) {
 			topologies = append(topologies, c.topology)
 		}
 	}
-	statement, each := "variant", ""
-	if o.keep == 1 && o.per == "" {
-		statement = "when"
-	}
-	if o.per != "" {
-		each = " of each --" + o.per
-	}
-	fmt.Fprintf(&sb, "\n# Written by sweep select --keep %d from %s (%s): for each rule and\n", o.keep, o.out, strings.Join(o.files, ", "))
-	fmt.Fprintf(&sb, "# topology, the best %d%s by validation error (the mean of the last quarter of\n", o.keep, each)
+	fmt.Fprintf(sb, "\n# Written by sweep select --keep %d from %s (%s): for each rule and\n", o.keep, o.out, strings.Join(o.files, ", "))
+	fmt.Fprintf(sb, "# topology, the best %d%s by validation error (the mean of the last quarter of\n", o.keep, each)
 	sb.WriteString("# each run's epochs, at most 10, over its trials), best first.\n")
-	fmt.Fprintf(&sb, "rules %s\ntopologies %s\n", strings.Join(rules, " "), strings.Join(topologies, " "))
+	fmt.Fprintf(sb, "rules %s\ntopologies %s\n", strings.Join(rules, " "), strings.Join(topologies, " "))
+}
+
+// writeKept ranks the variants of c (in place) and writes the o.keep best (of each
+// --per value) as statement lines, with a comment where the best is at the edge
+// of its grid; it returns the notes on c, so far when it fails.
+func writeKept(sb *strings.Builder, c *cell, o selectOptions, statement, each string) ([]string, error) {
+	slices.SortStableFunc(c.variants, func(a, b *candidate) int {
+		if d := cmp.Compare(a.score, b.score); d != 0 {
+			return d
+		}
+		return compareVariants(a.variant, b.variant)
+	})
 	var notes []string
-	for _, c := range cells {
-		slices.SortStableFunc(c.variants, func(a, b *candidate) int {
-			if d := cmp.Compare(a.score, b.score); d != 0 {
-				return d
+	for _, ranked := range perValue(c.variants, o.per) {
+		for i, v := range ranked[:min(o.keep, len(ranked))] {
+			if math.IsInf(v.score, 1) {
+				return notes, fmt.Errorf("%s on %s: only %d of its variants%s trained without diverging; keep fewer", c.rule, c.topology, i, strings.ReplaceAll(each, "each", "a"))
 			}
-			return compareVariants(a.variant, b.variant)
-		})
-		for _, ranked := range perValue(c.variants, o.per) {
-			for i, v := range ranked[:min(o.keep, len(ranked))] {
-				if math.IsInf(v.score, 1) {
-					return "", notes, fmt.Errorf("%s on %s: only %d of its variants%s trained without diverging; keep fewer", c.rule, c.topology, i, strings.ReplaceAll(each, "each", "a"))
-				}
-				fmt.Fprintf(&sb, "%s %s %s %s # validation %.2f %%, %d of %d, %s\n", statement, c.rule, c.topology, v.flags(),
-					v.score, i+1, len(ranked), plural(v.epochs, "epoch", "epochs"))
-				if i == 0 {
-					for _, e := range atEdge(c, v) {
-						notes = append(notes, fmt.Sprintf("%s on %s: %s", c.rule, c.topology, e))
-						fmt.Fprintf(&sb, "# %s on %s: %s\n", c.rule, c.topology, e)
-					}
+			fmt.Fprintf(sb, "%s %s %s %s # validation %.2f %%, %d of %d, %s\n", statement, c.rule, c.topology, v.flags(),
+				v.score, i+1, len(ranked), plural(v.epochs, "epoch", "epochs"))
+			if i == 0 {
+				for _, e := range atEdge(c, v) {
+					notes = append(notes, fmt.Sprintf("%s on %s: %s", c.rule, c.topology, e))
+					fmt.Fprintf(sb, "# %s on %s: %s\n", c.rule, c.topology, e)
 				}
 			}
-		}
-		diverged := 0
-		for _, v := range c.variants {
-			diverged += v.diverged
-		}
-		if diverged > 0 {
-			notes = append(notes, fmt.Sprintf("%s on %s: %d runs diverged (ranked last)", c.rule, c.topology, diverged))
 		}
 	}
-	next, err := parseSweep(strings.NewReader(sb.String()), o.next+" with the selection")
+	diverged := 0
+	for _, v := range c.variants {
+		diverged += v.diverged
+	}
+	if diverged > 0 {
+		notes = append(notes, fmt.Sprintf("%s on %s: %d runs diverged (ranked last)", c.rule, c.topology, diverged))
+	}
+	return notes, nil
+}
+
+// checkNext parses the next sweep file, text, and checks that each of its runs is
+// of a cell of the selection.
+func checkNext(text string, o selectOptions, cells []*cell) error {
+	next, err := parseSweep(strings.NewReader(text), o.next+" with the selection")
 	if err != nil {
-		return "", notes, err
+		return err
 	}
 	chosen := map[string]bool{}
 	for _, c := range cells {
@@ -202,10 +241,10 @@ func selectNext(o selectOptions) (string, []string, error) {
 		mode, _ := nn.ParseMode(flagOf(r.args, "train-mode")) // parseSweep checked it
 		key := r.dataset + " " + r.topology + " " + mode.String()
 		if !chosen[key] {
-			return "", notes, fmt.Errorf("the next stage would run %s, which the selection in %s has no runs for (its flags set another data set, or a rule is missing on a topology)", key, o.out)
+			return fmt.Errorf("the next stage would run %s, which the selection in %s has no runs for (its flags set another data set, or a rule is missing on a topology)", key, o.out)
 		}
 	}
-	return sb.String(), notes, nil
+	return nil
 }
 
 // readCells reads the runs of o's sweep files from o.out, every one of which must

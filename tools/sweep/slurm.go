@@ -49,48 +49,103 @@ func submit(ctx context.Context, s *sweep, file string, o submitOptions) (tally,
 	if err != nil {
 		return tally{}, err
 	}
-	for _, command := range []string{"sbatch", "squeue"} {
-		if _, err := exec.LookPath(command); err != nil {
-			return tally{}, fmt.Errorf("%s not found: submit needs Slurm's commands (run it where sbatch works, such as the cluster's login node)", command)
-		}
-	}
 	name := jobName(out)
-	if active, err := queued(ctx, name); err != nil {
+	if err := slurmReady(ctx, name); err != nil {
 		return tally{}, err
-	} else if active != "" {
-		return tally{}, fmt.Errorf("job %s of this sweep (%s) is still in Slurm's queue: let it end, or scancel %s, then submit again", active, name, active)
 	}
 	t, todo := pending(s, out, o.retryFailed)
 	if len(todo) == 0 {
 		return t, nil
 	}
 	slurmDir := filepath.Join(out, "slurm")
-	if err := os.MkdirAll(slurmDir, 0o755); err != nil {
+	scriptPath, err := writeJob(ctx, s, file, out, slurmDir)
+	if err != nil {
 		return t, err
 	}
-	bin := filepath.Join(out, ".bin")
-	for _, tool := range []string{"train", "sweep"} {
-		if b, err := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(bin, tool), "./tools/"+tool).CombinedOutput(); err != nil {
-			return t, fmt.Errorf("building tools/%s (submit from the repository): %v\n%s", tool, err, b)
+	job, err := startSbatch(ctx, out, sbatchArgs(o, name, todo, slurmDir, scriptPath))
+	if err != nil {
+		return t, err
+	}
+	if !o.wait {
+		if err := <-job.ended; err != nil {
+			return t, job.failed(err)
+		}
+		fmt.Fprintf(o.progress, "sweep: submitted job %s: %d runs (squeue --name=%s); `sweep report %s` once they have ended; submit again to run what is missing\n",
+			job.id.String(), len(todo), name, o.out)
+		return t, nil
+	}
+	return waitJob(ctx, s, out, o, name, len(todo), t, job)
+}
+
+// slurmReady checks that Slurm's commands are here and that no job of the sweep
+// called name is still in the queue.
+func slurmReady(ctx context.Context, name string) error {
+	for _, command := range []string{"sbatch", "squeue"} {
+		if _, err := exec.LookPath(command); err != nil {
+			return fmt.Errorf("%s not found: submit needs Slurm's commands (run it where sbatch works, such as the cluster's login node)", command)
 		}
 	}
-	runs := make([]taskRun, len(s.runs))
-	for i, r := range s.runs {
+	if active, err := queued(ctx, name); err != nil {
+		return err
+	} else if active != "" {
+		return fmt.Errorf("job %s of this sweep (%s) is still in Slurm's queue: let it end, or scancel %s, then submit again", active, name, active)
+	}
+	return nil
+}
+
+// writeJob builds the binaries into out/.bin and writes the runs (runs.json) and
+// the batch script (job.sh) into slurmDir; it returns the script's path.
+func writeJob(ctx context.Context, s *sweep, file, out, slurmDir string) (string, error) {
+	if err := os.MkdirAll(slurmDir, 0o755); err != nil {
+		return "", err
+	}
+	bin := filepath.Join(out, ".bin")
+	if err := buildTools(ctx, bin); err != nil {
+		return "", err
+	}
+	if err := writeRuns(filepath.Join(slurmDir, "runs.json"), s.runs); err != nil {
+		return "", err
+	}
+	scriptPath := filepath.Join(slurmDir, "job.sh")
+	if err := writeWhole(scriptPath, jobScript(file, filepath.Join(bin, "sweep"), out)); err != nil {
+		return "", err
+	}
+	return scriptPath, nil
+}
+
+// buildTools builds tools/train and tools/sweep into bin, from the repository.
+func buildTools(ctx context.Context, bin string) error {
+	for _, tool := range []string{"train", "sweep"} {
+		if b, err := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(bin, tool), "./tools/"+tool).CombinedOutput(); err != nil {
+			return fmt.Errorf("building tools/%s (submit from the repository): %v\n%s", tool, err, b)
+		}
+	}
+	return nil
+}
+
+// writeRuns writes the runs as runs.json, the array tasks' list, to path.
+func writeRuns(path string, rs []run) error {
+	runs := make([]taskRun, len(rs))
+	for i, r := range rs {
 		runs[i] = taskRun{r.name, r.args, r.variant}
 	}
 	js, err := json.MarshalIndent(runs, "", "  ")
 	if err != nil {
-		return t, err
+		return err
 	}
-	if err := writeWhole(filepath.Join(slurmDir, "runs.json"), string(js)+"\n"); err != nil {
-		return t, err
-	}
-	script := fmt.Sprintf("#!/bin/sh\n# %s as a Slurm array job, written by tools/sweep submit: task i runs run i of runs.json.\nexec %s task %s \"$SLURM_ARRAY_TASK_ID\"\n",
-		file, shellQuote(filepath.Join(bin, "sweep")), shellQuote(out))
-	scriptPath := filepath.Join(slurmDir, "job.sh")
-	if err := writeWhole(scriptPath, script); err != nil {
-		return t, err
-	}
+	return writeWhole(path, string(js)+"\n")
+}
+
+// jobScript is the batch script of the sweep file's job: each array task runs
+// `sweep task` with the binary sweepBin on the sweep's folder out.
+func jobScript(file, sweepBin, out string) string {
+	return fmt.Sprintf("#!/bin/sh\n# %s as a Slurm array job, written by tools/sweep submit: task i runs run i of runs.json.\nexec %s task %s \"$SLURM_ARRAY_TASK_ID\"\n",
+		file, shellQuote(sweepBin), shellQuote(out))
+}
+
+// sbatchArgs are the arguments of sbatch for the job called name: an array task
+// per index of todo, the script last.
+func sbatchArgs(o submitOptions, name string, todo []int, slurmDir, scriptPath string) []string {
 	args := []string{"--parsable", "--job-name=" + name, "--array=" + arraySpec(todo),
 		"--output=" + filepath.Join(slurmDir, "%A_%a.out"), fmt.Sprintf("--cpus-per-task=%d", o.cpus)}
 	if o.partition != "" {
@@ -103,40 +158,56 @@ func submit(ctx context.Context, s *sweep, file string, o submitOptions) (tally,
 	if o.wait {
 		args = append([]string{"--wait"}, args...)
 	}
+	return args
+}
+
+// sbatchJob is a started sbatch: the job's id once sbatch has printed it, its
+// standard error, and its exit (once) on ended.
+type sbatchJob struct {
+	id     *jobID
+	stderr *bytes.Buffer
+	ended  chan error
+}
+
+// startSbatch starts sbatch with args in the folder dir.
+func startSbatch(ctx context.Context, dir string, args []string) (*sbatchJob, error) {
 	cmd := exec.CommandContext(ctx, "sbatch", args...)
-	cmd.Dir = out
-	id := &jobID{queued: make(chan struct{})}
-	var stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = id, &stderr
+	cmd.Dir = dir
+	job := &sbatchJob{id: &jobID{queued: make(chan struct{})}, stderr: &bytes.Buffer{}, ended: make(chan error, 1)}
+	cmd.Stdout, cmd.Stderr = job.id, job.stderr
 	if err := cmd.Start(); err != nil {
-		return t, fmt.Errorf("sbatch: %w", err)
+		return nil, fmt.Errorf("sbatch: %w", err)
 	}
-	ended := make(chan error, 1)
-	go func() { ended <- cmd.Wait() }()
-	if !o.wait {
-		if err := <-ended; err != nil {
-			return t, fmt.Errorf("sbatch: %v: %s", err, strings.TrimSpace(stderr.String()))
-		}
-		fmt.Fprintf(o.progress, "sweep: submitted job %s: %d runs (squeue --name=%s); `sweep report %s` once they have ended; submit again to run what is missing\n",
-			id.String(), len(todo), name, o.out)
-		return t, nil
-	}
-	queuedAt, started := id.queued, time.Now()
+	go func() { job.ended <- cmd.Wait() }()
+	return job, nil
+}
+
+// failed returns sbatch's failure err with what sbatch said.
+func (j *sbatchJob) failed(err error) error {
+	return fmt.Errorf("sbatch: %v: %s", err, strings.TrimSpace(j.stderr.String()))
+}
+
+// waitJob waits for the job called name (sbatch --wait) to end, saying how its runs
+// go every o.poll when that has changed (else once a minute), and returns the tally
+// of the sweep at the end. before is the tally before the submit, submitted how
+// many runs the job has.
+func waitJob(ctx context.Context, s *sweep, out string, o submitOptions, name string, submitted int, before tally, job *sbatchJob) (tally, error) {
+	queuedAt, started := job.id.queued, time.Now()
 	last, lastAt := tally{left: -1}, time.Time{}
 	tick := time.NewTicker(o.poll)
 	defer tick.Stop()
 	for {
 		select {
 		case <-queuedAt:
-			fmt.Fprintf(o.progress, "sweep: submitted job %s: %d runs (squeue --name=%s)\n", id, len(todo), name)
+			fmt.Fprintf(o.progress, "sweep: submitted job %s: %d runs (squeue --name=%s)\n", job.id, submitted, name)
 			queuedAt = nil
-		case err := <-ended:
+		case err := <-job.ended:
 			now, _ := pending(s, out, o.retryFailed)
 			switch {
 			case ctx.Err() != nil:
-				return now, fmt.Errorf("stopped waiting; job %s goes on in Slurm's queue: %w", id, ctx.Err())
-			case id.String() == "": // never queued
-				return now, fmt.Errorf("sbatch: %v: %s", err, strings.TrimSpace(stderr.String()))
+				return now, fmt.Errorf("stopped waiting; job %s goes on in Slurm's queue: %w", job.id, ctx.Err())
+			case job.id.String() == "": // never queued
+				return now, job.failed(err)
 			}
 			return now, nil // runs without a marker were cut off: the caller says so
 		case <-tick.C:
@@ -145,15 +216,21 @@ func submit(ctx context.Context, s *sweep, file string, o submitOptions) (tally,
 			if now == last && time.Since(lastAt) < time.Minute {
 				continue // a line when a run starts or ends, else once a minute
 			}
-			line := fmt.Sprintf("sweep: job %s: %d done, %d running, %d failed, %d to start", id, now.done, now.running, now.failed, max(0, now.left-now.running))
-			if ended := now.done + now.failed - t.done - t.failed; ended > 0 && now.left > 0 {
-				left := time.Since(started) / time.Duration(ended) * time.Duration(now.left)
-				line += fmt.Sprintf(", about %s left", left.Round(time.Second))
-			}
-			fmt.Fprintln(o.progress, line)
+			fmt.Fprintln(o.progress, progressLine(job.id.String(), before, now, started))
 			last, lastAt = now, time.Now()
 		}
 	}
+}
+
+// progressLine says how the runs of job id go: the tally now, and the time left at
+// the pace of the runs that have ended since started, when before was the tally.
+func progressLine(id string, before, now tally, started time.Time) string {
+	line := fmt.Sprintf("sweep: job %s: %d done, %d running, %d failed, %d to start", id, now.done, now.running, now.failed, max(0, now.left-now.running))
+	if ended := now.done + now.failed - before.done - before.failed; ended > 0 && now.left > 0 {
+		left := time.Since(started) / time.Duration(ended) * time.Duration(now.left)
+		line += fmt.Sprintf(", about %s left", left.Round(time.Second))
+	}
+	return line
 }
 
 // jobID takes sbatch --parsable's output, "jobid[;cluster]", and closes queued
