@@ -14,6 +14,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"compress/gzip"
 	"context"
 	_ "embed"
@@ -40,6 +41,7 @@ import (
 	"github.com/nofeedback/lwf/core/tensor"
 
 	"github.com/nofeedback/lwf/tools/internal/mnist"
+	"github.com/nofeedback/lwf/tools/internal/stats"
 	"github.com/nofeedback/lwf/tools/serve/static"
 )
 
@@ -185,7 +187,7 @@ func native(root string, f figures) error {
 			return fmt.Errorf("no benchmark output: %s", lastLines(out, 5))
 		}
 		for k, v := range runs {
-			f[k] = median(v)
+			f[k] = stats.Median(v)
 		}
 	}
 	return nil
@@ -415,13 +417,14 @@ func isolated(h http.Handler) http.Handler {
 
 // pytorch times the reference's step with the PyTorch reimplementation, one thread,
 // on Debian's OpenBLAS (libopenblas0-pthread): the installed one, else the package
-// unpacked into a temporary folder, loaded with LD_LIBRARY_PATH.
+// unpacked into a temporary folder (tools/reference/openblas.sh), loaded with
+// LD_LIBRARY_PATH.
 func pytorch(root string, f figures) error {
 	py := "/usr/bin/python3"
 	if err := exec.Command(py, "-c", "import torch").Run(); err != nil {
 		return fmt.Errorf("no PyTorch for %s (apt-get install python3-torch)", py)
 	}
-	lib, err := openBLAS()
+	lib, err := openBLAS(root)
 	if err != nil {
 		return err
 	}
@@ -453,52 +456,26 @@ func pytorch(root string, f figures) error {
 	return nil
 }
 
-// openBLAS returns the folder of Debian's threaded OpenBLAS as a BLAS library: the
-// installed package's, or the package fetched by apt-get download and unpacked.
-func openBLAS() (string, error) {
-	installed := "/usr/lib/x86_64-linux-gnu/openblas-pthread"
-	if _, err := os.Stat(filepath.Join(installed, "libblas.so.3")); err == nil {
-		return installed, nil
+// openBLAS returns the folder of Debian's threaded OpenBLAS as a BLAS library, as
+// tools/reference/openblas.sh prints it: the installed package's, or the package
+// fetched by apt-get download and unpacked. Its error is what the script says.
+func openBLAS(root string) (string, error) {
+	script := filepath.Join(root, "tools", "reference", "openblas.sh")
+	out, err := exec.Command(script).Output()
+	if exit := (*exec.ExitError)(nil); errors.As(err, &exit) {
+		if msg := bytes.TrimSpace(exit.Stderr); len(msg) > 0 {
+			return "", errors.New(string(msg))
+		}
+		return "", fmt.Errorf("%s: %w", script, err)
 	}
-	dir := filepath.Join(os.TempDir(), "lwf-openblas")
-	lib := filepath.Join(dir, "usr/lib/x86_64-linux-gnu/openblas-pthread")
-	if _, err := os.Stat(filepath.Join(lib, "libblas.so.3")); err == nil {
-		return lib, nil
+	if err != nil {
+		return "", err // it could not start; the error names it
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", err
-	}
-	dl := exec.Command("apt-get", "download", "libopenblas0-pthread")
-	dl.Dir = dir
-	if out, err := dl.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("apt-get download libopenblas0-pthread: %v: %s", err, lastLines(out, 3))
-	}
-	debs, _ := filepath.Glob(filepath.Join(dir, "libopenblas0-pthread_*.deb"))
-	if len(debs) == 0 {
-		return "", errors.New("apt-get download libopenblas0-pthread left no .deb")
-	}
-	if out, err := exec.Command("dpkg-deb", "-x", debs[0], dir).CombinedOutput(); err != nil {
-		return "", fmt.Errorf("dpkg-deb -x %s: %v: %s", debs[0], err, lastLines(out, 3))
+	lib := strings.TrimSpace(string(out))
+	if lib == "" {
+		return "", fmt.Errorf("%s printed no folder", script)
 	}
 	return lib, nil
-}
-
-func median(v []float64) float64 {
-	s := append([]float64(nil), v...)
-	for i := range s {
-		for j := i + 1; j < len(s); j++ {
-			if s[j] < s[i] {
-				s[i], s[j] = s[j], s[i]
-			}
-		}
-	}
-	if len(s) == 0 {
-		return 0
-	}
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
 func lastLines(b []byte, n int) string {
@@ -519,19 +496,48 @@ const (
 // report writes the figures and the targets as markdown.
 func report(f figures, notes []string) string {
 	var sb strings.Builder
+	writeIntro(&sb)
+	writeSpeeds(&sb, f)
+	writeThreads(&sb, f)
+	writeOptimizers(&sb, f)
+	writeTargets(&sb, f)
+	if len(notes) > 0 {
+		sb.WriteString("\nNotes: " + strings.Join(notes, "; ") + ".\n")
+	}
+	return sb.String()
+}
+
+// writeIntro writes the title and the prose on the machine and what was measured how.
+func writeIntro(sb *strings.Builder) {
 	host, _ := os.Hostname()
-	fmt.Fprintf(&sb, "# Training speed\n\nMeasured by `make bench` on %s: %s, %d cores, %s/%s, %s; the CPU offers %s, and the kernels chosen are %s.\n",
+	fmt.Fprintf(sb, "# Training speed\n\nMeasured by `make bench` on %s: %s, %d cores, %s/%s, %s; the CPU offers %s, and the kernels chosen are %s.\n",
 		time.Now().UTC().Format("2006-01-02"), cpuModel(), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, host, strings.Join(tensor.CPUFeatures(), ", "), tensor.Kernels())
 	sb.WriteString("One training step of batch 100 on MNIST (tanh hidden units, sigmoid output, BCE, NAG), in samples per second: medians of repeated runs, all in this one run. ")
-	fmt.Fprintf(&sb, "Native figures are `go test -bench` as a plain `go run ./tools/train` builds it (no environment variables, Go's own toolchain), one thread: with the kernels chosen for this CPU (%s) and with the plain Go ones. ", tensor.Kernels())
+	fmt.Fprintf(sb, "Native figures are `go test -bench` as a plain `go run ./tools/train` builds it (no environment variables, Go's own toolchain), one thread: with the kernels chosen for this CPU (%s) and with the plain Go ones. ", tensor.Kernels())
 	sb.WriteString("The browser figures come from the site's `bench.html` in headless Chromium, in its worker; TensorFlow.js 4.22 runs BP in the same Chromium; PyTorch runs the reference's step on one thread on Debian's OpenBLAS (`libopenblas0-pthread`, `OPENBLAS_NUM_THREADS=1`).\n\n")
-	cell := func(k key) string {
-		if v, ok := f[k]; ok && v > 0 {
-			return strconv.FormatFloat(v, 'f', 0, 64)
-		}
-		return "–"
+}
+
+// cell writes the figure of k for a table, in samples per second, or – when it was
+// not measured.
+func (f figures) cell(k key) string {
+	if v, ok := f[k]; ok && v > 0 {
+		return strconv.FormatFloat(v, 'f', 0, 64)
 	}
-	fmt.Fprintf(&sb, "| network | rule | Go native (%s) | Go native (plain) | Go in Chromium | PyTorch on OpenBLAS, 1 thread | TF.js wasm | TF.js webgl | TF.js cpu |\n|---|---|---:|---:|---:|---:|---:|---:|---:|\n", tensor.Kernels())
+	return "–"
+}
+
+// ratio returns f[a] / f[b], or 0 when either was not measured.
+func (f figures) ratio(a, b key) float64 {
+	if f[a] > 0 && f[b] > 0 {
+		return f[a] / f[b]
+	}
+	return 0
+}
+
+// writeSpeeds writes the main table: each network and rule, by who ran it where
+// (TensorFlow.js trains BP only; the larger networks are measured with BP and DRTP).
+func writeSpeeds(sb *strings.Builder, f figures) {
+	fmt.Fprintf(sb, "| network | rule | Go native (%s) | Go native (plain) | Go in Chromium | PyTorch on OpenBLAS, 1 thread | TF.js wasm | TF.js webgl | TF.js cpu |\n|---|---|---:|---:|---:|---:|---:|---:|---:|\n", tensor.Kernels())
 	for _, net := range []string{fc, deep, conv} {
 		for _, m := range strings.Fields(modes) {
 			if net != fc && m != "BP" && m != "DRTP" {
@@ -541,12 +547,17 @@ func report(f figures, notes []string) string {
 				if m != "BP" {
 					return ""
 				}
-				return cell(key{"tfjs " + b, net, "BP"})
+				return f.cell(key{"tfjs " + b, net, "BP"})
 			}
-			fmt.Fprintf(&sb, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", net, m,
-				cell(key{"go native", net, m}), cell(key{"go plain", net, m}), cell(key{"go wasm", net, m}), cell(key{"pytorch", net, m}), tf("wasm"), tf("webgl"), tf("cpu"))
+			fmt.Fprintf(sb, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", net, m,
+				f.cell(key{"go native", net, m}), f.cell(key{"go plain", net, m}), f.cell(key{"go wasm", net, m}), f.cell(key{"pytorch", net, m}), tf("wasm"), tf("webgl"), tf("cpu"))
 		}
 	}
+}
+
+// threadCounts returns the numbers of threads measured on the deep network's
+// DRTP, ascending.
+func threadCounts(f figures) []int {
 	threads := []int{}
 	for k := range f {
 		if n, ok := strings.CutPrefix(k.who, "go threads="); ok && k.net == deep && k.mode == "DRTP" {
@@ -555,87 +566,108 @@ func report(f figures, notes []string) string {
 		}
 	}
 	slices.Sort(threads)
-	if len(threads) > 0 {
-		sb.WriteString("\nThe products split across goroutines (`--threads N`), same benchmark, same bits:\n\n| network | rule |")
+	return threads
+}
+
+// writeThreads writes the table of the deep network's step across goroutines, if
+// it was measured.
+func writeThreads(sb *strings.Builder, f figures) {
+	threads := threadCounts(f)
+	if len(threads) == 0 {
+		return
+	}
+	sb.WriteString("\nThe products split across goroutines (`--threads N`), same benchmark, same bits:\n\n| network | rule |")
+	for _, t := range threads {
+		fmt.Fprintf(sb, " %d thread(s) |", t)
+	}
+	sb.WriteString("\n|---|---|" + strings.Repeat("---:|", len(threads)) + "\n")
+	for _, m := range []string{"BP", "DRTP"} {
+		fmt.Fprintf(sb, "| %s | %s |", deep, m)
 		for _, t := range threads {
-			fmt.Fprintf(&sb, " %d thread(s) |", t)
+			fmt.Fprintf(sb, " %s |", f.cell(key{fmt.Sprintf("go threads=%d", t), deep, m}))
 		}
-		sb.WriteString("\n|---|---|" + strings.Repeat("---:|", len(threads)) + "\n")
-		for _, m := range []string{"BP", "DRTP"} {
-			fmt.Fprintf(&sb, "| %s | %s |", deep, m)
-			for _, t := range threads {
-				fmt.Fprintf(&sb, " %s |", cell(key{fmt.Sprintf("go threads=%d", t), deep, m}))
-			}
-			sb.WriteString("\n")
-		}
+		sb.WriteString("\n")
 	}
-	if f[key{"go native " + sweepOptimizer, optimNet, optimMode}] > 0 || f[key{"pytorch " + sweepOptimizer, optimNet, optimMode}] > 0 {
-		fmt.Fprintf(&sb, "\nThe sweeps' optimiser (%s; BCE, sigmoid output, tanh hidden units as above) beside NAG, same benchmarks:\n\n", sweepOptimizer)
-		fmt.Fprintf(&sb, "| network | rule | optimiser | Go native (%s) | PyTorch on OpenBLAS, 1 thread |\n|---|---|---|---:|---:|\n", tensor.Kernels())
-		for _, opt := range []string{"NAG", sweepOptimizer} {
-			pytorch := key{"pytorch " + opt, optimNet, optimMode}
-			if opt == "NAG" {
-				pytorch.who = "pytorch"
-			}
-			fmt.Fprintf(&sb, "| %s | %s | %s | %s | %s |\n", optimNet, optimMode, opt, cell(key{"go native " + opt, optimNet, optimMode}), cell(pytorch))
-		}
+}
+
+// writeOptimizers writes the table of the sweeps' optimiser beside NAG, if either
+// Go or PyTorch measured it.
+func writeOptimizers(sb *strings.Builder, f figures) {
+	measured := f[key{"go native " + sweepOptimizer, optimNet, optimMode}] > 0 || f[key{"pytorch " + sweepOptimizer, optimNet, optimMode}] > 0
+	if !measured {
+		return
 	}
+	fmt.Fprintf(sb, "\nThe sweeps' optimiser (%s; BCE, sigmoid output, tanh hidden units as above) beside NAG, same benchmarks:\n\n", sweepOptimizer)
+	fmt.Fprintf(sb, "| network | rule | optimiser | Go native (%s) | PyTorch on OpenBLAS, 1 thread |\n|---|---|---|---:|---:|\n", tensor.Kernels())
+	for _, opt := range []string{"NAG", sweepOptimizer} {
+		pytorch := key{"pytorch " + opt, optimNet, optimMode}
+		if opt == "NAG" {
+			pytorch.who = "pytorch"
+		}
+		fmt.Fprintf(sb, "| %s | %s | %s | %s | %s |\n", optimNet, optimMode, opt, f.cell(key{"go native " + opt, optimNet, optimMode}), f.cell(pytorch))
+	}
+}
+
+// writeTargets writes the table of the speed targets: each ratio measured, its
+// goal, and whether it is met.
+func writeTargets(sb *strings.Builder, f figures) {
 	sb.WriteString("\n## Targets\n\n| target | measured | goal | met |\n|---|---:|---:|:---:|\n")
-	ratio := func(a, b key) float64 {
-		if f[a] > 0 && f[b] > 0 {
-			return f[a] / f[b]
-		}
-		return 0
-	}
-	target := func(what string, r, goal float64) {
-		met := "–"
-		measured := "–"
-		if r > 0 {
-			measured = fmt.Sprintf("%.2f×", r)
-			met = "no"
-			if r >= goal {
-				met = "yes"
-			}
-		}
-		goalText := fmt.Sprintf("%.1f×", goal)
-		if math.Abs(10*goal-math.Round(10*goal)) > 1e-9 {
-			goalText = fmt.Sprintf("%.2f×", goal)
-		}
-		fmt.Fprintf(&sb, "| %s | %s | %s | %s |\n", what, measured, goalText, met)
-	}
 	for _, m := range strings.Fields(modes) {
-		target("native, 784-500-10, "+m+" vs PyTorch on OpenBLAS", ratio(key{"go native", fc, m}, key{"pytorch", fc, m}), 1.5)
+		writeTarget(sb, "native, 784-500-10, "+m+" vs PyTorch on OpenBLAS", f.ratio(key{"go native", fc, m}, key{"pytorch", fc, m}), 1.5)
 	}
 	for _, net := range []string{deep, conv} {
 		for _, m := range []string{"BP", "DRTP"} {
-			target(fmt.Sprintf("native, %s, %s vs PyTorch on OpenBLAS", shortName(net), m), ratio(key{"go native", net, m}, key{"pytorch", net, m}), 1)
+			writeTarget(sb, fmt.Sprintf("native, %s, %s vs PyTorch on OpenBLAS", shortName(net), m), f.ratio(key{"go native", net, m}, key{"pytorch", net, m}), 1)
 		}
 	}
-	slowest, slowestWhat := 0.0, ""
-	for k := range f {
-		if k.who == "go native" {
-			if r := ratio(k, key{"go plain", k.net, k.mode}); r > 0 && (slowest == 0 || r < slowest) {
-				slowest, slowestWhat = r, shortName(k.net)+" "+k.mode
-			}
-		}
-	}
-	target(fmt.Sprintf("native, %s kernels vs the plain ones, the least gain (%s)", tensor.Kernels(), slowestWhat), slowest, 1)
-	target("native, 784-1000-1000-10, DRTP, 2 threads vs 1", ratio(key{"go threads=2", deep, "DRTP"}, key{"go threads=1", deep, "DRTP"}), 1.7)
-	target("native, 784-1000-1000-10, DRTP vs our BP", ratio(key{"go native", deep, "DRTP"}, key{"go native", deep, "BP"}), 1.3)
-	target(fmt.Sprintf("native, %s, %s, %s vs NAG (its step within 1.15× of NAG's time)", shortName(optimNet), optimMode, sweepOptimizer),
-		ratio(key{"go native " + sweepOptimizer, optimNet, optimMode}, key{"go native NAG", optimNet, optimMode}), 1/1.15)
-	target("Chromium, 784-500-10, BP vs TF.js wasm", ratio(key{"go wasm", fc, "BP"}, key{"tfjs wasm", fc, "BP"}), 10)
-	target("Chromium, 784-500-10, DRTP vs TF.js wasm (BP)", ratio(key{"go wasm", fc, "DRTP"}, key{"tfjs wasm", fc, "BP"}), 10)
-	target("Chromium, 784-1000-1000-10, DRTP vs our BP", ratio(key{"go wasm", deep, "DRTP"}, key{"go wasm", deep, "BP"}), 1.3)
+	least, leastWhat := leastKernelGain(f)
+	writeTarget(sb, fmt.Sprintf("native, %s kernels vs the plain ones, the least gain (%s)", tensor.Kernels(), leastWhat), least, 1)
+	writeTarget(sb, "native, 784-1000-1000-10, DRTP, 2 threads vs 1", f.ratio(key{"go threads=2", deep, "DRTP"}, key{"go threads=1", deep, "DRTP"}), 1.7)
+	writeTarget(sb, "native, 784-1000-1000-10, DRTP vs our BP", f.ratio(key{"go native", deep, "DRTP"}, key{"go native", deep, "BP"}), 1.3)
+	writeTarget(sb, fmt.Sprintf("native, %s, %s, %s vs NAG (its step within 1.15× of NAG's time)", shortName(optimNet), optimMode, sweepOptimizer),
+		f.ratio(key{"go native " + sweepOptimizer, optimNet, optimMode}, key{"go native NAG", optimNet, optimMode}), 1/1.15)
+	writeTarget(sb, "Chromium, 784-500-10, BP vs TF.js wasm", f.ratio(key{"go wasm", fc, "BP"}, key{"tfjs wasm", fc, "BP"}), 10)
+	writeTarget(sb, "Chromium, 784-500-10, DRTP vs TF.js wasm (BP)", f.ratio(key{"go wasm", fc, "DRTP"}, key{"tfjs wasm", fc, "BP"}), 10)
+	writeTarget(sb, "Chromium, 784-1000-1000-10, DRTP vs our BP", f.ratio(key{"go wasm", deep, "DRTP"}, key{"go wasm", deep, "BP"}), 1.3)
 	bestConv := key{"tfjs webgl", conv, "BP"}
 	if f[key{"tfjs cpu", conv, "BP"}] > f[bestConv] {
 		bestConv = key{"tfjs cpu", conv, "BP"}
 	}
-	target("Chromium, conv net, DRTP vs the fastest TF.js backend that trains it (BP)", ratio(key{"go wasm", conv, "DRTP"}, bestConv), 3)
-	if len(notes) > 0 {
-		sb.WriteString("\nNotes: " + strings.Join(notes, "; ") + ".\n")
+	writeTarget(sb, "Chromium, conv net, DRTP vs the fastest TF.js backend that trains it (BP)", f.ratio(key{"go wasm", conv, "DRTP"}, bestConv), 3)
+}
+
+// leastKernelGain returns the smallest speed-up of this CPU's kernels over the
+// plain ones among the networks and rules both measured, and which it is (0 and ""
+// when none).
+func leastKernelGain(f figures) (float64, string) {
+	least, what := 0.0, ""
+	for k := range f {
+		if k.who == "go native" {
+			if r := f.ratio(k, key{"go plain", k.net, k.mode}); r > 0 && (least == 0 || r < least) {
+				least, what = r, shortName(k.net)+" "+k.mode
+			}
+		}
 	}
-	return sb.String()
+	return least, what
+}
+
+// writeTarget writes a target's row: the ratio r measured (– when it was not),
+// the goal, and whether r reaches it.
+func writeTarget(sb *strings.Builder, what string, r, goal float64) {
+	met := "–"
+	measured := "–"
+	if r > 0 {
+		measured = fmt.Sprintf("%.2f×", r)
+		met = "no"
+		if r >= goal {
+			met = "yes"
+		}
+	}
+	goalText := fmt.Sprintf("%.1f×", goal)
+	if math.Abs(10*goal-math.Round(10*goal)) > 1e-9 {
+		goalText = fmt.Sprintf("%.2f×", goal)
+	}
+	fmt.Fprintf(sb, "| %s | %s | %s | %s |\n", what, measured, goalText, met)
 }
 
 // shortName writes a topology as its layer sizes.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/nofeedback/lwf/tools/internal/netsim"
 	"github.com/nofeedback/lwf/tools/internal/pagestart"
+	"github.com/nofeedback/lwf/tools/internal/stats"
 )
 
 // networkVisits is how many fresh-profile visits each link gets.
@@ -59,7 +60,7 @@ func network(root string, out *[]visitFigures) error {
 				return fmt.Errorf("%s: %w", name, err)
 			}
 		}
-		*out = append(*out, visitFigures{link: name, firstStep: median(first), ninety: median(ninety), next: median(next),
+		*out = append(*out, visitFigures{link: name, firstStep: stats.Median(first), ninety: stats.Median(ninety), next: stats.Median(next),
 			goalFirst: goalFirst, goalNinety: goalNinety})
 		return nil
 	}

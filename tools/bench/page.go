@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/nofeedback/lwf/tools/internal/pagestart"
+	"github.com/nofeedback/lwf/tools/internal/stats"
 )
 
 // pageRuns is how many times the page is opened, each time in a fresh browser (a
@@ -59,8 +60,8 @@ func page(root string, pf *pageFigures) error {
 		ninety = append(ninety, float64(took.Milliseconds()))
 	}
 	pf.runs = pageRuns
-	pf.firstStep, pf.firstTrain, pf.dataIn = median(first), median(train), median(data)
-	pf.longest, pf.longTasks, pf.ninety = median(longest), median(count), median(ninety)
+	pf.firstStep, pf.firstTrain, pf.dataIn = stats.Median(first), stats.Median(train), stats.Median(data)
+	pf.longest, pf.longTasks, pf.ninety = stats.Median(longest), stats.Median(count), stats.Median(ninety)
 	return nil
 }
 

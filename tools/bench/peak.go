@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/nofeedback/lwf/core/tensor"
+	"github.com/nofeedback/lwf/tools/internal/stats"
 )
 
 // peakFigures are the float32 products' speeds beside this CPU's peak.
@@ -49,7 +50,7 @@ func peak(root string, pf *peakFigures) error {
 	}
 	pf.gmacs = map[string]float64{}
 	for k, v := range runs {
-		pf.gmacs[k] = median(v)
+		pf.gmacs[k] = stats.Median(v)
 	}
 	return nil
 }

@@ -1,8 +1,11 @@
 // Package stats holds the summary figures the tools print: the mean and sample
-// standard deviation of a few trials.
+// standard deviation of a few trials, and the median of repeated measurements.
 package stats
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // MeanStd returns the mean of v and its sample standard deviation (n − 1 in the
 // denominator; 0 for fewer than two values).
@@ -18,4 +21,19 @@ func MeanStd(v []float64) (mean, std float64) {
 		std += (x - mean) * (x - mean)
 	}
 	return mean, math.Sqrt(std / float64(len(v)-1))
+}
+
+// Median returns the median of xs, sorting a copy (xs is left as it is): the
+// middle value of an odd count, the mean of the two middle values, (a+b)/2, of an
+// even one, and 0 for none, as wasm/engine's Median.
+func Median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }

@@ -1,6 +1,7 @@
 package stats
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -18,5 +19,27 @@ func TestMeanStd(t *testing.T) {
 		mean, std := MeanStd(tt.v)
 		assert.InDelta(t, tt.mean, mean, 1e-15, "%v", tt.v)
 		assert.InDelta(t, tt.std, std, 1e-15, "%v", tt.v)
+	}
+}
+
+func TestMedian(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		xs   []float64
+		want float64
+	}{
+		{"none", nil, 0},
+		{"empty", []float64{}, 0},
+		{"one", []float64{7}, 7},
+		{"odd, unsorted", []float64{5, 1, 3}, 3},
+		{"even: the mean of the two middle values", []float64{4, 1, 3, 2}, 2.5},
+		{"two", []float64{3, 1}, 2},
+		{"repeated values", []float64{2, 2, 1, 9, 9, 0}, 2},
+		{"negative values", []float64{-1, -5, -3}, -3},
+		{"even, middle values apart", []float64{10, 0, 1, 100}, 5.5},
+	} {
+		xs := slices.Clone(tt.xs)
+		assert.Equal(t, tt.want, Median(xs), tt.name)
+		assert.Equal(t, tt.xs, xs, "%s: the input is left as it is", tt.name)
 	}
 }
