@@ -40,8 +40,8 @@ import (
 
 	"github.com/nofeedback/lwf/core/tensor"
 
+	"github.com/nofeedback/lwf/core/stats"
 	"github.com/nofeedback/lwf/tools/internal/mnist"
-	"github.com/nofeedback/lwf/tools/internal/stats"
 	"github.com/nofeedback/lwf/tools/serve/static"
 )
 

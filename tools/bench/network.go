@@ -6,9 +6,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nofeedback/lwf/core/stats"
 	"github.com/nofeedback/lwf/tools/internal/netsim"
 	"github.com/nofeedback/lwf/tools/internal/pagestart"
-	"github.com/nofeedback/lwf/tools/internal/stats"
 )
 
 // networkVisits is how many fresh-profile visits each link gets.

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nofeedback/lwf/core/stats"
 	"github.com/nofeedback/lwf/tools/internal/pagestart"
-	"github.com/nofeedback/lwf/tools/internal/stats"
 )
 
 // pageRuns is how many times the page is opened, each time in a fresh browser (a

@@ -8,8 +8,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/nofeedback/lwf/core/stats"
 	"github.com/nofeedback/lwf/core/tensor"
-	"github.com/nofeedback/lwf/tools/internal/stats"
 )
 
 // peakFigures are the float32 products' speeds beside this CPU's peak.

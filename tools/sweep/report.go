@@ -16,7 +16,7 @@ import (
 	"strings"
 
 	"github.com/nofeedback/lwf/core/nn"
-	"github.com/nofeedback/lwf/tools/internal/stats"
+	"github.com/nofeedback/lwf/core/stats"
 )
 
 // paperRow is a row of the paper's tables: its data set, topology and frozen conv

@@ -14,7 +14,7 @@ import (
 	"strings"
 
 	"github.com/nofeedback/lwf/core/nn"
-	"github.com/nofeedback/lwf/tools/internal/stats"
+	"github.com/nofeedback/lwf/core/stats"
 )
 
 // sweep select reads a finished selection sweep, ranks each rule and topology's

@@ -17,10 +17,10 @@ import (
 	"github.com/nofeedback/lwf/core/netfile"
 	"github.com/nofeedback/lwf/core/nn"
 	"github.com/nofeedback/lwf/core/settings"
+	"github.com/nofeedback/lwf/core/stats"
 	"github.com/nofeedback/lwf/core/tensor"
 	"github.com/nofeedback/lwf/core/train"
 	"github.com/nofeedback/lwf/tools/internal/mnist"
-	"github.com/nofeedback/lwf/tools/internal/stats"
 )
 
 // experiment is a prepared run: its data, where it reports, and how far it got.

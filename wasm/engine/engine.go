@@ -428,19 +428,6 @@ func (e *Engine) benchSession() (*train.Session[float32], error) {
 	return train.NewSessionFrom(net, opts, e.sess.Train, e.sess.Test)
 }
 
-// Median returns the median of v (0 if empty).
-func Median(v []float64) float64 {
-	if len(v) == 0 {
-		return 0
-	}
-	s := append([]float64(nil), v...)
-	slices.Sort(s)
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
-}
-
 // Predict returns the network's answer for one input: its class, and a confidence
 // for each class (the softmax of the outputs when they have no activation, the
 // outputs normalised to sum to 1 otherwise).

@@ -20,6 +20,7 @@ import (
 	"github.com/nofeedback/lwf/core/data"
 	"github.com/nofeedback/lwf/core/netfile"
 	"github.com/nofeedback/lwf/core/settings"
+	"github.com/nofeedback/lwf/core/stats"
 	"github.com/nofeedback/lwf/core/tensor"
 	"github.com/nofeedback/lwf/wasm/engine"
 	"github.com/nofeedback/lwf/wasm/internal/bridge"
@@ -202,7 +203,7 @@ func (w *worker) onBench(m message) error {
 		return err
 	}
 	w.post(protocol.Timing, protocol.BenchResult{Query: w.cmd.Query, Runs: runs,
-		SamplesPerSecond: engine.Median(runs), Kernels: tensor.Kernels()})
+		SamplesPerSecond: stats.Median(runs), Kernels: tensor.Kernels()})
 	return nil
 }
 

@@ -1,5 +1,6 @@
-// Package stats holds the summary figures the tools print: the mean and sample
-// standard deviation of a few trials, and the median of repeated measurements.
+// Package stats holds summary figures: the mean and sample standard deviation of a
+// few trials, and the median of repeated measurements (the tools' reports, the
+// page's bench).
 package stats
 
 import (
@@ -25,7 +26,7 @@ func MeanStd(v []float64) (mean, std float64) {
 
 // Median returns the median of xs, sorting a copy (xs is left as it is): the
 // middle value of an odd count, the mean of the two middle values, (a+b)/2, of an
-// even one, and 0 for none, as wasm/engine's Median.
+// even one, and 0 for none.
 func Median(xs []float64) float64 {
 	if len(xs) == 0 {
 		return 0
