@@ -42,9 +42,9 @@ type signalPath struct {
 	transportFree, unlocked string
 }
 
-// signalPathOf draws the diagram of mode on the network specs, whose first
-// frozenConv conv blocks keep their initial weights.
-func signalPathOf(mode nn.Mode, specs []nn.BlockSpec, frozenConv int) signalPath {
+// signalPathOf draws the diagram of mode on the network specs, whose conv blocks
+// keep their initial weights when frozenConv is set.
+func signalPathOf(mode nn.Mode, specs []nn.BlockSpec, frozenConv bool) signalPath {
 	sp := signalPath{mode: mode, transportFree: "yes", unlocked: "no"}
 	switch mode {
 	case nn.BP:
@@ -55,15 +55,10 @@ func signalPathOf(mode nn.Mode, specs []nn.BlockSpec, frozenConv int) signalPath
 		sp.transportFree, sp.unlocked = "–", "–"
 	}
 	last := len(specs) // layers are numbered 1..last, as the paper does
-	convs := 0
 	for i, spec := range specs {
 		k := i + 1
 		l := pathLayer{name: blockName(spec, k == last)}
-		frozen := false
-		if spec.Kind == nn.ConvBlock {
-			convs++
-			frozen = convs <= frozenConv
-		}
+		frozen := frozenConv && spec.Kind == nn.ConvBlock
 		switch {
 		case k == last:
 			l.source, l.formula = fromOutput, fmt.Sprintf("δ%s = e = y − t*", sub(k))

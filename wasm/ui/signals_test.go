@@ -17,26 +17,26 @@ func TestTheSignalPathsOfEachRule(t *testing.T) {
 	tests := []struct {
 		mode           nn.Mode
 		specs          []nn.BlockSpec
-		frozenConv     int
+		frozenConv     bool
 		sources        []signalSource // first layer first
 		formulas       []string
 		free, unlocked string
 	}{
-		{nn.BP, deep, 0, []signalSource{fromAbove, fromAbove, fromOutput},
+		{nn.BP, deep, false, []signalSource{fromAbove, fromAbove, fromOutput},
 			[]string{"δ₁ = (W₂ᵀ δ₂) ⊙ f′(a₁)", "δ₂ = (W₃ᵀ δ₃) ⊙ f′(a₂)", "δ₃ = e = y − t*"}, "no", "no"},
-		{nn.FA, deep, 0, []signalSource{fromAbove, fromAbove, fromOutput},
+		{nn.FA, deep, false, []signalSource{fromAbove, fromAbove, fromOutput},
 			[]string{"δ₁ = (B₂ᵀ δ₂) ⊙ f′(a₁)", "δ₂ = (B₃ᵀ δ₃) ⊙ f′(a₂)", "δ₃ = e = y − t*"}, "yes", "no"},
-		{nn.DFA, deep, 0, []signalSource{fromError, fromError, fromOutput},
+		{nn.DFA, deep, false, []signalSource{fromError, fromError, fromOutput},
 			[]string{"δ₁ = (B₁ᵀ e) ⊙ f′(a₁)", "δ₂ = (B₂ᵀ e) ⊙ f′(a₂)", "δ₃ = e = y − t*"}, "yes", "no"},
-		{nn.SDFA, deep, 0, []signalSource{fromError, fromError, fromOutput},
+		{nn.SDFA, deep, false, []signalSource{fromError, fromError, fromOutput},
 			[]string{"δ₁ = (B₁ᵀ sign(e)) ⊙ f′(a₁)", "δ₂ = (B₂ᵀ sign(e)) ⊙ f′(a₂)", "δ₃ = e = y − t*"}, "yes", "no"},
-		{nn.DRTP, deep, 0, []signalSource{fromTarget, fromTarget, fromOutput},
+		{nn.DRTP, deep, false, []signalSource{fromTarget, fromTarget, fromOutput},
 			[]string{"δ₁ = (B₁ᵀ t*) ⊙ f′(a₁)", "δ₂ = (B₂ᵀ t*) ⊙ f′(a₂)", "δ₃ = e = y − t*"}, "yes", "yes"},
-		{nn.Shallow, deep, 0, []signalSource{fromNothing, fromNothing, fromOutput},
+		{nn.Shallow, deep, false, []signalSource{fromNothing, fromNothing, fromOutput},
 			[]string{"δ₁ = 0: keeps its initial weights", "δ₂ = 0: keeps its initial weights", "δ₃ = e = y − t*"}, "–", "–"},
-		{nn.DRTP, conv, 0, []signalSource{fromTarget, fromTarget, fromOutput},
+		{nn.DRTP, conv, false, []signalSource{fromTarget, fromTarget, fromOutput},
 			[]string{"δ₁ = (B₁ᵀ t*) ⊙ f′(a₁)", "δ₂ = (B₂ᵀ t*) ⊙ f′(a₂)", "δ₃ = e = y − t*"}, "yes", "yes"},
-		{nn.BP, conv, 1, []signalSource{fromNothing, fromAbove, fromOutput},
+		{nn.BP, conv, true, []signalSource{fromNothing, fromAbove, fromOutput},
 			[]string{"δ₁ = 0: keeps its initial weights", "δ₂ = (W₃ᵀ δ₃) ⊙ f′(a₂)", "δ₃ = e = y − t*"}, "no", "no"},
 	}
 	for _, tt := range tests {
@@ -62,7 +62,7 @@ func TestOnlyDRTPIsBothFreeOfTransportAndUnlocked(t *testing.T) {
 	specs, err := nn.ParseTopology("FC_500_FC_10")
 	require.NoError(t, err)
 	for _, m := range nn.Modes() {
-		sp := signalPathOf(m, specs, 0)
+		sp := signalPathOf(m, specs, false)
 		assert.Equal(t, m == nn.DRTP, sp.transportFree == "yes" && sp.unlocked == "yes", m.String())
 	}
 }
@@ -73,6 +73,6 @@ func TestTheSignalPathReadsAsText(t *testing.T) {
 	assert.Equal(t, "DRTP: FC 10 (output), δ₃ = e = y − t*; "+
 		"FC 1000, δ₂ = (B₂ᵀ t*) ⊙ f′(a₂) (the target alone, straight through B₂ᵀ); "+
 		"CONV 32 5×5, pool, δ₁ = (B₁ᵀ t*) ⊙ f′(a₁) (the target alone, straight through B₁ᵀ); "+
-		"free of weight transport: yes; update-unlocked: yes.", signalPathOf(nn.DRTP, conv, 0).describe())
+		"free of weight transport: yes; update-unlocked: yes.", signalPathOf(nn.DRTP, conv, false).describe())
 	assert.Equal(t, "₁₂", sub(12))
 }

@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/nofeedback/lwf/core/nn"
+	"github.com/nofeedback/lwf/core/settings"
 	"github.com/nofeedback/lwf/wasm/protocol"
 )
 
@@ -28,6 +30,7 @@ type (
 	feedbackView  struct{} // the fixed random feedback matrices
 	digitsView    struct{} // test digits and the network's answers
 	confusionView struct{} // the latest confusion matrix
+	signalsView   struct{} // each rule's learning signals on the network (the paper's Figure 1)
 )
 
 func (curvesView) canvas() string    { return "curves" }
@@ -36,24 +39,26 @@ func (weightsView) canvas() string   { return "weights" }
 func (feedbackView) canvas() string  { return "feedback" }
 func (digitsView) canvas() string    { return "digits" }
 func (confusionView) canvas() string { return "confusion" }
+func (signalsView) canvas() string   { return "signals" }
 
 var (
 	liveViews    = []view{curvesView{}, alignmentView{}}
-	pictureViews = []view{weightsView{}, feedbackView{}, digitsView{}, confusionView{}}
+	pictureViews = []view{weightsView{}, feedbackView{}, digitsView{}, confusionView{}, signalsView{}}
 )
 
-// scene is what the views draw from: the runs' state, and the runs, with their
-// curves and pictures as their workers sent them (read only).
+// scene is what the views draw from: the settings, the runs' state, and the runs,
+// with their curves and pictures as their workers sent them (read only).
 type scene struct {
-	st   State
-	runs []*run
+	settings settings.Settings
+	st       State
+	runs     []*run
 }
 
 // main is the run the single-run views show: the first.
 func (sc scene) main() *run { return sc.runs[0] }
 
 // scene is the page's state and runs, for the views.
-func (p *page) scene() scene { return scene{st: p.st, runs: p.runs} }
+func (p *page) scene() scene { return scene{settings: p.state.Settings, st: p.st, runs: p.runs} }
 
 // paint draws v on its canvas, if the canvas is on the page and has a size.
 func (p *page) paint(v view, sc scene) {
@@ -448,4 +453,125 @@ func (confusionView) draw(s surface, sc scene) {
 			}
 		}
 	}
+}
+
+// signalsView draws the paper's Figure 1 for the rules on the page, on the network
+// the settings name: the layers left to right with the forward pass between them,
+// each hidden layer's learning signal and its formula, and whether the rule is free
+// of weight transport and update-unlocked. A race draws one row per rule. The
+// canvas's text alternative reads the same paths.
+func (signalsView) draw(s surface, sc scene) {
+	specs, err := nn.ParseTopology(sc.settings.Topology)
+	if err != nil {
+		s.message("…")
+		return
+	}
+	var text []string
+	h := s.h / float64(len(sc.runs))
+	for i, r := range sc.runs {
+		sp := signalPathOf(r.mode, specs, sc.settings.FreezeConv)
+		s.drawSignalPath(sp, r.colour, float64(i)*h, h, len(sc.runs) > 1)
+		text = append(text, sp.describe())
+	}
+	s.ctx.Get("canvas").Call("setAttribute", "aria-label", "Signal paths. "+strings.Join(text, " "))
+}
+
+// Colours of the learning signals, by where they come from.
+var signalColours = map[signalSource]string{fromAbove: testColor, fromError: bad, fromTarget: good, fromOutput: bad}
+
+// drawSignalPath draws one rule's diagram in the band from top, h high.
+func (s surface) drawSignalPath(sp signalPath, colour string, top, h float64, race bool) {
+	n := len(sp.layers) + 2 // the input, the layers, the target
+	gap := 14.0
+	w := (s.w - gap*float64(n-1)) / float64(n)
+	boxH := math.Min(44, h/4)
+	y := top + 28
+	if race {
+		s.text(sp.mode.String(), 0, top+2, 14, colour, "left", "top")
+	}
+	x := func(i int) float64 { return float64(i) * (w + gap) }
+	box := func(i int, label, fill, ink string) {
+		s.fill(fill)
+		s.ctx.Call("fillRect", x(i), y, w, boxH)
+		for j, line := range s.lines(label, w-6, 13) {
+			s.text(line, x(i)+w/2, y+boxH/2+16*(float64(j)-0.5*float64(len(s.lines(label, w-6, 13))-1)), 13, ink, "center", "middle")
+		}
+	}
+	box(0, "input", "#eef1f6", ink)
+	for i, l := range sp.layers {
+		fill := "#dce6f5"
+		if l.source == fromNothing {
+			fill = "#eef1f6"
+		}
+		box(i+1, l.name, fill, ink)
+		s.line(x(i)+w, y+boxH/2, x(i+1)-2, y+boxH/2, ink, 1.5) // the forward pass
+		s.arrowHead(x(i+1)-2, y+boxH/2, 1, ink)
+	}
+	box(n-1, "target t*", "#dcebdc", good)
+	// Each layer's signal, as an arc below the boxes from where it comes.
+	below := y + boxH
+	for i, l := range sp.layers {
+		to := x(i+1) + w/2
+		var from float64
+		switch l.source {
+		case fromAbove:
+			from = x(i+2) + w/2 // the layer above
+		case fromError:
+			from = x(len(sp.layers)) + w/2 // the output's error
+		case fromTarget, fromOutput:
+			from = x(n-1) + w/2 // the target (the output's e = y − t* too)
+		default:
+			continue
+		}
+		depth := 18 + 10*float64(len(sp.layers)-i)
+		s.stroke(signalColours[l.source], 2)
+		s.ctx.Call("beginPath")
+		s.ctx.Call("moveTo", from, below)
+		s.ctx.Call("bezierCurveTo", from, below+depth, to, below+depth, to, below+4)
+		s.ctx.Call("stroke")
+		s.arrowHead(to, below+2, -2, signalColours[l.source])
+		if l.through != "" {
+			s.text(l.through, (from+to)/2, below+depth*0.75+6, 13, signalColours[l.source], "center", "top") // under the arc
+		}
+	}
+	// The formulas, one under each layer, and the paper's table's row.
+	fy := below + 18 + 10*float64(len(sp.layers)) + 22
+	for i, l := range sp.layers {
+		s.wrap(l.formula, x(i+1), fy, w, 12, ink)
+	}
+	verdict := func(v string) string {
+		switch v {
+		case "yes":
+			return good
+		case "no":
+			return bad
+		}
+		return faint
+	}
+	ry := math.Min(top+h-16, fy+44)
+	s.text("free of weight transport: "+sp.transportFree, 0, ry, 13, verdict(sp.transportFree), "left", "alphabetic")
+	s.text("update-unlocked: "+sp.unlocked, s.w/2, ry, 13, verdict(sp.unlocked), "left", "alphabetic")
+}
+
+// arrowHead draws a small arrow head at (x, y) pointing right (dir 1), left (-1),
+// up (-2) or down (2).
+func (s surface) arrowHead(x, y float64, dir int, colour string) {
+	s.fill(colour)
+	s.ctx.Call("beginPath")
+	s.ctx.Call("moveTo", x, y)
+	switch dir {
+	case 1:
+		s.ctx.Call("lineTo", x-7, y-4)
+		s.ctx.Call("lineTo", x-7, y+4)
+	case -1:
+		s.ctx.Call("lineTo", x+7, y-4)
+		s.ctx.Call("lineTo", x+7, y+4)
+	case -2:
+		s.ctx.Call("lineTo", x-4, y+7)
+		s.ctx.Call("lineTo", x+4, y+7)
+	default:
+		s.ctx.Call("lineTo", x-4, y-7)
+		s.ctx.Call("lineTo", x+4, y-7)
+	}
+	s.ctx.Call("fill")
 }
