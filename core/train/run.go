@@ -48,11 +48,10 @@ type Schedule struct {
 	// point measures it only while that stays within AlignShare of the training time,
 	// else a later step does. 0: no bound.
 	AlignShare float64
-	// Quick is the subset of the test set evaluated during an epoch, nil for none. Its
-	// evaluations follow Early for the first EarlyFor of training, then Later.
-	Quick        *data.Set
-	Early, Later Budget
-	EarlyFor     time.Duration
+	// Quick is the subset of the test set evaluated during an epoch, nil for none, on
+	// the plan of PlanQuick (nil: the whole subset after every step).
+	Quick     *data.Set
+	PlanQuick Planner
 	// EvalTrain evaluates the training set too at each epoch's end.
 	EvalTrain bool
 	// EvalBatch is the chunk of samples an evaluation runs at once (the figures do not
@@ -70,29 +69,14 @@ const (
 	AlignAfterPoint          // the step after each point (the page, four times a second)
 )
 
-// Budget bounds what quick evaluations cost. After each evaluation the next one is
-// planned from the cost per sample just measured: the whole quick subset if that fits
-// at most Share of the time within Longest of training, else fewer samples (never
-// under MinSamples), and never sooner than Shortest. The share always holds: where even
-// MinSamples is too costly, evaluations come more than Longest apart.
-type Budget struct {
-	Share             float64       // of the time, in (0, 1)
-	Shortest, Longest time.Duration // of training between two evaluations
-	MinSamples        int
-}
+// Planner plans a run's quick evaluations: from the training time so far and what
+// an evaluated sample costs, in seconds (at first an estimate from a training step),
+// it returns the training time until the next evaluation and its size in samples,
+// out of most. The page's engine plans them within a share of its time.
+type Planner func(trained time.Duration, perSample float64, most int) (gap time.Duration, n int)
 
-// plan returns the training time until the next evaluation and its size in samples,
-// out of most, for evaluations that cost perSample seconds a sample.
-func (b Budget) plan(perSample float64, most int) (gap time.Duration, n int) {
-	ratio := (1 - b.Share) / b.Share // training time per unit of evaluation time
-	wait := func(n int) time.Duration { return time.Duration(float64(n) * perSample * ratio * float64(time.Second)) }
-	n = most
-	if wait(most) > b.Longest && perSample > 0 {
-		fit := int(b.Longest.Seconds()/ratio/perSample + 1e-9) // rounding apart, what fits
-		n = max(fit, min(b.MinSamples, most))
-	}
-	return max(wait(n), b.Shortest), n
-}
+// everyStep is the plan without a Planner: the whole quick subset after every step.
+func everyStep(_ time.Duration, _ float64, most int) (time.Duration, int) { return 0, most }
 
 // Hooks receive the figures of a run as they come; any may be nil.
 type Hooks struct {
@@ -140,6 +124,9 @@ func NewRun[F tensor.Float](sess *Session[F], schedule Schedule, hooks Hooks, no
 	}
 	if schedule.EvalBatch < 1 {
 		schedule.EvalBatch = 250
+	}
+	if schedule.PlanQuick == nil {
+		schedule.PlanQuick = everyStep
 	}
 	hidden := sess.Net().Layers() - 1
 	r := &Run[F]{Session: sess, Schedule: schedule, Hooks: hooks, now: now, quick: schedule.Quick,
@@ -250,19 +237,11 @@ func (r *Run[F]) Evaluate(full bool) (Evaluation, error) {
 		// The first quick evaluation, whose cost is not measured yet, is sized from a
 		// training step's: a sample's forward pass costs about a third of its step.
 		q := r.Schedule.Quick
-		if _, n := r.budget().plan(r.plainStep.Seconds()/float64(r.Session.Opts.BatchSize)/3, q.Len()); n != r.quick.Len() {
+		if _, n := r.Schedule.PlanQuick(r.TrainTime, r.plainStep.Seconds()/float64(r.Session.Opts.BatchSize)/3, q.Len()); n != r.quick.Len() {
 			r.quick = q.Spread(n)
 		}
 	}
 	return r.evaluate(r.quick, full, false)
-}
-
-// budget is the quick evaluations' budget at this point of the run.
-func (r *Run[F]) budget() Budget {
-	if r.TrainTime < r.Schedule.EarlyFor {
-		return r.Schedule.Early
-	}
-	return r.Schedule.Later
 }
 
 func (r *Run[F]) evaluate(set *data.Set, full, trainSet bool) (Evaluation, error) {
@@ -276,7 +255,7 @@ func (r *Run[F]) evaluate(set *data.Set, full, trainSet bool) (Evaluation, error
 		r.perSample = took.Seconds() / float64(ev.Samples)
 	}
 	if q := r.Schedule.Quick; q != nil {
-		gap, n := r.budget().plan(r.perSample, q.Len())
+		gap, n := r.Schedule.PlanQuick(r.TrainTime, r.perSample, q.Len())
 		r.nextEval = r.TrainTime + gap
 		if n != r.quick.Len() {
 			r.quick = q.Spread(n)

@@ -20,37 +20,6 @@ func tickClock(tick time.Duration) func() time.Time {
 	return func() time.Time { t = t.Add(tick); return t }
 }
 
-func TestBudgetPlansTheNextEvaluation(t *testing.T) {
-	b := Budget{Share: 0.2, Shortest: 100 * time.Millisecond, Longest: 2 * time.Second, MinSamples: 200}
-	// Share 0.2: four units of training for each unit of evaluation.
-	tests := []struct {
-		name      string
-		perSample float64 // seconds
-		gap       time.Duration
-		n         int
-	}{
-		{"cheap: the whole subset, at the shortest interval", 1e-6, 100 * time.Millisecond, 2000},
-		{"the whole subset fits the share", 100e-6, 800 * time.Millisecond, 2000},
-		{"just fits within the longest interval", 250e-6, 2 * time.Second, 2000},
-		{"too slow for the whole subset: fewer samples", 500e-6, 2 * time.Second, 1000},
-		{"slower still: never under the fewest, the interval stretches", 5e-3, 4 * time.Second, 200},
-		{"not measured yet", 0, 100 * time.Millisecond, 2000},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			gap, n := b.plan(tt.perSample, 2000)
-			assert.Equal(t, tt.n, n)
-			assert.InDelta(t, tt.gap.Seconds(), gap.Seconds(), 1e-6)
-			if tt.perSample > 0 {
-				cost := float64(n) * tt.perSample
-				assert.LessOrEqual(t, cost/(cost+gap.Seconds()), b.Share+1e-9, "the share holds")
-			}
-		})
-	}
-	_, n := b.plan(1, 50)
-	assert.Equal(t, 50, n, "a subset smaller than the fewest is evaluated whole")
-}
-
 // runOptions is a small DRTP run over 400 synthetic samples, 8 batches an epoch.
 func runOptions() (Options, *data.Set, *data.Set) {
 	opts := synthOptions("FC_16_FC_10", nn.DRTP)
@@ -58,19 +27,24 @@ func runOptions() (Options, *data.Set, *data.Set) {
 	return opts, data.Classification(1, 400), data.Classification(2, 2000)
 }
 
-func TestRunShrinksSlowEvaluationsToTheirBudget(t *testing.T) {
+func TestRunPlansEachEvaluationFromTheLastOnesCost(t *testing.T) {
 	// A step of 50 samples, and every evaluation whatever its size, costs one tick
-	// (10 ms), so an evaluation's cost per sample doubles when its size halves: the
-	// planned sizes fall to the fewest allowed. The first, not measured yet, is sized
-	// from a step's cost: a sample's forward pass is a third of its step, 67 µs, of
-	// which 5 ms of training at a share of one half fit 75.
+	// (10 ms), so an evaluation's cost per sample doubles when its size halves. The
+	// plan evaluates what 5 ms cost, at least 10 samples: the sizes fall to 10. The
+	// first, not measured yet, is sized from a step's cost: a sample's forward pass is
+	// a third of its step, 67 µs, of which 5 ms fit 75.
 	opts, trainSet, testSet := runOptions()
 	opts.Epochs = 0
 	sess, err := NewSession[float32](opts, trainSet, testSet)
 	require.NoError(t, err)
 	var evals []Eval
-	b := Budget{Share: 0.5, Shortest: time.Millisecond, Longest: 5 * time.Millisecond, MinSamples: 10}
-	run := NewRun(sess, Schedule{Quick: testSet, Early: b, Later: b}, Hooks{Eval: func(e Eval) { evals = append(evals, e) }},
+	plan := func(_ time.Duration, perSample float64, most int) (time.Duration, int) {
+		if perSample == 0 {
+			return time.Millisecond, most
+		}
+		return time.Millisecond, min(max(int(0.005/perSample+1e-9), 10), most)
+	}
+	run := NewRun(sess, Schedule{Quick: testSet, PlanQuick: plan}, Hooks{Eval: func(e Eval) { evals = append(evals, e) }},
 		tickClock(10*time.Millisecond))
 	for range 200 {
 		_, err := run.Step(true)
@@ -182,9 +156,8 @@ func TestWhatARunMeasuresChangesNothing(t *testing.T) {
 	require.NoError(t, err)
 	busy, err := NewSession[float32](opts, trainSet, testSet)
 	require.NoError(t, err)
-	every := Budget{Share: 0.5, Shortest: 0, Longest: time.Hour, MinSamples: 1}
 	run := NewRun(busy, Schedule{PointEvery: time.Nanosecond, Align: AlignEveryStep, Quick: testSet.Spread(100),
-		Early: every, Later: every, EvalTrain: true}, Hooks{}, tickClock(time.Millisecond))
+		EvalTrain: true}, Hooks{}, tickClock(time.Millisecond))
 	for !plain.Done() {
 		a, err := plain.Step()
 		require.NoError(t, err)

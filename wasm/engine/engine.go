@@ -44,9 +44,7 @@ func schedule(quick *data.Set, mode nn.Mode) train.Schedule {
 		align = train.AlignNever // no hidden layer learns
 	}
 	return train.Schedule{
-		PointEvery: pointEvery, Align: align, AlignShare: 0.05, Quick: quick, EarlyFor: 15 * time.Second,
-		Early: train.Budget{Share: 0.15, Shortest: 250 * time.Millisecond, Longest: time.Second, MinSamples: 200},
-		Later: train.Budget{Share: 0.1, Shortest: 750 * time.Millisecond, Longest: 8 * time.Second, MinSamples: 200},
+		PointEvery: pointEvery, Align: align, AlignShare: 0.05, Quick: quick, PlanQuick: planQuick,
 	}
 }
 
