@@ -245,7 +245,7 @@ func TestTrainedNetworkRoundTrips(t *testing.T) {
 						b.Labels[i] = rng.IntN(cfg.Labels)
 						b.T[i*cfg.Labels+b.Labels[i]] = 1
 					}
-					_, err := tr.Step(b, false)
+					_, err := tr.TrainBatch(b, false)
 					require.NoError(t, err)
 				}
 				require.NotEqual(t, before, net.Params()[len(net.Params())-1].Torch(), "training changed nothing")

@@ -111,7 +111,7 @@ func benchStepWith(b *testing.B, topology string, mode nn.Mode, kind optim.Kind)
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, err := tr.Step(batches[i%len(batches)], false); err != nil {
+		if _, err := tr.TrainBatch(batches[i%len(batches)], false); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -49,7 +49,7 @@ func determinismLosses(t *testing.T) string {
 		rng := rand.New(rand.NewPCG(1, 2))
 		for step := range 50 {
 			b := randomBatch(rng, 16, 64, 10)
-			res, err := tr.Step(b, false)
+			res, err := tr.TrainBatch(b, false)
 			loss := res.Loss
 			require.NoError(t, err)
 			fmt.Fprintf(&sb, "%s %s step %d: %08x\n", r.topology, r.mode, step, math.Float32bits(float32(loss)))

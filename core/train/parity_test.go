@@ -78,7 +78,7 @@ func checkCase[F tensor.Float](t *testing.T, c *fixture.Case) {
 			require.NoError(t, err)
 			var losses []F
 			for _, b := range batches {
-				res, err := tr.Step(b, false)
+				res, err := tr.TrainBatch(b, false)
 				l := res.Loss
 				require.NoError(t, err)
 				losses = append(losses, F(l))

@@ -134,10 +134,10 @@ func NewRun[F tensor.Float](sess *Session[F], schedule Schedule, hooks Hooks, no
 	return r
 }
 
-// Step trains one batch, then reports what is due: a point, an epoch's end with its
+// Advance trains one batch, then reports what is due: a point, an epoch's end with its
 // evaluations, or, when quick is set, a quick evaluation. Quick unset holds a due
 // quick evaluation for a later step (the page shows its first batch at once).
-func (r *Run[F]) Step(quick bool) (StepResult, error) {
+func (r *Run[F]) Advance(quick bool) (StepResult, error) {
 	s := r.Session
 	s.Align = r.Schedule.Align == AlignEveryStep || (r.Schedule.Align == AlignAfterPoint && r.alignDue && r.alignFits())
 	if s.Align {

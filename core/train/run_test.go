@@ -47,7 +47,7 @@ func TestRunPlansEachEvaluationFromTheLastOnesCost(t *testing.T) {
 	run := NewRun(sess, Schedule{Quick: testSet, PlanQuick: plan}, Hooks{Eval: func(e Eval) { evals = append(evals, e) }},
 		tickClock(10*time.Millisecond))
 	for range 200 {
-		_, err := run.Step(true)
+		_, err := run.Advance(true)
 		require.NoError(t, err)
 	}
 	var sizes []int
@@ -76,7 +76,7 @@ func TestRunReportsPointsEvaluationsAndEpochs(t *testing.T) {
 		Epoch: func(e Epoch) { epochs = append(epochs, e) },
 	}, tickClock(time.Millisecond))
 	for !sess.Done() {
-		_, err := run.Step(true)
+		_, err := run.Advance(true)
 		require.NoError(t, err)
 	}
 	require.Len(t, steps, 16)
@@ -125,7 +125,7 @@ func TestRunPointsFollowTrainingTime(t *testing.T) {
 		Point: func(p Point) { points = append(points, p) },
 	}, tickClock(10*time.Millisecond))
 	for range 8 {
-		_, err := run.Step(true)
+		_, err := run.Advance(true)
 		require.NoError(t, err)
 	}
 	// A step is 10 ms: a point after the first step, then every third, and at the
@@ -161,7 +161,7 @@ func TestWhatARunMeasuresChangesNothing(t *testing.T) {
 	for !plain.Done() {
 		a, err := plain.Step()
 		require.NoError(t, err)
-		b, err := run.Step(true)
+		b, err := run.Advance(true)
 		require.NoError(t, err)
 		require.Equal(t, math.Float64bits(a.Loss), math.Float64bits(b.Loss), "step %d", plain.Steps)
 	}
@@ -203,7 +203,7 @@ func TestRunKeepsTheAlignmentWithinItsShare(t *testing.T) {
 					}
 				}}, now)
 			for range 400 {
-				_, err := run.Step(false)
+				_, err := run.Advance(false)
 				require.NoError(t, err)
 			}
 			extra := 2 * time.Millisecond * time.Duration(aligned)

@@ -193,7 +193,7 @@ func (s *Session[F]) Ready() bool {
 	return to < len(s.order) || s.Test == nil || s.Test.Whole()
 }
 
-// Step trains on the next batch of the epoch's seeded order (Trainer.Step), measuring
+// Step trains on the next batch of the epoch's seeded order (Trainer.TrainBatch), measuring
 // the alignment when Align is set. A loss that is not finite stops the run with an
 // error wrapping ErrDiverged, which says where and why it likely happened.
 func (s *Session[F]) Step() (StepResult, error) {
@@ -206,7 +206,7 @@ func (s *Session[F]) Step() (StepResult, error) {
 	if err := data.Fill(s.Train, &s.batch, idx, s.Opts.Augment, s.augRNG); err != nil {
 		return StepResult{}, err
 	}
-	res, err := s.Trainer.Step(s.batch, s.Align)
+	res, err := s.Trainer.TrainBatch(s.batch, s.Align)
 	if errors.Is(err, ErrDiverged) {
 		n := s.Opts.Net
 		return res, fmt.Errorf("%w: the loss of batch %d (epoch %d) is %v. Likely cause: the learning rate (%g) is too high for %s with %s hidden units, %s output and the %s loss; try a smaller one. The weights are those before that batch",

@@ -36,12 +36,12 @@ func New[F tensor.Float](net *nn.Network[F], kind optim.Kind, lr float64) (*Trai
 	return &Trainer[F]{Net: net, Opt: opt}, nil
 }
 
-// Step trains on one batch, the one training step of every run: the rule's
+// TrainBatch trains on one batch, the one training step of every run: the rule's
 // gradients, the alignment with the true gradient when align is set, then one
 // optimiser step. What it returns was measured on the batch before the update. A loss
 // that is not finite is an error wrapping ErrDiverged, returned before any update:
 // the parameters stay those of the last good step.
-func (t *Trainer[F]) Step(b data.Batch[F], align bool) (StepResult, error) {
+func (t *Trainer[F]) TrainBatch(b data.Batch[F], align bool) (StepResult, error) {
 	loss, err := t.Net.Gradients(b)
 	if err != nil {
 		return StepResult{}, fmt.Errorf("train step %d: %w", t.Opt.Steps()+1, err)

@@ -30,7 +30,7 @@ func trainSteps(t *testing.T, cfg nn.Config, kind optim.Kind) (net *nn.Network[f
 	require.NoError(t, err)
 	rng := rand.New(rand.NewPCG(9, 9))
 	for range 5 {
-		_, err := tr.Step(randomBatch(rng, 8, 64, 10), false)
+		_, err := tr.TrainBatch(randomBatch(rng, 8, 64, 10), false)
 		require.NoError(t, err)
 	}
 	return net, before
@@ -72,7 +72,7 @@ func TestStepReportsBadBatches(t *testing.T) {
 	require.NoError(t, err)
 	tr, err := New(net, optim.NAG, 0.01)
 	require.NoError(t, err)
-	_, err = tr.Step(data.Batch[float32]{X: make([]float32, 10), T: make([]float32, 10), N: 1}, false)
+	_, err = tr.TrainBatch(data.Batch[float32]{X: make([]float32, 10), T: make([]float32, 10), N: 1}, false)
 	assert.ErrorContains(t, err, "train step 1: batch inputs: got 10 values for 1 samples, want 64 each")
 	_, err = New(net, optim.Kind(7), 0.01)
 	assert.ErrorContains(t, err, "unknown optimizer 7")

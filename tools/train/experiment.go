@@ -259,7 +259,7 @@ func runEpochs[F tensor.Float](ctx context.Context, e *experiment, sess *train.S
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if _, err := run.Step(false); err != nil {
+		if _, err := run.Advance(false); err != nil {
 			return fmt.Errorf("epoch %d, batch %d: %w", e.epoch+1, e.batch+1, err)
 		}
 	}

@@ -197,7 +197,7 @@ func (e *Engine) StepOnce() error {
 
 // step trains one batch; quick lets a due quick evaluation follow it.
 func (e *Engine) step(quick bool) error {
-	if _, err := e.run.Step(quick); err != nil {
+	if _, err := e.run.Advance(quick); err != nil {
 		e.state = protocol.Failed
 		e.failure = err
 		return err
