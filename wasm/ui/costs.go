@@ -13,41 +13,49 @@ import (
 	"github.com/nofeedback/lwf/core/train"
 )
 
+// costTable is the cost table: for each rule on the chosen network, what learning
+// costs and what it holds. It keeps the costs of the last settings it was filled for.
+type costTable struct {
+	key   settings.Settings // the settings cache was computed for
+	cache []nn.Cost         // the cost of each rule on that network
+	shown string            // what the table shows, to skip unchanged updates
+}
+
 // costColumns are the cells of a cost row that change, named in their ids
 // (cost-<MODE>-<column>).
 var costColumns = []string{"learning", "held", "backward", "accuracy"}
 
-// showCosts fills the cost table for the network the settings describe: for each
+// fill fills the cost table for the network the settings describe: for each
 // rule, the multiply-accumulates of learning per sample, the values it must hold
 // between the forward pass and the update, and the test accuracy of any run of that
 // rule on this page, so that the paper's trade-off is one picture.
-func (p *page) showCosts() {
-	body := p.doc.GetElementByID("cost-rows")
+func (t *costTable) fill(w *writer, sc scene) {
+	body := w.doc.GetElementByID("cost-rows")
 	if body == nil {
 		return
 	}
-	costs := p.costs()
+	costs := t.costs(sc.settings)
 	if costs == nil {
 		return // the settings' error is shown next to them
 	}
-	if body.Underlying().Get("rows").Length() != len(costs) {
+	if rows(body) != len(costs) {
 		body.SetInnerHTML("")
-		p.costShown = ""
-		p.forget("cost-")
+		t.shown = ""
+		w.forget("cost-")
 		for _, c := range costs {
-			tr := p.doc.CreateElement("tr")
-			name := p.doc.CreateElement("th")
+			tr := w.doc.CreateElement("tr")
+			name := w.doc.CreateElement("th")
 			name.SetAttribute("scope", "row")
 			name.SetTextContent(c.Mode.String())
 			tr.AppendChild(name)
 			for _, col := range costColumns {
-				td := p.doc.CreateElement("td")
+				td := w.doc.CreateElement("td")
 				td.SetID("cost-" + c.Mode.String() + "-" + col)
 				if col == "learning" || col == "held" {
 					td.SetAttribute("class", "bar-cell")
-					text := p.doc.CreateElement("span")
+					text := w.doc.CreateElement("span")
 					text.SetAttribute("class", "bar-text")
-					bar := p.doc.CreateElement("span")
+					bar := w.doc.CreateElement("span")
 					bar.SetAttribute("class", "bar")
 					td.AppendChild(text)
 					td.AppendChild(bar)
@@ -58,22 +66,22 @@ func (p *page) showCosts() {
 		}
 	}
 	if len(costs) > 0 {
-		p.text("cost-forward", fmt.Sprintf("The forward pass costs %s multiply-adds per sample under every rule.", count(costs[0].ForwardMACs)))
+		w.text("cost-forward", fmt.Sprintf("The forward pass costs %s multiply-adds per sample under every rule.", count(costs[0].ForwardMACs)))
 	}
 	accuracy := map[string]string{} // (fmt prints maps sorted by key)
 	current := map[string]bool{}
-	for _, r := range p.runs {
+	for _, r := range sc.runs {
 		current[r.mode.String()] = true
 		if r.snap.HasTest && (r.model == nil || r.model.Classification) {
 			accuracy[r.mode.String()] = number(r.snap.TestAccuracy, 2)
 		}
 	}
 	// The figures change with the settings and the rules in the race; the accuracy
-	// with each evaluation, and then only its cells are written (through p.text,
+	// with each evaluation, and then only its cells are written (through w.text,
 	// which touches the page only when a text changes).
-	if sig := fmt.Sprint(costs, current); sig != p.costShown {
-		p.costShown = sig
-		p.fillCostRows(body, costRows(costs), current)
+	if sig := fmt.Sprint(costs, current); sig != t.shown {
+		t.shown = sig
+		fillCostRows(w, body, costRows(costs), current)
 	}
 	for _, c := range costs {
 		mode := c.Mode.String()
@@ -81,12 +89,12 @@ func (p *page) showCosts() {
 		if !ok {
 			a = "–"
 		}
-		p.text("cost-"+mode+"-accuracy", a)
+		w.text("cost-"+mode+"-accuracy", a)
 	}
 }
 
 // fillCostRows writes the cost table's figures, bars and marks.
-func (p *page) fillCostRows(body dom.Element, rows []costRow, current map[string]bool) {
+func fillCostRows(w *writer, body dom.Element, rows []costRow, current map[string]bool) {
 	for i, row := range rows {
 		tr := body.Underlying().Get("rows").Index(i)
 		if tr.Get("classList").Call("contains", "current").Bool() != current[row.Mode] {
@@ -97,7 +105,7 @@ func (p *page) fillCostRows(body dom.Element, rows []costRow, current map[string
 			id := "cost-" + row.Mode + "-" + col
 			switch col {
 			case "learning", "held":
-				td := p.doc.GetElementByID(id)
+				td := w.doc.GetElementByID(id)
 				if td == nil {
 					continue
 				}
@@ -112,7 +120,7 @@ func (p *page) fillCostRows(body dom.Element, rows []costRow, current map[string
 				width := "calc((100% - 4.2em) * " + strconv.FormatFloat(bars[col], 'f', 3, 64) + ")"
 				cells.Get("1").Get("style").Call("setProperty", "width", width)
 			case "backward":
-				p.text(id, row.Backward)
+				w.text(id, row.Backward)
 			}
 		}
 	}
@@ -120,16 +128,16 @@ func (p *page) fillCostRows(body dom.Element, rows []costRow, current map[string
 
 // costs returns the per-rule costs of the network the settings describe, computed
 // again only when the settings change; nil when they do not fit together.
-func (p *page) costs() []nn.Cost {
-	key := p.state.Settings
+func (t *costTable) costs(s settings.Settings) []nn.Cost {
+	key := s
 	key.Mode = 0 // (the costs are the same whatever rule is chosen)
-	if key == p.costKey && p.costCache != nil {
-		return p.costCache
+	if key == t.key && t.cache != nil {
+		return t.cache
 	}
-	shape, err := settings.ShapeOf(p.state.Settings.Dataset)
+	shape, err := settings.ShapeOf(s.Dataset)
 	var opts train.Options
 	if err == nil {
-		opts, err = train.OptionsFrom(p.state.Settings, shape, 0)
+		opts, err = train.OptionsFrom(s, shape, 0)
 	}
 	var costs []nn.Cost
 	if err == nil {
@@ -138,6 +146,6 @@ func (p *page) costs() []nn.Cost {
 	if err != nil {
 		return nil
 	}
-	p.costKey, p.costCache = key, costs
+	t.key, t.cache = key, costs
 	return costs
 }

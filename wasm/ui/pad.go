@@ -12,8 +12,17 @@ import (
 	"github.com/nofeedback/lwf/wasm/protocol"
 )
 
-// bindPad lets the user draw a digit with a mouse, a pen or a finger, and asks the
-// main run's network what it is, while drawing and when the stroke ends.
+// padView is the drawing pad: the user draws a digit with a mouse, a pen or a
+// finger, and the main run's network says what it is, while drawing and when the
+// stroke ends. Its picture is the network's confidence in each class.
+type padView struct {
+	blank      bool      // the pad was cleared since its last question
+	confidence []float64 // the latest answer's, or nil
+}
+
+func (*padView) canvas() string { return "pad-confidence" }
+
+// bindPad lets the user draw on the pad and asks the main run about it.
 func (p *page) bindPad() {
 	pad := js.Global().Get("document").Call("getElementById", "pad")
 	if !pad.Truthy() {
@@ -72,9 +81,10 @@ func (p *page) bindPad() {
 	listen("pointercancel", end)
 	p.onClick("pad-clear", func() {
 		ctx.Call("clearRect", 0, 0, pad.Get("width").Int(), pad.Get("height").Int())
-		p.padBlank = true // (an answer still on its way is for the old drawing)
-		p.doc.GetElementByID("pad-answer").SetTextContent("?")
-		p.drawConfidence(nil)
+		p.pad.blank = true // (an answer still on its way is for the old drawing)
+		p.pad.confidence = nil
+		p.out.text("pad-answer", "?")
+		p.paint(&p.pad, p.scene())
 	})
 }
 
@@ -82,7 +92,7 @@ func (p *page) bindPad() {
 func (p *page) askPad(pad, ctx js.Value) {
 	r := p.main()
 	if r.model == nil || r.digits == nil {
-		p.doc.GetElementByID("pad-answer").SetTextContent("–")
+		p.out.text("pad-answer", "–")
 		return
 	}
 	w, h := pad.Get("width").Int(), pad.Get("height").Int()
@@ -97,22 +107,25 @@ func (p *page) askPad(pad, ctx js.Value) {
 	if pixels == nil {
 		return
 	}
-	p.padBlank = false
+	p.pad.blank = false
 	r.send(protocol.Predict, protocol.PredictCommand{Pixels: pixels})
 }
 
 // showAnswer writes the network's answer and draws its confidence in each class.
 func (p *page) showAnswer(pred protocol.Prediction) {
-	if p.padBlank {
+	if p.pad.blank {
 		return
 	}
-	p.doc.GetElementByID("pad-answer").SetTextContent(fmt.Sprintf("%d", pred.Class))
-	p.drawConfidence(pred.Confidence)
+	p.pad.confidence = pred.Confidence
+	p.out.text("pad-answer", fmt.Sprintf("%d", pred.Class))
+	p.paint(&p.pad, p.scene())
 }
 
-func (p *page) drawConfidence(conf []float64) {
-	s, ok := p.surface("pad-confidence")
-	if !ok || conf == nil {
+// draw draws the latest answer's confidence in each class, the answer's bar in
+// the test colour; nothing once the pad is cleared.
+func (v *padView) draw(s surface, _ scene) {
+	conf := v.confidence
+	if conf == nil {
 		return
 	}
 	n := float64(len(conf))

@@ -17,7 +17,6 @@ import (
 
 	"honnef.co/go/js/dom/v2"
 
-	"github.com/nofeedback/lwf/core/nn"
 	"github.com/nofeedback/lwf/core/settings"
 	"github.com/nofeedback/lwf/core/train"
 	"github.com/nofeedback/lwf/wasm/internal/bridge"
@@ -41,12 +40,9 @@ type page struct {
 
 	offline bool // the service worker is registered
 
-	costKey   settings.Settings // the settings costCache was computed for
-	costCache []nn.Cost         // the cost of each rule on the chosen network
-	costShown string            // what the cost table shows, to skip unchanged updates
-
-	shown    map[string]string // the text of each element p.text wrote, by id
-	padBlank bool              // the pad was cleared since its last question
+	out    *writer // writes the text of the page's elements
+	tables []table // the views made of text, filled at every update
+	pad    padView // the drawing pad and the network's answer
 
 	timeline []protocol.Mark // the moments of the page's start, for the budget test
 }
@@ -62,6 +58,8 @@ func (p *page) mark(what string) {
 func Run() {
 	p := &page{win: dom.GetWindow(), controls: map[string]*control{}}
 	p.doc = p.win.Document()
+	p.out = &writer{doc: p.doc}
+	p.tables = []table{metricsTable{}, raceTable{}, &costTable{}}
 	p.mark("page running")
 	st, warnings, err := urlstate.ParseQuery(p.win.Location().Get("search").String())
 	p.state = st
@@ -204,9 +202,10 @@ func (p *page) main() *run { return p.runs[0] }
 // update redraws the page from its state and its runs' snapshots.
 func (p *page) update() {
 	p.setStatus(p.st.Status())
-	p.showMetrics()
-	p.showRace()
-	p.showCosts()
+	sc := p.scene()
+	for _, t := range p.tables {
+		t.fill(p.out, sc)
+	}
 	p.redraw()
 }
 
@@ -383,7 +382,7 @@ func (p *page) updateButtons() {
 	if p.st.Play {
 		label, pressed = "Pause", "true"
 	}
-	p.text("play", label)
+	p.out.text("play", label)
 	if play.GetAttribute("aria-pressed") != pressed {
 		play.SetAttribute("aria-pressed", pressed)
 	}
@@ -445,76 +444,6 @@ func (p *page) retryData() {
 	p.showProgress(protocol.ProgressEvent{What: "the data", Retrying: true})
 	p.clearError()
 	p.dispatch(Action{Kind: PressRetry})
-}
-
-// text sets the text of the element with the given id, touching the page only
-// when it changes: a snapshot arrives up to twenty times a second, and most of its
-// figures stay the same.
-func (p *page) text(id, text string) {
-	if old, ok := p.shown[id]; ok && old == text {
-		return
-	}
-	el := js.Global().Get("document").Call("getElementById", id) // (no dom wrapper: this runs often)
-	if !el.Truthy() {
-		return
-	}
-	el.Set("textContent", text)
-	if p.shown == nil {
-		p.shown = map[string]string{}
-	}
-	p.shown[id] = text
-}
-
-// forget drops what p.text remembers of elements that are rebuilt.
-func (p *page) forget(prefix string) {
-	for id := range p.shown {
-		if strings.HasPrefix(id, prefix) {
-			delete(p.shown, id)
-		}
-	}
-}
-
-// showMetrics writes the figures of the main run's latest snapshot.
-func (p *page) showMetrics() {
-	for id, text := range metricTexts(p.main().figures()) {
-		p.text(id, text)
-	}
-}
-
-// showRace fills the race's table: one row per rule, built once, its cells updated.
-func (p *page) showRace() {
-	table := p.doc.GetElementByID("race")
-	if table == nil {
-		return
-	}
-	if len(p.runs) < 2 {
-		table.SetAttribute("hidden", "")
-		return
-	}
-	table.RemoveAttribute("hidden")
-	body := p.doc.GetElementByID("race-rows")
-	if body.Underlying().Get("rows").Length() != len(p.runs) {
-		body.SetInnerHTML("")
-		p.forget("race-")
-		for _, r := range p.runs {
-			tr := p.doc.CreateElement("tr")
-			name := p.doc.CreateElement("td")
-			name.SetTextContent(r.mode.String())
-			name.Underlying().Get("style").Call("setProperty", "color", r.colour) // (the policy refuses style attributes)
-			tr.AppendChild(name)
-			for _, c := range raceColumns {
-				td := p.doc.CreateElement("td")
-				td.SetID("race-" + r.mode.String() + "-" + c)
-				tr.AppendChild(td)
-			}
-			body.AppendChild(tr)
-		}
-	}
-	for _, r := range p.runs {
-		for i, text := range raceTexts(r.figures(), r.phase()) {
-			p.text("race-"+r.mode.String()+"-"+raceColumns[i], text)
-		}
-	}
 }
 
 // describeModel writes the network's layers.
