@@ -97,9 +97,17 @@ func TestAMemberWokenWithoutAPartWaitsAgain(t *testing.T) {
 			m.wake <- struct{}{}
 		}
 	}
-	give(1, false) // the giver is descheduled before it looks whether m sleeps
-	require.Equal(t, 1, <-done, "the spinning member takes the part")
-	require.Eventually(t, m.asleep.Load, time.Second, 100*time.Microsecond, "then falls asleep")
+	// A giver hands a part over and is descheduled before it looks whether m sleeps;
+	// m takes the part (woken by another giver, if it was asleep already: on a slow or
+	// busy machine it can fall asleep before the first part comes), then sleeps.
+	give(1, true)
+	select {
+	case w := <-done:
+		require.Equal(t, 1, w)
+	case <-time.After(5 * time.Second):
+		t.Fatal("the member never did the first part")
+	}
+	require.Eventually(t, m.asleep.Load, 5*time.Second, 100*time.Microsecond, "then falls asleep")
 	if m.asleep.CompareAndSwap(true, false) { // the late giver finds it asleep
 		m.wake <- struct{}{}
 	}
