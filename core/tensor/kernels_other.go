@@ -1,4 +1,4 @@
-//go:build !amd64 && !(wasm && goexperiment.simd)
+//go:build !amd64 && !arm64 && !(wasm && goexperiment.simd)
 
 package tensor
 

@@ -71,8 +71,8 @@ func best() *vectorSet {
 	return nil
 }
 
-// Kernels names the float32 kernels in use: "AVX-512", "AVX2", "SSE", "SIMD128" or
-// "plain".
+// Kernels names the float32 kernels in use: "AVX-512", "AVX2", "SSE", "NEON",
+// "SIMD128" or "plain".
 func Kernels() string {
 	if kernels == nil {
 		return plainKernels
