@@ -14,7 +14,7 @@ CACHE    := $(CURDIR)/.cache
 # Losses of a fixed-seed run, written natively and compared bit for bit in WebAssembly.
 DETERMINISM := $(CACHE)/determinism-losses.txt
 
-.PHONY: all dist serve lint test test-native test-fuzz test-wasm test-browser bench train soak clean reproduce nag-adam
+.PHONY: all dist serve lint test test-native test-fuzz test-wasm test-arm64 test-browser bench train soak clean reproduce nag-adam
 
 # The site: a self-contained static folder that works from any host or subfolder.
 # It is built in $(DIST).part and replaces $(DIST) only when whole. On first use the
@@ -54,11 +54,12 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt -l: these files are not formatted:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	GOOS=js GOARCH=wasm $(GO) vet ./core/... ./wasm/...
+	GOARCH=arm64 $(GO) vet ./core/...
 	@mkdir -p $(CACHE) && $(GO) build -o $(CACHE)/staticcheck honnef.co/go/tools/cmd/staticcheck
 	$(CACHE)/staticcheck ./...
 	GOOS=js GOARCH=wasm $(CACHE)/staticcheck ./core/... ./wasm/...
 
-test: test-native test-fuzz test-wasm test-browser
+test: test-native test-fuzz test-wasm test-arm64 test-browser
 
 test-native:
 	$(GO) vet ./...
@@ -93,6 +94,19 @@ test-wasm:
 	else \
 	  echo "SKIPPED: the WebAssembly tests need Node.js, which is not installed"; \
 	  test -z "$$REQUIRE_WASM"; \
+	fi
+
+# The core on arm64 (Apple-silicon laptops, arm servers) under qemu-user's
+# qemu-aarch64 (Debian's package qemu-user): every kernel set (NEON and plain) at
+# every thread count the tests try, and the losses of the native run bit for bit.
+QEMU ?= qemu-aarch64
+test-arm64:
+	@if command -v $(QEMU) >/dev/null 2>&1; then \
+	  echo "GOARCH=arm64 go test ./core/... under $(QEMU)"; \
+	  GOARCH=arm64 LWF_DETERMINISM_IN=$(DETERMINISM) $(GO) test -exec=$(QEMU) ./core/...; \
+	else \
+	  echo "SKIPPED: the arm64 tests need $(QEMU) (Debian's qemu-user), which is not installed"; \
+	  test -z "$$REQUIRE_ARM64"; \
 	fi
 
 # The page in real browsers: Debian's Chromium driven by chromedp, Firefox ESR (WebDriver BiDi) and
