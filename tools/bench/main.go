@@ -9,7 +9,7 @@
 // It also opens the page as a visitor would and measures its budgets: the first
 // training step, the longest main-thread task, the time to 90% after Play.
 //
-//	go run ./tools/bench [--out BENCHMARKS.md] [--skip native,peak,browser,tfjs,pytorch,page,network,conv]
+//	go run ./tools/bench [--out BENCHMARKS.md] [--skip native,peak,arm64,browser,tfjs,pytorch,page,network,conv]
 package main
 
 import (
@@ -56,7 +56,7 @@ type key struct{ who, net, mode string }
 type figures map[key]float64
 
 // parts are the measurements, in the order they run.
-var parts = []string{"native", "peak", "browser", "tfjs", "pytorch", "page", "network", "conv"}
+var parts = []string{"native", "peak", "arm64", "browser", "tfjs", "pytorch", "page", "network", "conv"}
 
 func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
@@ -98,6 +98,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	step("native", func() error { return native(root, f) })
 	var peaks peakFigures
 	step("peak", func() error { return peak(root, &peaks) })
+	var arm armFigures
+	step("arm64", func() error { return arm64Counts(root, &arm) })
 	step("browser", func() error { return browser(root, f) })
 	step("tfjs", func() error { return tfjs(root, f, stderr) })
 	step("pytorch", func() error { return pytorch(root, f) })
@@ -107,7 +109,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	step("network", func() error { return network(root, &visits) })
 	var conv []convFigures
 	step("conv", func() error { return convPresets(root, &conv) })
-	table := report(f, notes) + peakReport(peaks) + pageReport(pf) + networkReport(visits) + convReport(conv)
+	table := report(f, notes) + peakReport(peaks) + arm64Report(arm) + pageReport(pf) + networkReport(visits) + convReport(conv)
 	fmt.Fprint(stdout, table)
 	if *out != "" {
 		if err := os.WriteFile(*out, []byte(table), 0o644); err != nil {

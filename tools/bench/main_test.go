@@ -88,3 +88,28 @@ func TestOpenBLAS(t *testing.T) {
 	_, err := openBLAS(t.TempDir())
 	assert.ErrorContains(t, err, "openblas.sh", "no script: the error names it")
 }
+
+func TestNEONLoopsAreCountedFromTheLabelToTheBranch(t *testing.T) {
+	asm := "#include \"textflag.h\"\n\n// func a(v *float32, n int)\nTEXT ·a(SB), NOSPLIT, $0-16\n\tMOVD v+0(FP), R0\n\tCBZ R1, done\nloop:\n\tFMOVQ (R0), F0\n\tWORD $0x6e20dc00 // FMUL\n\tFMOVQ F0, (R0)\n\tSUBS $1, R1, R1\n\tBNE loop\ndone:\n\tRET\n" +
+		"\n// func b()\nTEXT ·b(SB), NOSPLIT, $0-0\n\tRET\n"
+	assert.Equal(t, map[string]int{"a": 5}, neonLoops(asm), "four instructions and the branch; b has no loop")
+}
+
+func TestPlainLoopsAreTheInnermostThatCompute(t *testing.T) {
+	line := func(ins string) string { return "  matmul.go:1\t0x1000\t\tbc607880\t\t" + ins + "\t\t\n" }
+	listing := line("MOVD ZR, R0") +
+		line("FMOVS (R8)(R13<<2), F0") + line("FCMPS $(0.0), F0") + line("BEQ -2(PC)") + // skips zeros: no multiply
+		line("FMOVS (R14)(R15<<2), F1") + line("FMULS F1, F0, F1") + line("FADDS F1, F2, F1") + line("ADD $1, R15, R15") + line("BGT -4(PC)") +
+		line("RET")
+	tests := []struct {
+		loop bool
+		want int
+	}{{true, 5}, {false, 10}}
+	for _, tt := range tests {
+		n, err := plainCount(listing, tt.loop)
+		require.NoError(t, err)
+		assert.Equal(t, tt.want, n, "loop=%v", tt.loop)
+	}
+	_, err := plainCount(line("RET"), true)
+	assert.ErrorContains(t, err, "no loop")
+}
