@@ -68,6 +68,7 @@ type Network[F tensor.Float] struct {
 	target data.Batch[F]
 
 	trueGrads trueGradients[F] // TrueGradients' buffers, allocated on first use
+	record    *StepRecord      // what Gradients measures, if set
 }
 
 // New builds a network from a Config, drawing its initial weights and its feedback
@@ -397,14 +398,22 @@ func (n *Network[F]) Output() []F {
 }
 
 func (n *Network[F]) forward(x []F, rows int, train bool) []F {
+	return n.forwardTimed(x, rows, train, nil)
+}
+
+// forwardTimed is forward, each layer's time written into sw's record if it has one.
+func (n *Network[F]) forwardTimed(x []F, rows int, train bool, sw *stopwatch) []F {
 	n.rows, n.train = rows, train
 	in := x
-	for _, l := range n.layers {
+	for i, l := range n.layers {
 		l.ensure(rows)
 		if l.spec.Kind == ConvBlock {
 			in = l.forwardConv(in, rows)
 		} else {
 			in = l.forwardFC(in, rows, train, n.cfg.Dropout, n.dropRNG)
+		}
+		if sw != nil && sw.rec != nil {
+			sw.rec.Forward[i] = sw.lap()
 		}
 	}
 	n.y = in

@@ -48,17 +48,21 @@ func (n *Network[F]) Gradients(b data.Batch[F]) (float64, error) {
 	if b.T == nil {
 		return 0, fmt.Errorf("batch of %d samples has no targets", b.N)
 	}
-	y := n.forward(b.X, b.N, true)
+	grads := make([]layerGrad[F], len(n.layers))
+	for i, l := range n.layers {
+		grads[i] = layerGrad[F]{l.weight.Grad, l.bias.Grad}
+	}
+	sw := startWatch(n.record)
+	y := n.forwardTimed(b.X, b.N, true, &sw)
 	n.target = b
 	k := n.cfg.Labels
 	loss := LossSum(n.cfg.Loss, y, b.T, b.Labels, b.N, k) / meanDivisor(n.cfg.Loss, b.N, k)
 	n.delta = grow(n.delta, b.N*k)
 	outputDelta(n.cfg.Loss, n.cfg.OutputAct, n.delta, y, b.T, b.Labels, b.N, k)
-	grads := make([]layerGrad[F], len(n.layers))
-	for i, l := range n.layers {
-		grads[i] = layerGrad[F]{l.weight.Grad, l.bias.Grad}
+	if n.record != nil {
+		n.record.Output = sw.lap()
 	}
-	n.backward(n.cfg.Mode, grads)
+	n.backward(n.cfg.Mode, grads, &sw)
 	return loss, nil
 }
 
@@ -83,7 +87,7 @@ func (n *Network[F]) TrueGradients() ([]HiddenGradient[F], error) {
 	if t.grads == nil {
 		t.allocate(n.layers)
 	}
-	n.backward(BP, t.grads)
+	n.backward(BP, t.grads, nil)
 	return t.hidden, nil
 }
 
@@ -113,11 +117,20 @@ func (t *trueGradients[F]) allocate(layers []*layer[F]) {
 // signal s_k (signal):
 //
 //	δ_k = s_k ⊙ f'(a_k),  dW_k = x_{k−1}ᵀ·δ_k,  db_k = Σ_batch δ_k
-func (n *Network[F]) backward(mode Mode, grads []layerGrad[F]) {
+//
+// With a record in sw, each layer's time and the RMS of its δ_k go into it.
+func (n *Network[F]) backward(mode Mode, grads []layerGrad[F], sw *stopwatch) {
+	var rec *StepRecord
+	if sw != nil {
+		rec = sw.rec
+	}
 	rows, last := n.rows, len(n.layers)-1
 	above := n.delta[:rows*n.cfg.Labels] // δ_{k+1}, from δ_L down
 	if g := grads[last]; g.w != nil {
 		n.layers[last].gradients(above, rows, g.w, g.b)
+		if rec != nil {
+			rec.DeltaRMS[last], rec.Backward[last] = rms(above), sw.lap()
+		}
 	}
 	for k := last - 1; k >= 0; k-- {
 		l, g := n.layers[k], grads[k]
@@ -128,10 +141,16 @@ func (n *Network[F]) backward(mode Mode, grads []layerGrad[F]) {
 		if s == nil {
 			clear(g.w)
 			clear(g.b)
+			if rec != nil {
+				rec.Backward[k] = sw.lap()
+			}
 			continue // shallow: no gradient
 		}
 		above = l.deltaFromSignal(s, rows)
 		l.gradients(above, rows, g.w, g.b)
+		if rec != nil {
+			rec.DeltaRMS[k], rec.Backward[k] = rms(above), sw.lap()
+		}
 	}
 }
 

@@ -202,7 +202,7 @@ func TestTrueGradientsReuseTheNetworksBuffers(t *testing.T) {
 			for i, l := range net.layers[:len(net.layers)-1] {
 				fresh[i] = layerGrad[float64]{make([]float64, len(l.weight.Value)), make([]float64, len(l.bias.Value))}
 			}
-			net.backward(BP, fresh)
+			net.backward(BP, fresh, nil)
 			hg, err := net.TrueGradients()
 			require.NoError(t, err)
 			require.Len(t, hg, 2)
@@ -221,7 +221,7 @@ func TestTrueGradientsReuseTheNetworksBuffers(t *testing.T) {
 
 			// The kernels allocate a little of their own (closures for their goroutines):
 			// the backward pass into buffers held here counts them.
-			kernels := testing.AllocsPerRun(20, func() { net.backward(BP, fresh) })
+			kernels := testing.AllocsPerRun(20, func() { net.backward(BP, fresh, nil) })
 			assert.Equal(t, kernels, testing.AllocsPerRun(20, func() { _, _ = net.TrueGradients() }),
 				"TrueGradients allocates nothing beyond what its kernels do")
 			if mode != BP {

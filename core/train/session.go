@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"time"
 
 	"github.com/nofeedback/lwf/core/data"
 	"github.com/nofeedback/lwf/core/nn"
@@ -203,8 +204,16 @@ func (s *Session[F]) Step() (StepResult, error) {
 	size := s.Opts.BatchSize
 	from := s.Batch * size
 	idx := s.order[from:min(from+size, len(s.order))]
+	rec := s.Net().Recording()
+	var t0 time.Duration
+	if rec != nil {
+		t0 = rec.Now()
+	}
 	if err := data.Fill(s.Train, &s.batch, idx, s.Opts.Augment, s.augRNG); err != nil {
 		return StepResult{}, err
+	}
+	if rec != nil {
+		rec.Batch = rec.Now() - t0 // the batch's gathering, part of the step's record
 	}
 	res, err := s.Trainer.TrainBatch(s.batch, s.Align)
 	if errors.Is(err, ErrDiverged) {

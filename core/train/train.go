@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/nofeedback/lwf/core/data"
 	"github.com/nofeedback/lwf/core/nn"
@@ -38,9 +39,10 @@ func New[F tensor.Float](net *nn.Network[F], kind optim.Kind, lr float64) (*Trai
 
 // TrainBatch trains on one batch, the one training step of every run: the rule's
 // gradients, the alignment with the true gradient when align is set, then one
-// optimiser step. What it returns was measured on the batch before the update. A loss
-// that is not finite is an error wrapping ErrDiverged, returned before any update:
-// the parameters stay those of the last good step.
+// optimiser step (timed into the network's nn.StepRecord, if it records). What it
+// returns was measured on the batch before the update. A loss that is not finite is
+// an error wrapping ErrDiverged, returned before any update: the parameters stay
+// those of the last good step.
 func (t *Trainer[F]) TrainBatch(b data.Batch[F], align bool) (StepResult, error) {
 	loss, err := t.Net.Gradients(b)
 	if err != nil {
@@ -50,12 +52,24 @@ func (t *Trainer[F]) TrainBatch(b data.Batch[F], align bool) (StepResult, error)
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
 		return res, fmt.Errorf("%w at step %d", ErrDiverged, t.Opt.Steps()+1)
 	}
+	rec := t.Net.Recording() // the alignment's and the update's times go in it
+	var t0 time.Duration
+	if rec != nil {
+		t0 = rec.Now()
+	}
 	if align {
 		if res.Angles, err = t.Net.Alignment(); err != nil {
 			return res, fmt.Errorf("train step %d: alignment: %w", t.Opt.Steps()+1, err)
 		}
 	}
+	if rec != nil {
+		t1 := rec.Now()
+		rec.Align, t0 = t1-t0, t1
+	}
 	t.Opt.Step()
+	if rec != nil {
+		rec.Update = rec.Now() - t0
+	}
 	return res, nil
 }
 
