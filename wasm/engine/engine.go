@@ -76,6 +76,8 @@ type Engine struct {
 	confusion    [][]int
 	confusedAll  bool
 	confusionDue bool
+	record       *nn.StepRecord // what each training step measures of itself
+	steps        *stepMeter     // those records, for the snapshots
 }
 
 // Data is what a run trains and is evaluated on. Train and Test may still be arriving
@@ -122,7 +124,10 @@ func NewFrom(net *nn.Network[float32], s settings.Settings, d Data, now func() t
 		now = time.Now
 	}
 	e := &Engine{Settings: s, sess: sess, trainSet: trainSet, testSet: testSet, now: now, state: protocol.Paused,
-		digits: quick.Subset(digitCount), weightsDue: true}
+		digits: quick.Subset(digitCount), weightsDue: true, steps: newStepMeter(sess.Net().Layers())}
+	origin := time.Now() // (not now: the tests' clocks count their readings)
+	e.record = &nn.StepRecord{Now: func() time.Duration { return time.Since(origin) }}
+	sess.Net().Record(e.record)
 	e.run = train.NewRun(sess, schedule(quick, s.Mode), train.Hooks{
 		Step: e.onStep, Point: e.onPoint, Eval: e.onEval, Epoch: e.onEpoch}, now)
 	model, bufs := e.describe()
@@ -207,6 +212,7 @@ func (e *Engine) step(quick bool) error {
 
 func (e *Engine) onStep(res train.StepResult, took time.Duration) {
 	e.rate.add(res.N, took)
+	e.steps.add(e.record, took)
 	if e.sess.Steps <= FirstLosses {
 		e.stepLosses = append(e.stepLosses, res.Loss)
 	}
@@ -262,6 +268,7 @@ func (e *Engine) Snapshot(forceWeights bool) (protocol.SnapshotEvent, [][]byte) 
 		TrainPoints:   e.trainPoints, TestPoints: e.testPoints, AlignPoints: e.alignPoints,
 	}
 	snap.StepLosses = e.stepLosses
+	snap.Signals, snap.Timing = e.steps.signals(), e.steps.current()
 	e.trainPoints, e.testPoints, e.alignPoints, e.stepLosses = nil, nil, nil, nil
 	if e.confusionDue {
 		snap.Confusion, snap.ConfusionFull, e.confusionDue = e.confusion, e.confusedAll, false
@@ -294,6 +301,9 @@ func sanitise(s *protocol.SnapshotEvent) {
 		for i, v := range p.Feedback {
 			p.Feedback[i] = finite(v)
 		}
+	}
+	for i, v := range s.Signals {
+		s.Signals[i] = finite(v)
 	}
 }
 

@@ -265,6 +265,27 @@ type SnapshotEvent struct {
 	Timeline    []Mark `json:",omitempty"`
 	Weights     *Image // the first layer's weights, when redrawn
 	Predictions []int  // for Model.Digits
+	// Signals is each layer's learning signal's size, √(mean δ_k²), the mean over
+	// the steps since the last snapshot (0 for a layer that learns nothing); nil when
+	// no step was trained since.
+	Signals []float64 `json:",omitempty"`
+	// Timing is one training step of the network, as the worker measured it.
+	Timing *StepTiming `json:",omitempty"`
+}
+
+// StepTiming is one training step of the run's network, per part, in milliseconds:
+// moving means over the recent steps. Batch, Forward, Output and Backward follow
+// each other with no gap, then Align and Update; Step is the whole step as the run
+// times it, which the parts add up to within what lies between them.
+type StepTiming struct {
+	Batch    float64   // the batch's gathering
+	Forward  []float64 // per layer, first to last: its forward pass
+	Output   float64   // the loss and the output's error
+	Backward []float64 // per layer: its signal, δ and gradients (0 if it learns nothing)
+	Align    float64   // the alignment with the true gradient (on a few steps: its mean share)
+	Update   float64   // the optimiser's step
+	Step     float64
+	Steps    int // the steps measured
 }
 
 // Message is one message: its kind, JSON body and buffers, and the start it belongs
