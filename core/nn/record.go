@@ -9,7 +9,7 @@ import (
 
 // StepRecord is what a training step measures of itself when the network is given
 // one (Network.Record): how long each part of the step took, on the clock Now, and
-// the size of each layer's δ. Gradients writes the parts from the first layer's
+// the size of each layer's learning signal. Gradients writes the parts from the first layer's
 // forward pass to the last hidden layer's gradients, each starting where the last
 // ended; train.Session times the batch's gathering before them, and train.Trainer
 // the alignment and the optimiser's step after, so that the parts add up to the step.
@@ -28,10 +28,12 @@ type StepRecord struct {
 	Align    time.Duration   // the alignment with the true gradient, on the steps that measure it
 	Update   time.Duration   // the optimiser's step
 
-	// DeltaRMS is per layer √(mean δ_k²) over the batch's δ_k (δ_L for the output
-	// layer): the size of the learning signal each layer received. 0 for a layer
-	// that learns nothing.
-	DeltaRMS []float64
+	// SignalRMS is per layer the size of the learning signal it received, √(mean s²)
+	// over the batch: for a hidden layer its rule's s_k at its output h_k, before
+	// ⊙ f′(a_k) (W_{k+1}ᵀδ_{k+1}, B_{k+1}ᵀδ_{k+1}, B_kᵀe, B_kᵀ sign(e) or B_kᵀt*: under
+	// DRTP it depends on the batch's classes alone), and δ_L for the output layer. 0
+	// for a layer that learns nothing.
+	SignalRMS []float64
 }
 
 // Record makes every training step (Gradients) fill rec, until Record(nil).
@@ -40,7 +42,7 @@ func (n *Network[F]) Record(rec *StepRecord) {
 	if rec != nil {
 		rec.Forward = make([]time.Duration, len(n.layers))
 		rec.Backward = make([]time.Duration, len(n.layers))
-		rec.DeltaRMS = make([]float64, len(n.layers))
+		rec.SignalRMS = make([]float64, len(n.layers))
 	}
 	n.record = rec
 }

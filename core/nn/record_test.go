@@ -50,19 +50,19 @@ func TestARecordedStepTimesEveryLayerAndChangesNothing(t *testing.T) {
 			assert.Equal(t, rec.Now()-2, total, "the parts cover the step from its first reading to its last")
 
 			// The output layer's δ is δ_L; hidden layers that learn got a signal.
-			assert.InDelta(t, rms(recorded.delta[:6*4]), rec.DeltaRMS[last], 1e-15)
+			assert.InDelta(t, rms(recorded.delta[:6*4]), rec.SignalRMS[last], 1e-15)
 			for k := range last {
 				if mode == Shallow {
-					assert.Zero(t, rec.DeltaRMS[k], "layer %d learns nothing", k+1)
+					assert.Zero(t, rec.SignalRMS[k], "layer %d learns nothing", k+1)
 				} else {
-					assert.Greater(t, rec.DeltaRMS[k], 0.0, "layer %d", k+1)
+					assert.Greater(t, rec.SignalRMS[k], 0.0, "layer %d", k+1)
 				}
 			}
 			before := *rec
-			before.DeltaRMS = append([]float64(nil), rec.DeltaRMS...)
+			before.SignalRMS = append([]float64(nil), rec.SignalRMS...)
 			_, err = recorded.TrueGradients()
 			require.NoError(t, err)
-			assert.Equal(t, before.DeltaRMS, rec.DeltaRMS, "TrueGradients records nothing")
+			assert.Equal(t, before.SignalRMS, rec.SignalRMS, "TrueGradients records nothing")
 		})
 	}
 }
@@ -88,7 +88,7 @@ func TestDRTPsSignalDoesNotDependOnTheOutput(t *testing.T) {
 			net.Record(rec)
 			_, err = net.Gradients(classBatch(rand.New(rand.NewPCG(5, 6)), net, 6))
 			require.NoError(t, err)
-			return rec.DeltaRMS[:len(rec.DeltaRMS)-1]
+			return rec.SignalRMS[:len(rec.SignalRMS)-1]
 		}
 		a, b := sizes(1), sizes(3)
 		if tt.same {

@@ -118,7 +118,7 @@ func (t *trueGradients[F]) allocate(layers []*layer[F]) {
 //
 //	δ_k = s_k ⊙ f'(a_k),  dW_k = x_{k−1}ᵀ·δ_k,  db_k = Σ_batch δ_k
 //
-// With a record in sw, each layer's time and the RMS of its δ_k go into it.
+// With a record in sw, each layer's time and the RMS of its signal go into it.
 func (n *Network[F]) backward(mode Mode, grads []layerGrad[F], sw *stopwatch) {
 	var rec *StepRecord
 	if sw != nil {
@@ -129,7 +129,7 @@ func (n *Network[F]) backward(mode Mode, grads []layerGrad[F], sw *stopwatch) {
 	if g := grads[last]; g.w != nil {
 		n.layers[last].gradients(above, rows, g.w, g.b)
 		if rec != nil {
-			rec.DeltaRMS[last], rec.Backward[last] = rms(above), sw.lap()
+			rec.SignalRMS[last], rec.Backward[last] = rms(above), sw.lap()
 		}
 	}
 	for k := last - 1; k >= 0; k-- {
@@ -146,10 +146,13 @@ func (n *Network[F]) backward(mode Mode, grads []layerGrad[F], sw *stopwatch) {
 			}
 			continue // shallow: no gradient
 		}
+		if rec != nil {
+			rec.SignalRMS[k] = rms(s[:rows*l.units])
+		}
 		above = l.deltaFromSignal(s, rows)
 		l.gradients(above, rows, g.w, g.b)
 		if rec != nil {
-			rec.DeltaRMS[k], rec.Backward[k] = rms(above), sw.lap()
+			rec.Backward[k] = sw.lap()
 		}
 	}
 }

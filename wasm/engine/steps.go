@@ -36,7 +36,7 @@ func (m *stepMeter) add(rec *nn.StepRecord, took time.Duration) {
 	for i := range t.Forward {
 		fold(&t.Forward[i], rec.Forward[i])
 		fold(&t.Backward[i], rec.Backward[i])
-		m.rmsSum[i] += rec.DeltaRMS[i]
+		m.rmsSum[i] += rec.SignalRMS[i]
 	}
 	fold(&t.Batch, rec.Batch)
 	fold(&t.Output, rec.Output)

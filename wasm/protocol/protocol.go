@@ -265,9 +265,9 @@ type SnapshotEvent struct {
 	Timeline    []Mark `json:",omitempty"`
 	Weights     *Image // the first layer's weights, when redrawn
 	Predictions []int  // for Model.Digits
-	// Signals is each layer's learning signal's size, √(mean δ_k²), the mean over
-	// the steps since the last snapshot (0 for a layer that learns nothing); nil when
-	// no step was trained since.
+	// Signals is the size of each layer's learning signal (nn.StepRecord's
+	// SignalRMS), the mean over the steps since the last snapshot (0 for a layer that
+	// learns nothing); nil when no step was trained since.
 	Signals []float64 `json:",omitempty"`
 	// Timing is one training step of the network, as the worker measured it.
 	Timing *StepTiming `json:",omitempty"`
