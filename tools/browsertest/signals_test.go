@@ -1,11 +1,14 @@
 package browsertest
 
 import (
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestTheSignalPathsFollowTheRule: the diagram of the learning signals shows the
@@ -29,5 +32,44 @@ func TestTheSignalPathsFollowTheRule(t *testing.T) {
 	assert.Contains(t, label(), "δ₁ = (W₂ᵀ δ₂) ⊙ f′(a₁) (from the layer above, through W₂ᵀ)")
 	assert.Contains(t, label(), "free of weight transport: no; update-unlocked: no.")
 	b.ScreenshotOf(t, "#signals", screenshotDir()+"/signals-BP.png")
+	assert.Empty(t, b.Errors())
+}
+
+// TestTheSignalsAndTheLockingAreMeasured: while DFA and DRTP race, the diagram's
+// arrows follow the measured size of each signal (DFA's, the output's error sent
+// back, shrinks as the network learns; DRTP's, from the target alone, stays as it
+// was), and the timeline of one step shows each layer's wait: BP's first layer would
+// wait longest, DRTP's not at all.
+func TestTheSignalsAndTheLockingAreMeasured(t *testing.T) {
+	site := Serve(t, Dist(t))
+	b := open(t, site, "?train-mode=DFA,DRTP&topology=FC_500_FC_500_FC_10&autoplay=1", 1440, 900)
+	label := func(id string) string {
+		var s string
+		b.Eval(t, `document.getElementById("`+id+`").getAttribute("aria-label")`, &s)
+		return s
+	}
+	share := func(mode string) float64 { // layer 1's signal as a share of its start
+		m := regexp.MustCompile(mode + `: [^.]*?\..*? Measured: layer 1 RMS [0-9.e-]+, ([0-9]+)% of its start`).FindStringSubmatch(label("signals"))
+		if m == nil {
+			return -1
+		}
+		v, _ := strconv.ParseFloat(m[1], 64)
+		return v
+	}
+	b.WaitFor(t, "DFA's first signal under 75% of its start", 60*time.Second, func() bool { s := share("DFA"); return s >= 0 && s < 75 })
+	assert.InDelta(t, 100, share("DRTP"), 15, "DRTP's signal, from the target alone, depends on the batch's classes only: %s", label("signals"))
+	b.WaitFor(t, "the step timed", 10*time.Second, func() bool { return strings.HasPrefix(label("locking"), "Update locking, one step of") })
+	wait := func(mode string, layer int) float64 {
+		m := regexp.MustCompile(mode + `: layer 1 ([0-9.]+) \([0-9]+%\), layer 2 ([0-9.]+) \([0-9]+%\), layer 3 ([0-9.]+)`).FindStringSubmatch(label("locking"))
+		require.NotNil(t, m, "%s in %q", mode, label("locking"))
+		v, _ := strconv.ParseFloat(m[layer], 64)
+		return v
+	}
+	assert.Greater(t, wait("BP", 1), wait("DFA", 1), "BP's first layer waits for the δ of both layers above")
+	assert.Greater(t, wait("DFA", 1), 0.0, "DFA's waits for the output's error")
+	assert.Zero(t, wait("DRTP", 1), "DRTP's learns as soon as its forward pass is done")
+	assert.Contains(t, label("locking"), "shallow: layer 1 –, layer 2 –")
+	b.ScreenshotOf(t, ".signals-panel", screenshotDir()+"/signals-race.png")
+	b.ScreenshotOf(t, ".locking-panel", screenshotDir()+"/locking.png")
 	assert.Empty(t, b.Errors())
 }

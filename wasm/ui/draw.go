@@ -20,9 +20,11 @@ const (
 	gridColour = "#e3e6ec"
 	trainColor = "#e8833a"
 	testColor  = "#1f5fa8"
-	good       = "#166b33"
-	bad        = "#a8321f"
-	font       = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
+	// forwardColour is the forward pass's, in the timeline of a step.
+	forwardColour = "#8a93a6"
+	good          = "#166b33"
+	bad           = "#a8321f"
+	font          = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 )
 
 // picture is an image the worker drew, held in an offscreen canvas.

@@ -37,6 +37,9 @@ type run struct {
 	loaded    bool // it went on from an opened network: its Ready brings the settings
 	memory    protocol.Memory
 	steps     []float64 // the losses of the first batches
+	// signals are the latest sizes of each layer's learning signal (RMS), and
+	// firstSignals the first the run measured.
+	signals, firstSignals []float64
 }
 
 // maxPoints bounds each curve the page keeps: past it, the older half is thinned by
@@ -116,6 +119,7 @@ func (r *run) send(kind protocol.Kind, body any) {
 // clear forgets what the run showed: a new start comes.
 func (r *run) clear() {
 	r.model, r.train, r.test, r.align, r.steps = nil, nil, nil, nil, nil
+	r.signals, r.firstSignals = nil, nil
 	r.weights, r.feedback, r.digits, r.preds, r.confusion = nil, nil, nil, nil, nil
 	r.snap = protocol.SnapshotEvent{}
 	r.p.pictures = true
@@ -229,6 +233,13 @@ func (r *run) onSnapshot(gen int, snap *protocol.SnapshotEvent, raw []js.Value) 
 	r.steps = append(r.steps, snap.StepLosses...)
 	if snap.Memory != nil {
 		r.memory = *snap.Memory
+	}
+	if snap.Signals != nil {
+		if r.firstSignals == nil {
+			r.firstSignals = snap.Signals
+		}
+		r.signals = snap.Signals
+		p.pictures = true // the signals' arrows and the step's timeline
 	}
 	if snap.Weights != nil {
 		r.weights = newPicture(*snap.Weights, raw, r.weights)

@@ -31,6 +31,7 @@ type (
 	digitsView    struct{} // test digits and the network's answers
 	confusionView struct{} // the latest confusion matrix
 	signalsView   struct{} // each rule's learning signals on the network (the paper's Figure 1)
+	lockingView   struct{} // update locking, measured on one step of the network
 )
 
 func (curvesView) canvas() string    { return "curves" }
@@ -40,10 +41,11 @@ func (feedbackView) canvas() string  { return "feedback" }
 func (digitsView) canvas() string    { return "digits" }
 func (confusionView) canvas() string { return "confusion" }
 func (signalsView) canvas() string   { return "signals" }
+func (lockingView) canvas() string   { return "locking" }
 
 var (
 	liveViews    = []view{curvesView{}, alignmentView{}}
-	pictureViews = []view{weightsView{}, feedbackView{}, digitsView{}, confusionView{}, signalsView{}}
+	pictureViews = []view{weightsView{}, feedbackView{}, digitsView{}, confusionView{}, signalsView{}, lockingView{}}
 )
 
 // scene is what the views draw from: the settings, the runs' state, and the runs,
@@ -470,8 +472,9 @@ func (signalsView) draw(s surface, sc scene) {
 	h := s.h / float64(len(sc.runs))
 	for i, r := range sc.runs {
 		sp := signalPathOf(r.mode, specs, sc.settings.FreezeConv)
-		s.drawSignalPath(sp, r.colour, float64(i)*h, h, len(sc.runs) > 1)
-		text = append(text, sp.describe())
+		sizes := signalSizes{r.signals, r.firstSignals}
+		s.drawSignalPath(sp, r.colour, float64(i)*h, h, len(sc.runs) > 1, sizes)
+		text = append(text, sp.describe()+sizes.describe())
 	}
 	s.ctx.Get("canvas").Call("setAttribute", "aria-label", "Signal paths. "+strings.Join(text, " "))
 }
@@ -479,8 +482,39 @@ func (signalsView) draw(s surface, sc scene) {
 // Colours of the learning signals, by where they come from.
 var signalColours = map[signalSource]string{fromAbove: testColor, fromError: bad, fromTarget: good, fromOutput: bad}
 
-// drawSignalPath draws one rule's diagram in the band from top, h high.
-func (s surface) drawSignalPath(sp signalPath, colour string, top, h float64, race bool) {
+// signalSizes are a run's measured signal sizes per layer (the RMS of the signal
+// each arrow carries, before ⊙ f′(a_k); δ_L for the output): the latest and the
+// first; nil before the run trains.
+type signalSizes struct{ now, first []float64 }
+
+// width is the arrow's width for layer k's signal: 3 px as the run starts, thinner
+// as the signal shrinks against its first size (never under 1 px), 3 px without
+// measurements; and its label, the size and its share of the first.
+func (z signalSizes) width(k int) (float64, string) {
+	if k >= len(z.now) || k >= len(z.first) || z.first[k] <= 0 {
+		return 2, ""
+	}
+	ratio := z.now[k] / z.first[k]
+	return math.Max(1, math.Min(8, 3*ratio)), fmt.Sprintf("RMS %.3g, %.0f%% of its start", z.now[k], 100*ratio)
+}
+
+// describe is the sizes as text, for the canvas's text alternative: "" before any.
+func (z signalSizes) describe() string {
+	var parts []string
+	for k := range z.now {
+		if _, label := z.width(k); label != "" {
+			parts = append(parts, fmt.Sprintf("layer %d %s", k+1, label))
+		}
+	}
+	if parts == nil {
+		return ""
+	}
+	return " Measured: " + strings.Join(parts, "; ") + "."
+}
+
+// drawSignalPath draws one rule's diagram in the band from top, h high, each
+// signal's arrow as wide as its measured size says.
+func (s surface) drawSignalPath(sp signalPath, colour string, top, h float64, race bool, sizes signalSizes) {
 	n := len(sp.layers) + 2 // the input, the layers, the target
 	gap := 14.0
 	w := (s.w - gap*float64(n-1)) / float64(n)
@@ -524,7 +558,8 @@ func (s surface) drawSignalPath(sp signalPath, colour string, top, h float64, ra
 			continue
 		}
 		depth := 18 + 10*float64(len(sp.layers)-i)
-		s.stroke(signalColours[l.source], 2)
+		width, _ := sizes.width(i)
+		s.stroke(signalColours[l.source], width)
 		s.ctx.Call("beginPath")
 		s.ctx.Call("moveTo", from, below)
 		s.ctx.Call("bezierCurveTo", from, below+depth, to, below+depth, to, below+4)
@@ -537,7 +572,10 @@ func (s surface) drawSignalPath(sp signalPath, colour string, top, h float64, ra
 	// The formulas, one under each layer, and the paper's table's row.
 	fy := below + 18 + 10*float64(len(sp.layers)) + 22
 	for i, l := range sp.layers {
-		s.wrap(l.formula, x(i+1), fy, w, 12, ink)
+		fh := s.wrap(l.formula, x(i+1), fy, w, 12, ink)
+		if _, size := sizes.width(i); size != "" { // the signal's measured size, under its formula
+			s.wrap(size, x(i+1), fy+fh, w, 12, signalColours[l.source])
+		}
 	}
 	verdict := func(v string) string {
 		switch v {
@@ -548,7 +586,7 @@ func (s surface) drawSignalPath(sp signalPath, colour string, top, h float64, ra
 		}
 		return faint
 	}
-	ry := math.Min(top+h-16, fy+44)
+	ry := math.Min(top+h-12, fy+52)
 	s.text("free of weight transport: "+sp.transportFree, 0, ry, 13, verdict(sp.transportFree), "left", "alphabetic")
 	s.text("update-unlocked: "+sp.unlocked, s.w/2, ry, 13, verdict(sp.unlocked), "left", "alphabetic")
 }
@@ -574,4 +612,85 @@ func (s surface) arrowHead(x, y float64, dir int, colour string) {
 		s.ctx.Call("lineTo", x+4, y-7)
 	}
 	s.ctx.Call("fill")
+}
+
+// lockingView draws update locking measured on the main run: one training step of
+// its network as the worker timed it, each layer's forward pass, then how long it
+// waits before its update can start under the run's rule and that update; and, for
+// every rule, each layer's wait in ms and as a share of the step. The canvas's text
+// alternative reads the same table.
+func (lockingView) draw(s surface, sc scene) {
+	r := sc.main()
+	specs, err := nn.ParseTopology(sc.settings.Topology)
+	t := r.snap.Timing
+	if err != nil || t == nil || len(t.Forward) != len(specs) || t.Step <= 0 {
+		s.message("One training step of this network is timed here once it trains.")
+		return
+	}
+	learns := make([]bool, len(specs))
+	for k, spec := range specs {
+		learns[k] = !(sc.settings.FreezeConv && spec.Kind == nn.ConvBlock)
+	}
+	l := lockingOf(*t, learns)
+	s.text(fmt.Sprintf("One step, %s ms on this machine (mean of the last %d): when each layer could learn under %s", number(t.Step, 2), min(t.Steps, 32), r.mode), 0, 0, 13, ink, "left", "top")
+	rowH, top, left := 22.0, 24.0, 92.0
+	end := t.Step
+	for _, w := range l.wait {
+		for k, v := range w {
+			if !math.IsNaN(v) {
+				end = math.Max(end, l.forwardEnd[k]+v+l.backward[k])
+			}
+		}
+	}
+	x := func(ms float64) float64 { return left + (s.w-left-8)*ms/end }
+	for k := range specs {
+		y := top + float64(k)*rowH
+		s.text(fmt.Sprintf("layer %d", k+1), 0, y+rowH/2, 13, ink, "left", "middle")
+		f0 := l.forwardEnd[k] - t.Forward[k]
+		s.fill(forwardColour)
+		s.ctx.Call("fillRect", x(f0), y+3, math.Max(1, x(l.forwardEnd[k])-x(f0)), rowH-6) // its forward pass
+		if w := l.wait[r.mode][k]; !math.IsNaN(w) {
+			start := l.forwardEnd[k] + w
+			s.fill(gridColour)
+			s.ctx.Call("fillRect", x(l.forwardEnd[k]), y+3, x(start)-x(l.forwardEnd[k]), rowH-6) // waiting, its activations held
+			s.fill(r.colour)
+			s.ctx.Call("fillRect", x(start), y+3, math.Max(1, x(start+l.backward[k])-x(start)), rowH-6) // its update
+		}
+	}
+	ty := top + float64(len(specs))*rowH + 6
+	legend := []struct{ what, colour string }{{"forward pass", forwardColour}, {"waiting, its activations held", gridColour}, {"its update, as measured under " + r.mode.String(), r.colour}}
+	lx := left
+	for _, it := range legend {
+		s.fill(it.colour)
+		s.ctx.Call("fillRect", lx, ty+3, 12, 10)
+		s.text(it.what, lx+16, ty, 12, faint, "left", "top")
+		lx += 28 + s.ctx.Call("measureText", it.what).Get("width").Float()
+	}
+	ty += 24
+	s.text("wait before the update, ms (share of the step)", 0, ty, 13, faint, "left", "top")
+	var text []string
+	colW := (s.w - left) / float64(len(specs))
+	ty += 18
+	for k := range specs {
+		s.text(fmt.Sprintf("layer %d", k+1), left+float64(k)*colW, ty, 13, faint, "left", "top")
+	}
+	for i, mode := range nn.Modes() {
+		y := ty + 20 + float64(i)*18
+		colour := faint
+		if mode == r.mode {
+			colour = ink
+		}
+		s.text(mode.String(), 0, y, 13, colour, "left", "top")
+		cells := []string{}
+		for k, w := range l.wait[mode] {
+			cell := "–"
+			if !math.IsNaN(w) {
+				cell = fmt.Sprintf("%s (%.0f%%)", number(w, 2), 100*w/t.Step)
+			}
+			s.text(cell, left+float64(k)*colW, y, 13, colour, "left", "top")
+			cells = append(cells, fmt.Sprintf("layer %d %s", k+1, cell))
+		}
+		text = append(text, mode.String()+": "+strings.Join(cells, ", "))
+	}
+	s.ctx.Get("canvas").Call("setAttribute", "aria-label", fmt.Sprintf("Update locking, one step of %s ms. Wait before each layer's update, ms (share of the step): %s.", number(t.Step, 2), strings.Join(text, "; ")))
 }
