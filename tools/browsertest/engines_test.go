@@ -1,6 +1,7 @@
 package browsertest
 
 import (
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"regexp"
@@ -100,44 +101,24 @@ func TestThePresentViewForAProjector(t *testing.T) {
 			for _, id := range []string{"curves", "weights", "feedback"} {
 				b.WaitFor(t, "canvas#"+id+" drawn", 10*time.Second, func() bool { return b.inkedPixels(t, id) > 500 })
 			}
-			var layout struct {
-				Panels   map[string][]float64 // top, bottom, height
-				Small    []string             // visible text under 16 px
-				Viewport float64
-			}
-			b.Eval(t, `(() => {
-				const panels = {};
-				for (const id of ["curves", "weights", "feedback"]) {
-					const r = document.getElementById(id).getBoundingClientRect();
-					panels[id] = [r.top, r.bottom, r.height];
-				}
-				const small = [];
-				const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-				for (let n = walk.nextNode(); n; n = walk.nextNode()) {
-					const el = n.parentElement;
-					if (!n.textContent.trim() || !el || el.getClientRects().length === 0) continue;
-					const r = el.getBoundingClientRect();
-					if (r.bottom <= 0 || r.top >= innerHeight) continue;
-					const px = parseFloat(getComputedStyle(el).fontSize);
-					if (px < 16) small.push(px + "px: " + n.textContent.trim().slice(0, 40));
-				}
-				return {Panels: panels, Small: small, Viewport: innerHeight};
-			})()`, &layout)
-			for id, r := range layout.Panels {
-				assert.GreaterOrEqual(t, r[0], 0.0, "%s: the top of #%s on the first screen", e, id)
-				assert.LessOrEqual(t, r[1], layout.Viewport+0.5, "%s at %dx%d: #%s ends on the first screen", e, size.w, size.h, id)
-				assert.Greater(t, r[2], 150.0, "%s: #%s large enough to see from the back", e, id)
-			}
-			assert.Empty(t, layout.Small, "%s at %dx%d: text under 16 px", e, size.w, size.h)
+			checkProjectorLayout(t, b, e, size.w, size.h, "curves", "weights", "feedback")
 			b.Screenshot(t, filepath.Join(screenshotDir(), fmt.Sprintf("present-%s-%dx%d.png", e, size.w, size.h)))
 			b.Eval(t, `document.activeElement && document.activeElement.blur()`, nil)
+			// S: the learning signals beside the curves, their text a projector's too.
+			b.Key(t, "s")
+			b.WaitFor(t, "the signals beside the curves", 10*time.Second, func() bool { return b.inkedPixels(t, "signals") > 2000 })
+			checkProjectorLayout(t, b, e, size.w, size.h, "curves", "signals")
+			b.Screenshot(t, filepath.Join(screenshotDir(), fmt.Sprintf("present-signals-%s-%dx%d.png", e, size.w, size.h)))
+			var search string
+			b.Eval(t, `location.search`, &search)
+			assert.Contains(t, search, "signals=1", "the link follows the view")
+			b.Key(t, "s")
 			b.Key(t, "p")
 			b.WaitFor(t, "the whole page again", 5*time.Second, func() bool {
 				var present bool
 				b.Eval(t, `document.documentElement.classList.contains("present") || !document.querySelector(".side").getClientRects().length`, &present)
 				return !present
 			})
-			var search string
 			b.Eval(t, `location.search`, &search)
 			assert.NotContains(t, search, "present=1", "the link follows the view")
 		}
@@ -180,4 +161,40 @@ func TestNoAccessibilityViolations(t *testing.T) {
 			}
 		}
 	})
+}
+
+// checkProjectorLayout checks the projector's view: the canvases ids on the first
+// screen, each large enough to see from the back, and no visible text under 16 px.
+func checkProjectorLayout(t *testing.T, b *Browser, e Engine, w, h int, ids ...string) {
+	t.Helper()
+	names, _ := json.Marshal(ids)
+	var layout struct {
+		Panels   map[string][]float64 // top, bottom, height
+		Small    []string             // visible text under 16 px
+		Viewport float64
+	}
+	b.Eval(t, strings.ReplaceAll(`(() => {
+		const panels = {};
+		for (const id of ${ids}) {
+			const r = document.getElementById(id).getBoundingClientRect();
+			panels[id] = [r.top, r.bottom, r.height];
+		}
+		const small = [];
+		const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+		for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+			const el = n.parentElement;
+			if (!n.textContent.trim() || !el || el.getClientRects().length === 0) continue;
+			const r = el.getBoundingClientRect();
+			if (r.bottom <= 0 || r.top >= innerHeight) continue;
+			const px = parseFloat(getComputedStyle(el).fontSize);
+			if (px < 16) small.push(px + "px: " + n.textContent.trim().slice(0, 40));
+		}
+		return {Panels: panels, Small: small, Viewport: innerHeight};
+	})()`, "${ids}", string(names)), &layout)
+	for id, r := range layout.Panels {
+		assert.GreaterOrEqual(t, r[0], 0.0, "%s: the top of #%s on the first screen", e, id)
+		assert.LessOrEqual(t, r[1], layout.Viewport+0.5, "%s at %dx%d: #%s ends on the first screen", e, w, h, id)
+		assert.Greater(t, r[2], 150.0, "%s: #%s large enough to see from the back", e, id)
+	}
+	assert.Empty(t, layout.Small, "%s at %dx%d: text under 16 px", e, w, h)
 }

@@ -148,8 +148,8 @@ func (p *page) surface(id string) (surface, bool) {
 	ctx.Call("clearRect", 0, 0, w, h)
 	ctx.Set("imageSmoothingEnabled", false)
 	scale := 1.0
-	if p.state.Present {
-		scale = 4.0 / 3
+	if p.state.Present || (p.state.Embed && p.state.Signals) {
+		scale = 4.0 / 3 // a projector's, or a slide's with the signals beside the curves
 	}
 	return surface{ctx: ctx, w: w, h: h, pen: &pen{}, textScale: scale}, true
 }

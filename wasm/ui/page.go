@@ -71,6 +71,9 @@ func Run() {
 	if st.Present {
 		p.doc.DocumentElement().Class().Add("present") // before anything is drawn
 	}
+	if st.Signals {
+		p.doc.DocumentElement().Class().Add("signals")
+	}
 	if len(st.Race) > 0 {
 		p.doc.QuerySelector("body").Class().Add("race")
 	}
@@ -252,6 +255,8 @@ func (p *page) bindButtons() {
 		switch {
 		case (ke.Key() == "p" || ke.Key() == "P") && !typing:
 			p.togglePresent()
+		case (ke.Key() == "s" || ke.Key() == "S") && !typing && p.state.Present:
+			p.toggleSignals()
 		case ke.Key() != " ":
 		case typing || tag == "button" || tag == "a":
 			// the element's own use of the space bar
@@ -278,6 +283,21 @@ func (p *page) togglePresent() {
 		classes.Add("present")
 	} else {
 		classes.Remove("present")
+	}
+	p.writeURL()
+	p.pictures = true
+	p.redraw()
+}
+
+// toggleSignals switches the projector's view between the weights and feedback
+// matrices beside the curves and the learning signals (signals=1, the S key), in the
+// link too.
+func (p *page) toggleSignals() {
+	p.state.Signals = !p.state.Signals
+	if classes := p.doc.DocumentElement().Class(); p.state.Signals {
+		classes.Add("signals")
+	} else {
+		classes.Remove("signals")
 	}
 	p.writeURL()
 	p.pictures = true

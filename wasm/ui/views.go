@@ -495,7 +495,7 @@ func (z signalSizes) width(k int) (float64, string) {
 		return 2, ""
 	}
 	ratio := z.now[k] / z.first[k]
-	return math.Max(1, math.Min(8, 3*ratio)), fmt.Sprintf("RMS %.3g, %.0f%% of its start", z.now[k], 100*ratio)
+	return math.Max(1, math.Min(8, 3*ratio)), fmt.Sprintf("RMS %.3g (%.0f%% of start)", z.now[k], 100*ratio)
 }
 
 // describe is the sizes as text, for the canvas's text alternative: "" before any.
@@ -516,10 +516,11 @@ func (z signalSizes) describe() string {
 // signal's arrow as wide as its measured size says.
 func (s surface) drawSignalPath(sp signalPath, colour string, top, h float64, race bool, sizes signalSizes) {
 	n := len(sp.layers) + 2 // the input, the layers, the target
+	k := s.textScale        // the offsets hold text: a third larger on a projector
 	gap := 14.0
 	w := (s.w - gap*float64(n-1)) / float64(n)
-	boxH := math.Min(44, h/4)
-	y := top + 28
+	boxH := math.Min(44*k, h/4)
+	y := top + 28*k
 	if race {
 		s.text(sp.mode.String(), 0, top+2, 14, colour, "left", "top")
 	}
@@ -527,8 +528,9 @@ func (s surface) drawSignalPath(sp signalPath, colour string, top, h float64, ra
 	box := func(i int, label, fill, ink string) {
 		s.fill(fill)
 		s.ctx.Call("fillRect", x(i), y, w, boxH)
-		for j, line := range s.lines(label, w-6, 13) {
-			s.text(line, x(i)+w/2, y+boxH/2+16*(float64(j)-0.5*float64(len(s.lines(label, w-6, 13))-1)), 13, ink, "center", "middle")
+		lines := s.lines(label, w-6, 13)
+		for j, line := range lines {
+			s.text(line, x(i)+w/2, y+boxH/2+16*k*(float64(j)-0.5*float64(len(lines)-1)), 13, ink, "center", "middle")
 		}
 	}
 	box(0, "input", "#eef1f6", ink)
@@ -557,7 +559,7 @@ func (s surface) drawSignalPath(sp signalPath, colour string, top, h float64, ra
 		default:
 			continue
 		}
-		depth := 18 + 10*float64(len(sp.layers)-i)
+		depth := (18 + 10*float64(len(sp.layers)-i)) * k
 		width, _ := sizes.width(i)
 		s.stroke(signalColours[l.source], width)
 		s.ctx.Call("beginPath")
@@ -570,12 +572,14 @@ func (s surface) drawSignalPath(sp signalPath, colour string, top, h float64, ra
 		}
 	}
 	// The formulas, one under each layer, and the paper's table's row.
-	fy := below + 18 + 10*float64(len(sp.layers)) + 22
+	fy := below + (18+10*float64(len(sp.layers))+22)*k
+	ry := fy
 	for i, l := range sp.layers {
 		fh := s.wrap(l.formula, x(i+1), fy, w, 12, ink)
 		if _, size := sizes.width(i); size != "" { // the signal's measured size, under its formula
-			s.wrap(size, x(i+1), fy+fh, w, 12, signalColours[l.source])
+			fh += s.wrap(size, x(i+1), fy+fh, w, 12, signalColours[l.source])
 		}
+		ry = math.Max(ry, fy+fh)
 	}
 	verdict := func(v string) string {
 		switch v {
@@ -586,9 +590,13 @@ func (s surface) drawSignalPath(sp signalPath, colour string, top, h float64, ra
 		}
 		return faint
 	}
-	ry := math.Min(top+h-12, fy+52)
+	ry = math.Min(top+h-24*k, ry+22*k)
+	ux, uy := s.w/2, ry
+	if s.w < 560*k { // narrow: the two answers one under the other
+		ux, uy = 0, ry+18*k
+	}
 	s.text("free of weight transport: "+sp.transportFree, 0, ry, 13, verdict(sp.transportFree), "left", "alphabetic")
-	s.text("update-unlocked: "+sp.unlocked, s.w/2, ry, 13, verdict(sp.unlocked), "left", "alphabetic")
+	s.text("update-unlocked: "+sp.unlocked, ux, uy, 13, verdict(sp.unlocked), "left", "alphabetic")
 }
 
 // arrowHead draws a small arrow head at (x, y) pointing right (dir 1), left (-1),

@@ -12,7 +12,7 @@ import (
 )
 
 // site/early.js sets the view's classes before the page is drawn, from the link's
-// present and embed switches: it must read them as parseSwitch does, or the page
+// present, embed and signals switches: it must read them as parseSwitch does, or the page
 // would be drawn in one layout and then jump to another.
 func TestEarlyJSReadsTheSwitchesAsTheLinkDoes(t *testing.T) {
 	src, err := os.ReadFile("../../site/early.js")
@@ -31,7 +31,7 @@ func TestEarlyJSReadsTheSwitchesAsTheLinkDoes(t *testing.T) {
 		assert.True(t, got)
 		assert.Contains(t, on, strings.ToLower(v), "early.js misses %q", v)
 	}
-	for _, name := range []string{"present", "embed"} {
+	for _, name := range []string{"present", "embed", "signals"} {
 		assert.Contains(t, string(src), `"`+name+`"`)
 	}
 }

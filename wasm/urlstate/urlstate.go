@@ -38,13 +38,16 @@ type State struct {
 	Autoplay bool // start training as soon as the data is in
 	Embed    bool // the compact 16:9 view for slides
 	Present  bool // the view for a projector: the main views on one screen, large text
+	// Signals puts, in the projector's view and the embed, the learning signals
+	// beside the curves where the weights and the feedback matrices are.
+	Signals bool
 }
 
 // MaxRace is the most rules one race trains at once.
 const MaxRace = 6
 
 // pageFlags are the parameters that are not settings.
-var pageFlags = []string{"autoplay", "embed", "present"}
+var pageFlags = []string{"autoplay", "embed", "present", "signals"}
 
 // ParseQuery reads a URL query (with or without its leading "?"). Unknown parameters
 // are reported in warnings and otherwise ignored; bad values make err, which names
@@ -90,6 +93,8 @@ func ParseQuery(query string) (st State, warnings []string, err error) {
 			st.Embed = on
 		case "present":
 			st.Present = on
+		case "signals":
+			st.Signals = on
 		}
 		delete(v, name)
 	}
@@ -178,6 +183,9 @@ func (st State) Query() string {
 	}
 	if st.Present {
 		v.Set("present", "1")
+	}
+	if st.Signals {
+		v.Set("signals", "1")
 	}
 	return v.Encode()
 }

@@ -33,6 +33,12 @@ func TestParseQuery(t *testing.T) {
 			assert.Equal(t, "present=1", st.Query(), "the projector's view stays in the link")
 		}},
 		{query: "present=big", err: `present: "big" is not 1 or 0`},
+		{query: "present=1&signals=1", check: func(t *testing.T, st State) {
+			assert.True(t, st.Present)
+			assert.True(t, st.Signals)
+			assert.Equal(t, "present=1&signals=1", st.Query(), "the signals beside the curves stay in the link")
+		}},
+		{query: "signals=2", err: `signals: "2" is not 1 or 0`},
 		{query: "lr=0.01&utm_source=slides", warnings: []string{`unknown parameter "utm_source" in the link (ignored)`},
 			check: func(t *testing.T, st State) { assert.Equal(t, 0.01, st.Settings.LR) }},
 		{query: "lr=-3", err: "lr: learning rate -3: must be a positive finite number"},
