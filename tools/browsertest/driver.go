@@ -54,6 +54,7 @@ const (
 	KeyArrowLeft  = "\uE012"
 	KeyArrowRight = "\uE014"
 	KeyPageDown   = "\uE00F"
+	KeyEscape     = "\uE00C"
 	KeySpace      = " "
 )
 
@@ -163,7 +164,7 @@ func (c chromium) key(key string) error {
 }
 
 // chromiumKeys are chromedp's names of the WebDriver keys.
-var chromiumKeys = map[string]string{KeyArrowLeft: kb.ArrowLeft, KeyArrowRight: kb.ArrowRight, KeyPageDown: kb.PageDown}
+var chromiumKeys = map[string]string{KeyArrowLeft: kb.ArrowLeft, KeyArrowRight: kb.ArrowRight, KeyPageDown: kb.PageDown, KeyEscape: kb.Escape}
 
 func (c chromium) screenshot() ([]byte, error) {
 	var png []byte

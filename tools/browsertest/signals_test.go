@@ -73,3 +73,42 @@ func TestTheSignalsAndTheLockingAreMeasured(t *testing.T) {
 	b.ScreenshotOf(t, ".locking-panel", screenshotDir()+"/locking.png")
 	assert.Empty(t, b.Errors())
 }
+
+// TestAFeedbackMatrixOpensFromTheDiagram: the button of a matrix beside the
+// diagram's title, its focus, or a click on a layer whose signal passes the matrix
+// opens that B_k over the diagram, the feedback view's picture; Escape closes it.
+func TestAFeedbackMatrixOpensFromTheDiagram(t *testing.T) {
+	site := Serve(t, Dist(t))
+	b := open(t, site, "?train-mode=DRTP&topology=FC_500_FC_500_FC_10", 1440, 900)
+	label := func() string {
+		var s string
+		b.Eval(t, `document.getElementById("signals").getAttribute("aria-label")`, &s)
+		return s
+	}
+	showing := func(name string) func() bool {
+		return func() bool { return strings.Contains(label(), "Showing "+name+":") }
+	}
+	b.WaitFor(t, "the matrices' buttons", 30*time.Second, func() bool {
+		var n int
+		b.Eval(t, `document.querySelectorAll("#signal-matrices button").length`, &n)
+		return n == 2
+	})
+	b.WaitFor(t, "the feedback pictures", 30*time.Second, func() bool { return b.inkedPixels(t, "feedback") > 500 })
+	b.Click(t, `#signal-matrices button[data-matrix="B1"]`, showing("B1"))
+	var pressed string
+	b.Eval(t, `document.querySelector('#signal-matrices button[data-matrix="B1"]').getAttribute("aria-pressed")`, &pressed)
+	assert.Equal(t, "true", pressed)
+	b.ScreenshotOf(t, ".signals-panel", screenshotDir()+"/signals-matrix.png")
+	// A click on layer 2's column (the third of five boxes) opens B2.
+	var at struct{ X, Y float64 }
+	b.Eval(t, `(() => { const r = document.getElementById("signals").getBoundingClientRect(); return {X: r.left + r.width/2, Y: r.top + 60}; })()`, &at)
+	b.ClickAt(t, at.X, at.Y)
+	b.WaitFor(t, "B2 shown", 10*time.Second, showing("B2"))
+	b.Key(t, KeyEscape)
+	b.WaitFor(t, "the matrix closed", 5*time.Second, func() bool { return !strings.Contains(label(), "Showing") })
+	b.Click(t, `label:has(#setting-train-mode-BP)`, func() bool { return strings.HasPrefix(label(), "Signal paths. BP:") })
+	var n int
+	b.Eval(t, `document.querySelectorAll("#signal-matrices button").length`, &n)
+	assert.Zero(t, n, "BP's signals pass no fixed matrix")
+	assert.Empty(t, b.Errors())
+}

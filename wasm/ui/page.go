@@ -40,9 +40,10 @@ type page struct {
 
 	offline bool // the service worker is registered
 
-	out    *writer // writes the text of the page's elements
-	tables []table // the views made of text, filled at every update
-	pad    padView // the drawing pad and the network's answer
+	matrix shownMatrix // the feedback matrix opened from the signal diagram, if any
+	out    *writer     // writes the text of the page's elements
+	tables []table     // the views made of text, filled at every update
+	pad    padView     // the drawing pad and the network's answer
 
 	timeline []protocol.Mark // the moments of the page's start, for the budget test
 }
@@ -59,7 +60,7 @@ func Run() {
 	p := &page{win: dom.GetWindow(), controls: map[string]*control{}}
 	p.doc = p.win.Document()
 	p.out = &writer{doc: p.doc}
-	p.tables = []table{metricsTable{}, raceTable{}, &costTable{}}
+	p.tables = []table{metricsTable{}, raceTable{}, &costTable{}, matrixButtons{}}
 	p.mark("page running")
 	st, warnings, err := urlstate.ParseQuery(p.win.Location().Get("search").String())
 	p.state = st
@@ -80,6 +81,7 @@ func Run() {
 	p.buildControls()
 	p.bindButtons()
 	p.bindPad()
+	p.bindMatrices()
 	p.bindKeep()
 	p.exposeStats()
 	p.bindResize()
@@ -257,6 +259,8 @@ func (p *page) bindButtons() {
 			p.togglePresent()
 		case (ke.Key() == "s" || ke.Key() == "S") && !typing && p.state.Present:
 			p.toggleSignals()
+		case ke.Key() == "Escape" && p.matrix.name != "":
+			p.showMatrix(shownMatrix{})
 		case ke.Key() != " ":
 		case typing || tag == "button" || tag == "a":
 			// the element's own use of the space bar

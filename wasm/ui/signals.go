@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/nofeedback/lwf/core/nn"
@@ -130,4 +131,53 @@ func (sp signalPath) describe() string {
 	}
 	fmt.Fprintf(&sb, "free of weight transport: %s; update-unlocked: %s.", sp.transportFree, sp.unlocked)
 	return sb.String()
+}
+
+// matrices returns, in the order of the layers, the fixed feedback matrices the
+// path's signals pass through, by their pictures' names ("B1", "B2"), each once:
+// what a reader can open from the diagram. BP's Wᵀ is not one.
+func (sp signalPath) matrices() []string {
+	var names []string
+	for _, l := range sp.layers {
+		if name := matrixName(l.through); name != "" && !slices.Contains(names, name) {
+			names = append(names, name)
+		}
+	}
+	return names
+}
+
+// matrixName is the picture's name of a feedback matrix as the diagram writes it
+// ("B₂ᵀ" is "B2"), "" for none or for W.
+func matrixName(through string) string {
+	if !strings.HasPrefix(through, "B") {
+		return ""
+	}
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= '₀' && r <= '₉':
+			return '0' + (r - '₀')
+		case r == 'ᵀ':
+			return -1
+		}
+		return r
+	}, through)
+}
+
+// signalColumns is the diagram's horizontal layout on a canvas w wide: the width of
+// each of its boxes (the input, the layers, the target) and the gap between them.
+func signalColumns(w float64, layers int) (box, gap float64) {
+	n := float64(layers + 2)
+	gap = 14
+	return (w - gap*(n-1)) / n, gap
+}
+
+// layerAt returns the layer (from 0) whose column holds x on a diagram w wide, or
+// -1 over the input, the target or a gap.
+func layerAt(x, w float64, layers int) int {
+	box, gap := signalColumns(w, layers)
+	i := int(x / (box + gap))
+	if x < 0 || x-float64(i)*(box+gap) > box || i < 1 || i > layers {
+		return -1
+	}
+	return i - 1
 }

@@ -76,3 +76,32 @@ func TestTheSignalPathReadsAsText(t *testing.T) {
 		"free of weight transport: yes; update-unlocked: yes.", signalPathOf(nn.DRTP, conv, false).describe())
 	assert.Equal(t, "₁₂", sub(12))
 }
+
+func TestTheDiagramsMatricesAndWhereEachLayerIs(t *testing.T) {
+	specs, err := nn.ParseTopology("FC_500_FC_500_FC_10")
+	require.NoError(t, err)
+	for _, tt := range []struct {
+		mode nn.Mode
+		want []string
+	}{
+		{nn.BP, nil}, // Wᵀ: no fixed matrix
+		{nn.FA, []string{"B2", "B3"}},
+		{nn.DFA, []string{"B1", "B2"}},
+		{nn.DRTP, []string{"B1", "B2"}},
+		{nn.Shallow, nil},
+	} {
+		assert.Equal(t, tt.want, signalPathOf(tt.mode, specs, false).matrices(), "%s", tt.mode)
+	}
+	assert.Equal(t, "B12", matrixName("B₁₂ᵀ"))
+	assert.Equal(t, "", matrixName("W₂ᵀ"))
+
+	// 5 boxes on 500 px: 88.8 wide, 14 apart. The input is box 0, layer 1 box 1.
+	box, gap := signalColumns(500, 3)
+	assert.InDelta(t, 88.8, box, 1e-9)
+	for _, tt := range []struct {
+		x    float64
+		want int
+	}{{10, -1}, {box + 5, -1}, {box + gap + 1, 0}, {2*(box+gap) + box/2, 1}, {3*(box+gap) + box - 1, 2}, {4*(box+gap) + 1, -1}, {-3, -1}} {
+		assert.Equal(t, tt.want, layerAt(tt.x, 500, 3), "x=%v", tt.x)
+	}
+}

@@ -54,13 +54,16 @@ type scene struct {
 	settings settings.Settings
 	st       State
 	runs     []*run
+	matrix   shownMatrix // the feedback matrix opened from the signal diagram
 }
 
 // main is the run the single-run views show: the first.
 func (sc scene) main() *run { return sc.runs[0] }
 
 // scene is the page's state and runs, for the views.
-func (p *page) scene() scene { return scene{settings: p.state.Settings, st: p.st, runs: p.runs} }
+func (p *page) scene() scene {
+	return scene{settings: p.state.Settings, st: p.st, runs: p.runs, matrix: p.matrix}
+}
 
 // paint draws v on its canvas, if the canvas is on the page and has a size.
 func (p *page) paint(v view, sc scene) {
@@ -476,7 +479,40 @@ func (signalsView) draw(s surface, sc scene) {
 		s.drawSignalPath(sp, r.colour, float64(i)*h, h, len(sc.runs) > 1, sizes)
 		text = append(text, sp.describe()+sizes.describe())
 	}
+	if m := sc.matrix; m.name != "" && m.run < len(sc.runs) {
+		if pic := s.drawMatrix(sc.runs[m.run], m.name, float64(m.run)*h, h); pic != nil {
+			text = append(text, "Showing "+pic.Caption+".")
+		}
+	}
 	s.ctx.Get("canvas").Call("setAttribute", "aria-label", "Signal paths. "+strings.Join(text, " "))
+}
+
+// drawMatrix draws the feedback matrix name of run r over the right half of its
+// band, from top, h high: the same picture as the feedback view's. It returns the
+// picture, nil if the run has none of that name (yet).
+func (s surface) drawMatrix(r *run, name string, top, h float64) *picture {
+	var pic *picture
+	for _, f := range r.feedback {
+		if f != nil && f.Name == name {
+			pic = f
+		}
+	}
+	if pic == nil {
+		return nil
+	}
+	x, w := s.w/2, s.w/2-2
+	s.fill("#ffffff")
+	s.ctx.Call("fillRect", x, top+2, w, h-4)
+	s.stroke(faint, 1)
+	s.ctx.Call("strokeRect", x, top+2, w, h-4)
+	ch := s.wrap(pic.Caption+" (Esc closes)", x+8, top+8, w-16, 12, ink)
+	area := h - ch - 24
+	if pic.H > 16 {
+		s.fit(pic, x+8, top+12+ch, w-16, area)
+	} else {
+		s.ctx.Call("drawImage", pic.canvas, x+8, top+12+ch, w-16, math.Min(area, float64(pic.H)*18))
+	}
+	return pic
 }
 
 // Colours of the learning signals, by where they come from.
@@ -517,8 +553,7 @@ func (z signalSizes) describe() string {
 func (s surface) drawSignalPath(sp signalPath, colour string, top, h float64, race bool, sizes signalSizes) {
 	n := len(sp.layers) + 2 // the input, the layers, the target
 	k := s.textScale        // the offsets hold text: a third larger on a projector
-	gap := 14.0
-	w := (s.w - gap*float64(n-1)) / float64(n)
+	w, gap := signalColumns(s.w, len(sp.layers))
 	boxH := math.Min(44*k, h/4)
 	y := top + 28*k
 	if race {
