@@ -606,8 +606,14 @@ func (s surface) drawSignalPath(sp signalPath, colour string, top, h float64, ra
 			s.text(l.through, (from+to)/2, below+depth*0.75+6, 13, signalColours[l.source], "center", "top") // under the arc
 		}
 	}
-	// The formulas, one under each layer, and the paper's table's row.
-	fy := below + (18+10*float64(len(sp.layers))+22)*k
+	s.drawSignalVerdicts(sp, sizes, x, w, below+(18+10*float64(len(sp.layers))+22)*k, top+h)
+}
+
+// drawSignalVerdicts draws, from fy down, the formula of each layer under its
+// column (at x(i+1), w wide) with its signal's measured size, then the row of the
+// paper's table for the rule, above bottom.
+func (s surface) drawSignalVerdicts(sp signalPath, sizes signalSizes, x func(int) float64, w, fy, bottom float64) {
+	k := s.textScale
 	ry := fy
 	for i, l := range sp.layers {
 		fh := s.wrap(l.formula, x(i+1), fy, w, 12, ink)
@@ -625,7 +631,7 @@ func (s surface) drawSignalPath(sp signalPath, colour string, top, h float64, ra
 		}
 		return faint
 	}
-	ry = math.Min(top+h-24*k, ry+22*k)
+	ry = math.Min(bottom-24*k, ry+22*k)
 	ux, uy := s.w/2, ry
 	if s.w < 560*k { // narrow: the two answers one under the other
 		ux, uy = 0, ry+18*k
