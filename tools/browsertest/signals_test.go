@@ -120,6 +120,26 @@ func TestAFeedbackMatrixOpensFromTheDiagram(t *testing.T) {
 	})
 }
 
+// TestTheSignalsInASlide: embed=1&signals=1, the frame a slide holds, shows the
+// learning signals beside the curves in the place of the weights and feedback, with
+// the projector's larger text, in each engine.
+func TestTheSignalsInASlide(t *testing.T) {
+	site := Serve(t, Dist(t))
+	inEachEngine(t, func(t *testing.T, e Engine) {
+		b := openIn(t, e, site, "?embed=1&signals=1&autoplay=1", 1280, 720)
+		b.WaitFor(t, "the curves and the signals drawn", 60*time.Second, func() bool {
+			return b.inkedPixels(t, "curves") > 500 && b.inkedPixels(t, "signals") > 2000
+		})
+		var shown struct{ Weights, Signals bool }
+		b.Eval(t, `(() => { const vis = id => document.getElementById(id).getClientRects().length > 0;
+			return {Weights: vis("weights"), Signals: vis("signals")}; })()`, &shown)
+		assert.True(t, shown.Signals, "the signals beside the curves")
+		assert.False(t, shown.Weights, "in the place of the weights")
+		b.Snapshot(t, "main", "embed-signals")
+		assert.Empty(t, b.Errors())
+	})
+}
+
 // Snapshot saves a picture of sel as <name>-<engine>.png in the screenshots'
 // folder: the element alone in Chromium, the viewport elsewhere.
 func (b *Browser) Snapshot(t *testing.T, sel, name string) {
