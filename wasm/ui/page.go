@@ -281,27 +281,21 @@ func (p *page) bindButtons() {
 // togglePresent switches between the projector's view (present=1, the P key) and
 // the whole page, in the link too. The canvases are drawn again at their new sizes,
 // with their text a third larger on the projector.
-func (p *page) togglePresent() {
-	p.state.Present = !p.state.Present
-	if classes := p.doc.DocumentElement().Class(); p.state.Present {
-		classes.Add("present")
-	} else {
-		classes.Remove("present")
-	}
-	p.writeURL()
-	p.pictures = true
-	p.redraw()
-}
+func (p *page) togglePresent() { p.toggleView(&p.state.Present, "present") }
 
 // toggleSignals switches the projector's view between the weights and feedback
 // matrices beside the curves and the learning signals (signals=1, the S key), in the
 // link too.
-func (p *page) toggleSignals() {
-	p.state.Signals = !p.state.Signals
-	if classes := p.doc.DocumentElement().Class(); p.state.Signals {
-		classes.Add("signals")
+func (p *page) toggleSignals() { p.toggleView(&p.state.Signals, "signals") }
+
+// toggleView flips one of the link's view switches and <html>'s class of the same
+// name, writes the link, and draws the canvases again at their new sizes.
+func (p *page) toggleView(on *bool, class string) {
+	*on = !*on
+	if classes := p.doc.DocumentElement().Class(); *on {
+		classes.Add(class)
 	} else {
-		classes.Remove("signals")
+		classes.Remove(class)
 	}
 	p.writeURL()
 	p.pictures = true
