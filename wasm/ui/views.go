@@ -352,18 +352,24 @@ func (s surface) drawFeedbackOf(r *run, x, y, w, h float64) {
 		if pic.Name == "targets" {
 			area -= 16
 		}
-		if pic.Name == "targets" || pic.H > 16 {
-			px, py, pw, ph := s.fit(pic, x, top+ch+4, w, area)
-			if pic.Name == "targets" {
-				tile := pw / float64(pic.Tiles)
-				for c := 0; c < pic.Tiles; c++ {
-					s.text(fmt.Sprint(c), px+tile*(float64(c)+0.5), py+ph+3, 12, faint, "center", "top")
-				}
-			}
-			continue
+		s.drawFeedbackPicture(pic, x, top+ch+4, w, area)
+	}
+}
+
+// drawFeedbackPicture draws one feedback picture in the area from (x, y), w by h:
+// the projected targets as tiles labelled by class, a tall matrix fitted, and a
+// matrix of a few rows (one per class) stretched across the width.
+func (s surface) drawFeedbackPicture(pic *picture, x, y, w, h float64) {
+	if pic.Name != "targets" && pic.H <= 16 {
+		s.ctx.Call("drawImage", pic.canvas, x, y, w, math.Min(h, float64(pic.H)*18))
+		return
+	}
+	px, py, pw, ph := s.fit(pic, x, y, w, h)
+	if pic.Name == "targets" {
+		tile := pw / float64(pic.Tiles)
+		for c := 0; c < pic.Tiles; c++ {
+			s.text(fmt.Sprint(c), px+tile*(float64(c)+0.5), py+ph+3, 12, faint, "center", "top")
 		}
-		// A few rows (one per class) stretched across the width.
-		s.ctx.Call("drawImage", pic.canvas, x, top+ch+4, w, math.Min(area, float64(pic.H)*18))
 	}
 }
 
@@ -506,12 +512,7 @@ func (s surface) drawMatrix(r *run, name string, top, h float64) *picture {
 	s.stroke(faint, 1)
 	s.ctx.Call("strokeRect", x, top+2, w, h-4)
 	ch := s.wrap(pic.Caption+" (Esc closes)", x+8, top+8, w-16, 12, ink)
-	area := h - ch - 24
-	if pic.H > 16 {
-		s.fit(pic, x+8, top+12+ch, w-16, area)
-	} else {
-		s.ctx.Call("drawImage", pic.canvas, x+8, top+12+ch, w-16, math.Min(area, float64(pic.H)*18))
-	}
+	s.drawFeedbackPicture(pic, x+8, top+12+ch, w-16, h-ch-24)
 	return pic
 }
 
@@ -681,7 +682,7 @@ func (lockingView) draw(s surface, sc scene) {
 		learns[k] = !(sc.settings.FreezeConv && spec.Kind == nn.ConvBlock)
 	}
 	l := lockingOf(*t, learns)
-	s.text(fmt.Sprintf("One step, %s ms on this machine (mean of the last %d): when each layer could learn under %s", number(t.Step, 2), min(t.Steps, 32), r.mode), 0, 0, 13, ink, "left", "top")
+	s.text(fmt.Sprintf("One step, %s ms on this machine (mean of the last %d): when each layer could learn under %s", number(t.Step, 2), min(t.Steps, protocol.TimingSpan), r.mode), 0, 0, 13, ink, "left", "top")
 	rowH, top, left := 22.0, 24.0, 92.0
 	end := t.Step
 	for _, w := range l.wait {
