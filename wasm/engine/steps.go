@@ -11,18 +11,16 @@ import (
 // parts of a step as moving means (the timeline of update locking), and the sizes
 // of the learning signals since the last snapshot.
 type stepMeter struct {
-	timing  protocol.StepTiming
-	rmsSum  []float64
-	rmsN    int
-	meanFor int // steps a moving mean spans once warm
+	timing protocol.StepTiming
+	rmsSum []float64
+	rmsN   int
 }
 
 // newStepMeter meters a network of the given layers.
 func newStepMeter(layers int) *stepMeter {
 	return &stepMeter{
-		timing:  protocol.StepTiming{Forward: make([]float64, layers), Backward: make([]float64, layers)},
-		rmsSum:  make([]float64, layers),
-		meanFor: 32,
+		timing: protocol.StepTiming{Forward: make([]float64, layers), Backward: make([]float64, layers)},
+		rmsSum: make([]float64, layers),
 	}
 }
 
@@ -30,7 +28,7 @@ func newStepMeter(layers int) *stepMeter {
 func (m *stepMeter) add(rec *nn.StepRecord, took time.Duration) {
 	t := &m.timing
 	t.Steps++
-	w := 1 / float64(min(t.Steps, m.meanFor)) // the mean of the first steps, then a moving one
+	w := 1 / float64(min(t.Steps, protocol.TimingSpan)) // the mean of the first steps, then a moving one
 	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 	fold := func(mean *float64, d time.Duration) { *mean += (ms(d) - *mean) * w } // mean ← mean + (x − mean)·w
 	for i := range t.Forward {

@@ -273,6 +273,10 @@ type SnapshotEvent struct {
 	Timing *StepTiming `json:",omitempty"`
 }
 
+// TimingSpan is how many of the recent steps StepTiming's moving means span once
+// that many were trained.
+const TimingSpan = 32
+
 // StepTiming is one training step of the run's network, per part, in milliseconds:
 // moving means over the recent steps. Batch, Forward, Output and Backward follow
 // each other with no gap, then Align and Update; Step is the whole step as the run
