@@ -17,30 +17,36 @@ import (
 
 // armKernel is one NEON kernel and the plain loop it replaces.
 type armKernel struct {
-	name      string // in kernels_arm64.s
-	work      int    // units of work (multiply-adds or elements) per loop iteration
-	unit      string
-	plain     []string // the plain loop's functions, whose instructions add up
-	plainLoop []bool   // for each: count its innermost loop (else all of it, to its first RET)
+	name  string // in kernels_arm64.s
+	work  int    // units of work (multiply-adds or elements) per loop iteration
+	unit  string
+	plain []plainPart // the plain loop's functions, whose instructions add up
+}
+
+// plainPart is one function of a plain loop: its symbol for go tool objdump -s,
+// and whether its innermost loop counts (else all of it, to its first RET).
+type plainPart struct {
+	sym  string
+	loop bool
 }
 
 // armKernels are the kernels counted, with the plain loops they stand for: the
 // products' axpy inside mulAdd (8 instructions a multiply-add), tanh32's loop and the
 // exp32 it calls, and the closures that elementWise runs on the plain path.
 var armKernels = func() []armKernel {
-	axpy := []string{`tensor.mulAdd\[go.shape.float32\]$`}
+	axpy := []plainPart{{`tensor.mulAdd\[go.shape.float32\]$`, true}}
 	var ks []armKernel
 	for _, w := range []int{64, 32, 16, 8, 4} {
-		ks = append(ks, armKernel{fmt.Sprintf("rowNEONx%d", w), w, "multiply-add", axpy, []bool{true}})
+		ks = append(ks, armKernel{fmt.Sprintf("rowNEONx%d", w), w, "multiply-add", axpy})
 	}
 	for _, w := range []int{16, 8, 4} {
-		ks = append(ks, armKernel{fmt.Sprintf("tileNEONx%d", w), 4 * w, "multiply-add", axpy, []bool{true}})
+		ks = append(ks, armKernel{fmt.Sprintf("tileNEONx%d", w), 4 * w, "multiply-add", axpy})
 	}
 	ks = append(ks,
-		armKernel{"tanhNEON", 4, "element", []string{`tensor.tanh32Plain$`, `tensor.exp32$`}, []bool{true, false}},
-		armKernel{"sigmoidNEON", 4, "element", []string{`tensor.sigmoid32Plain$`, `tensor.exp32$`}, []bool{true, false}})
+		armKernel{"tanhNEON", 4, "element", []plainPart{{`tensor.tanh32Plain$`, true}, {`tensor.exp32$`, false}}},
+		armKernel{"sigmoidNEON", 4, "element", []plainPart{{`tensor.sigmoid32Plain$`, true}, {`tensor.exp32$`, false}}})
 	for _, step := range [][2]string{{"nag", "NAGStep"}, {"tanhDerivative", "TanhDerivative"}, {"adam", "AdamStep"}, {"rmsprop", "RMSpropStep"}} {
-		ks = append(ks, armKernel{step[0] + "NEON", 4, "element", []string{`tensor.` + step[1] + `\[go.shape.float32\].func3$`}, []bool{true}})
+		ks = append(ks, armKernel{step[0] + "NEON", 4, "element", []plainPart{{`tensor.` + step[1] + `\[go.shape.float32\].func3$`, true}}})
 	}
 	return ks
 }()
@@ -65,6 +71,7 @@ func arm64Counts(root string, af *armFigures) error {
 		return fmt.Errorf("go test -c for arm64: %v: %s", err, lastLines(out, 5))
 	}
 	af.neon, af.plain = map[string]float64{}, map[string]float64{}
+	counted := map[plainPart]int{} // (the products share one plain loop)
 	for _, k := range armKernels {
 		n, ok := neon[k.name]
 		if !ok {
@@ -72,16 +79,17 @@ func arm64Counts(root string, af *armFigures) error {
 		}
 		af.neon[k.name] = float64(n) / float64(k.work)
 		total := 0
-		for i, sym := range k.plain {
-			out, err := exec.Command("go", "tool", "objdump", "-s", sym, bin).Output()
-			if err != nil {
-				return fmt.Errorf("go tool objdump -s %s: %v", sym, err)
+		for _, part := range k.plain {
+			if _, ok := counted[part]; !ok {
+				out, err := exec.Command("go", "tool", "objdump", "-s", part.sym, bin).Output()
+				if err != nil {
+					return fmt.Errorf("go tool objdump -s %s: %v", part.sym, err)
+				}
+				if counted[part], err = plainCount(string(out), part.loop); err != nil {
+					return fmt.Errorf("%s: %w", part.sym, err)
+				}
 			}
-			n, err := plainCount(string(out), k.plainLoop[i])
-			if err != nil {
-				return fmt.Errorf("%s: %w", sym, err)
-			}
-			total += n
+			total += counted[part]
 		}
 		af.plain[k.name] = float64(total) // one element or multiply-add an iteration
 	}
