@@ -106,6 +106,11 @@ func TestThePresentViewForAProjector(t *testing.T) {
 			b.Eval(t, `document.activeElement && document.activeElement.blur()`, nil)
 			// S: the learning signals beside the curves, their text a projector's too.
 			b.Key(t, "s")
+			b.WaitFor(t, "the S key taken", 5*time.Second, func() bool {
+				var on bool
+				b.Eval(t, `document.documentElement.classList.contains("signals")`, &on)
+				return on
+			})
 			b.WaitFor(t, "the signals beside the curves", 10*time.Second, func() bool { return b.inkedPixels(t, "signals") > 2000 })
 			checkProjectorLayout(t, b, e, size.w, size.h, "curves", "signals")
 			b.Screenshot(t, filepath.Join(screenshotDir(), fmt.Sprintf("present-signals-%s-%dx%d.png", e, size.w, size.h)))

@@ -19,11 +19,7 @@ func TestTheSignalPathsFollowTheRule(t *testing.T) {
 	site := Serve(t, Dist(t))
 	inEachEngine(t, func(t *testing.T, e Engine) {
 		b := openIn(t, e, site, "?train-mode=DRTP&topology=FC_500_FC_500_FC_10", 1440, 900)
-		label := func() string {
-			var s string
-			b.Eval(t, `document.getElementById("signals").getAttribute("aria-label")`, &s)
-			return s
-		}
+		label := func() string { return b.ariaLabel(t, "signals") }
 		b.WaitFor(t, "DRTP's paths", 30*time.Second, func() bool { return strings.HasPrefix(label(), "Signal paths. DRTP:") })
 		assert.Contains(t, label(), "FC 500, δ₁ = (B₁ᵀ t*) ⊙ f′(a₁) (the target alone, straight through B₁ᵀ)")
 		assert.Contains(t, label(), "free of weight transport: yes; update-unlocked: yes.")
@@ -47,11 +43,7 @@ func TestTheSignalsAndTheLockingAreMeasured(t *testing.T) {
 	site := Serve(t, Dist(t))
 	inEachEngine(t, func(t *testing.T, e Engine) {
 		b := openIn(t, e, site, "?train-mode=DFA,DRTP&topology=FC_500_FC_500_FC_10&autoplay=1", 1440, 900)
-		label := func(id string) string {
-			var s string
-			b.Eval(t, `document.getElementById("`+id+`").getAttribute("aria-label")`, &s)
-			return s
-		}
+		label := func(id string) string { return b.ariaLabel(t, id) }
 		share := func(mode string) float64 { // layer 1's signal as a share of its start
 			m := regexp.MustCompile(mode + `: [^.]*?\..*? Measured: layer 1 RMS [0-9.e-]+ \(([0-9]+)% of start\)`).FindStringSubmatch(label("signals"))
 			if m == nil {
@@ -86,11 +78,7 @@ func TestAFeedbackMatrixOpensFromTheDiagram(t *testing.T) {
 	site := Serve(t, Dist(t))
 	inEachEngine(t, func(t *testing.T, e Engine) {
 		b := openIn(t, e, site, "?train-mode=DRTP&topology=FC_500_FC_500_FC_10", 1440, 900)
-		label := func() string {
-			var s string
-			b.Eval(t, `document.getElementById("signals").getAttribute("aria-label")`, &s)
-			return s
-		}
+		label := func() string { return b.ariaLabel(t, "signals") }
 		showing := func(name string) func() bool {
 			return func() bool { return strings.Contains(label(), "Showing "+name+":") }
 		}
@@ -150,4 +138,12 @@ func (b *Browser) Snapshot(t *testing.T, sel, name string) {
 		return
 	}
 	b.Screenshot(t, path)
+}
+
+// ariaLabel returns the text alternative of the element with the given id.
+func (b *Browser) ariaLabel(t *testing.T, id string) string {
+	t.Helper()
+	var s string
+	b.Eval(t, `document.getElementById("`+id+`").getAttribute("aria-label")`, &s)
+	return s
 }
