@@ -8,7 +8,6 @@ require (
 	github.com/chromedp/chromedp v0.14.2
 	github.com/gobwas/ws v1.4.0
 	github.com/stretchr/testify v1.11.1
-	golang.org/x/time v0.16.0
 	honnef.co/go/js/dom/v2 v2.0.0-20231112215516-51f43a291193
 )
 

@@ -2,7 +2,7 @@
 // network would see it: a TCP proxy in front of a server that shares one bandwidth
 // among all its connections, as a lecture hall's wifi does, and adds a delay to each
 // connection and to each request on it (what a round trip to a distant host costs).
-// It uses golang.org/x/time/rate's token bucket for the shared bandwidth.
+// Its arithmetic is Link.Time, which its tests hold it to.
 package netsim
 
 import (
@@ -12,8 +12,6 @@ import (
 	"net"
 	"sync"
 	"time"
-
-	"golang.org/x/time/rate"
 )
 
 // Link is a link's model: its bandwidth towards the visitor, shared by every
@@ -21,6 +19,14 @@ import (
 type Link struct {
 	BitsPerSecond float64
 	Delay         time.Duration
+}
+
+// Time is the link's arithmetic for one connection that sends requests and gets
+// back size bytes: the connection's set-up and a round trip per request, and the
+// bytes at the link's rate. The proxy's transfers take this long, and no less when
+// the server sends each response without pausing (as a static host does).
+func (l Link) Time(size int64, requests int) time.Duration {
+	return time.Duration(1+requests)*l.Delay + time.Duration(float64(size)*8/l.BitsPerSecond*float64(time.Second))
 }
 
 func (l Link) String() string {
@@ -34,14 +40,44 @@ type Proxy struct {
 	ln     net.Listener
 	target string
 	link   Link
-	down   *rate.Limiter
+	down   *pacer
 	ctx    context.Context
 	stop   context.CancelFunc
 	wg     sync.WaitGroup
 }
 
-// chunk is the most a write sends at once: the bucket's burst.
+// chunk is the most a write sends at once.
 const chunk = 16 << 10
+
+// slack is how late the proxy may wake to send a response's next bytes without the
+// link losing time, so that a machine busy with the browser does not slow the link.
+const slack = 50 * time.Millisecond
+
+// pacer is the shared link's clock: when the bytes given to it so far have crossed.
+type pacer struct {
+	mu          sync.Mutex
+	bytesPerSec float64
+	free        time.Time
+}
+
+// take gives the link n bytes of a response and returns when they will have crossed.
+// after is when the same response's previous bytes crossed (zero for its first):
+// bytes that follow them within slack were ready then, so the link takes them from
+// then on, and a late wake-up of the proxy costs nothing. Otherwise they are new
+// and the link takes them from now: an idle link banks no time.
+func (p *pacer) take(n int, after time.Time) time.Time {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	start := time.Now()
+	if !after.IsZero() && start.Sub(after) < slack {
+		start = after
+	}
+	if p.free.After(start) {
+		start = p.free
+	}
+	p.free = start.Add(time.Duration(float64(n) / p.bytesPerSec * float64(time.Second)))
+	return p.free
+}
 
 // Listen starts a proxy on a free local port that forwards to target (host:port)
 // over link.
@@ -55,7 +91,7 @@ func Listen(target string, link Link) (*Proxy, error) {
 	}
 	ctx, stop := context.WithCancel(context.Background())
 	p := &Proxy{Addr: ln.Addr().String(), ln: ln, target: target, link: link,
-		down: rate.NewLimiter(rate.Limit(link.BitsPerSecond/8), chunk), ctx: ctx, stop: stop}
+		down: &pacer{bytesPerSec: link.BitsPerSecond / 8}, ctx: ctx, stop: stop}
 	p.wg.Add(1)
 	go p.accept()
 	return p, nil
@@ -108,7 +144,14 @@ func (p *Proxy) serve(visitor net.Conn) {
 		p.copy(server, visitor, func(int) bool { return p.sleep(p.link.Delay) })
 		server.(*net.TCPConn).CloseWrite()
 	}()
-	p.copy(visitor, server, func(n int) bool { return p.down.WaitN(p.ctx, n) == nil })
+	var crossed time.Time // when this connection's last bytes crossed the link
+	p.copy(visitor, server, func(n int) bool {
+		crossed = p.down.take(n, crossed)
+		if d := time.Until(crossed); d > 0 {
+			return p.sleep(d)
+		}
+		return p.ctx.Err() == nil // behind the link: catch up without a timer
+	})
 	visitor.Close()
 	wg.Wait()
 }
