@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -112,4 +113,18 @@ func TestPlainLoopsAreTheInnermostThatCompute(t *testing.T) {
 	}
 	_, err := plainCount(line("RET"), true)
 	assert.ErrorContains(t, err, "no loop")
+}
+
+func TestNetworkReport(t *testing.T) {
+	r := networkReport([]visitFigures{
+		{server: "make serve (brotli)", link: "localhost", firstStep: 900, ninety: 2600, next: 400},
+		{server: "nginx (gzip)", link: "10 Mbit/s", firstStep: 3000, firstBytes: 3.1e6, bitsPerSecond: 10e6, ninety: 5500, next: 300, goalFirst: 3500, goalNinety: 6000},
+		{server: "nginx (gzip)", link: "50 Mbit/s", firstStep: 2100, firstBytes: 3.1e6, bitsPerSecond: 50e6, ninety: 5200, next: 300, goalFirst: 2000, goalNinety: 5000},
+		{server: "nginx (gzip)", err: errors.New("nginx: not installed")},
+	})
+	assert.Contains(t, r, "| make serve (brotli) | localhost | 0.9 s | – | 2.6 s | 0.4 s | no slower than before | – |\n")
+	assert.Contains(t, r, "| nginx (gzip) | 10 Mbit/s | 3.0 s | 3.10 MB (2.5 s) | 5.5 s | 0.3 s | 3.5 s / 6.0 s / 1.5 s | yes |\n", "3.1 MB at 10 Mbit/s: 2.5 s")
+	assert.Contains(t, r, "| nginx (gzip) | 50 Mbit/s | 2.1 s | 3.10 MB (0.5 s) | 5.2 s | 0.3 s | 2.0 s / 5.0 s / 1.5 s | no |\n")
+	assert.Contains(t, r, "| nginx (gzip) | – | not measured: nginx: not installed |")
+	assert.Contains(t, r, "nginx (gzip), 50 Mbit/s: 90% shown 0.2 s after its goal.")
 }

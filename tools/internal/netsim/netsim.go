@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"slices"
 	"sync"
 	"time"
 )
@@ -58,6 +59,13 @@ type pacer struct {
 	mu          sync.Mutex
 	bytesPerSec float64
 	free        time.Time
+	log         []crossing // in order of at
+}
+
+// crossing is when the link's first total bytes had crossed.
+type crossing struct {
+	at    time.Time
+	total int64
 }
 
 // take gives the link n bytes of a response and returns when they will have crossed.
@@ -76,7 +84,30 @@ func (p *pacer) take(n int, after time.Time) time.Time {
 		start = p.free
 	}
 	p.free = start.Add(time.Duration(float64(n) / p.bytesPerSec * float64(time.Second)))
+	total := int64(n)
+	if len(p.log) > 0 {
+		total += p.log[len(p.log)-1].total
+	}
+	p.log = append(p.log, crossing{p.free, total})
 	return p.free
+}
+
+// Sent returns the bytes that crossed the link towards the visitors between from
+// and to: what a packet capture on the link would count.
+func (p *Proxy) Sent(from, to time.Time) int64 {
+	p.down.mu.Lock()
+	defer p.down.mu.Unlock()
+	by := func(t time.Time) int64 {
+		i, _ := slices.BinarySearchFunc(p.down.log, t, func(c crossing, t time.Time) int { return c.at.Compare(t) })
+		for i < len(p.down.log) && !p.down.log[i].at.After(t) {
+			i++
+		}
+		if i == 0 {
+			return 0
+		}
+		return p.down.log[i-1].total
+	}
+	return by(to) - by(from)
 }
 
 // Listen starts a proxy on a free local port that forwards to target (host:port)
@@ -96,6 +127,9 @@ func Listen(target string, link Link) (*Proxy, error) {
 	go p.accept()
 	return p, nil
 }
+
+// Link returns the link the proxy models.
+func (p *Proxy) Link() Link { return p.link }
 
 // Close stops accepting and cuts every connection.
 func (p *Proxy) Close() error {

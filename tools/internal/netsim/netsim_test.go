@@ -59,6 +59,10 @@ func TestTheLinkTakesItsArithmetic(t *testing.T) {
 			wg.Wait()
 			took := time.Since(start)
 			assert.InEpsilon(t, c.expected.Seconds(), took.Seconds(), 0.05, "took %v, the arithmetic says %v", took, c.expected)
+			sent := p.Sent(start, time.Now())
+			assert.InDelta(t, c.at*c.size, sent, float64(c.at*200), "the bytes counted on the link: the bodies and their headers")
+			assert.Zero(t, p.Sent(start.Add(-time.Hour), start), "nothing before")
+			assert.Less(t, p.Sent(start, start.Add(c.expected/2)), sent, "half way, not all")
 		})
 	}
 }
