@@ -12,6 +12,7 @@ import (
 	"net"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -51,8 +52,10 @@ type Proxy struct {
 const chunk = 16 << 10
 
 // slack is how late the proxy may wake to send a response's next bytes without the
-// link losing time, so that a machine busy with the browser does not slow the link.
-const slack = 50 * time.Millisecond
+// link losing time, so that a machine busy with the browser (or with tests) does not
+// slow the link. A request going up starts a new response, so that no slack is
+// taken across the round trip between two responses.
+const slack = 250 * time.Millisecond
 
 // pacer is the shared link's clock: when the bytes given to it so far have crossed.
 type pacer struct {
@@ -172,14 +175,19 @@ func (p *Proxy) serve(visitor net.Conn) {
 		server.Close()
 	}()
 	var wg sync.WaitGroup
+	var requests atomic.Int64 // sent up so far
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		p.copy(server, visitor, func(int) bool { return p.sleep(p.link.Delay) })
+		p.copy(server, visitor, func(int) bool { requests.Add(1); return p.sleep(p.link.Delay) })
 		server.(*net.TCPConn).CloseWrite()
 	}()
-	var crossed time.Time // when this connection's last bytes crossed the link
+	var crossed time.Time // when this response's last bytes crossed the link
+	var answered int64    // the requests sent up before this response's bytes
 	p.copy(visitor, server, func(n int) bool {
+		if r := requests.Load(); r != answered {
+			answered, crossed = r, time.Time{} // a new response
+		}
 		crossed = p.down.take(n, crossed)
 		if d := time.Until(crossed); d > 0 {
 			return p.sleep(d)
