@@ -10,7 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"slices"
+	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -101,10 +101,7 @@ func (p *Proxy) Sent(from, to time.Time) int64 {
 	p.down.mu.Lock()
 	defer p.down.mu.Unlock()
 	by := func(t time.Time) int64 {
-		i, _ := slices.BinarySearchFunc(p.down.log, t, func(c crossing, t time.Time) int { return c.at.Compare(t) })
-		for i < len(p.down.log) && !p.down.log[i].at.After(t) {
-			i++
-		}
+		i := sort.Search(len(p.down.log), func(i int) bool { return p.down.log[i].at.After(t) })
 		if i == 0 {
 			return 0
 		}
